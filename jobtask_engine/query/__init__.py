@@ -1,0 +1,1 @@
+"""Search query: conditions, predicates, planning, order and shaping."""

@@ -1,0 +1,102 @@
+"""Result order: MongoDB's sort across types, ties in insertion order, top-k when paged.
+
+Sort keys follow MongoDB's type order (null and missing first ascending, then
+numbers, strings, objects, arrays, booleans, dates).  An array sorts by its
+smallest element ascending and its largest descending.  Candidates arrive in
+ascending row id, and every sort used here is stable, so equal keys keep
+insertion order — the reference's tie-break on the object id.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any, Callable, Sequence
+
+from ..schema import DATETIME, ERRORS, INT, MISSING, STR
+from ..table import Table
+from .conditions import Path
+from .search import SortKey
+from .values import bracket
+
+__all__ = ["order_rows"]
+
+KeyFn = Callable[[int], Any]
+
+
+def _null_first(col: list) -> KeyFn:
+    def key(r: int) -> Any:
+        x = col[r]
+        return (0, "") if x is None or x is MISSING else (1, x)
+
+    return key
+
+
+def _generic(x: Any) -> tuple:
+    b = bracket(x)
+    if b in (2, 3, 8, 9):
+        return (b, x)
+    if b == 1:
+        return (b, 0)
+    return (b, repr(x))
+
+
+def _key_fn(table: Table, path: Path, desc: bool) -> KeyFn:
+    col = table.columns[path.field]
+    if not path.in_array:
+        if path.kind == INT:
+            return col.__getitem__
+        if path.kind in (STR, DATETIME):
+            return _null_first(col)
+        if path.kind == ERRORS:
+            return lambda r: (5, repr(col[r])) if col[r] else (0, "")
+        return lambda r: _generic(col[r])
+    sub = path.sub
+    pick = max if desc else min
+
+    def get_one(elem: Any) -> Any:
+        for part in sub:
+            if not isinstance(elem, dict):
+                return MISSING
+            elem = elem.get(part, MISSING)
+        return elem
+
+    def key(r: int) -> Any:
+        elems = col[r]
+        if not elems:
+            return (1, 0)
+        return pick(_generic(get_one(e)) for e in elems)
+
+    return key
+
+
+def _default_key(table: Table) -> KeyFn:
+    created = table.columns["created_at"]
+
+    def key(r: int) -> Any:
+        x = created[r]
+        return -1 if x is None or x is MISSING else x
+
+    return key
+
+
+def order_rows(table: Table, rows: Sequence[int], sort: tuple[SortKey, ...], need: int | None) -> list[int]:
+    """The first ``need`` rows (all when None) in the requested order."""
+    if not sort:
+        return _top(rows, _default_key(table), True, need)
+    directions = {s.desc for s in sort}
+    if len(directions) == 1:
+        fns = [_key_fn(table, s.path, s.desc) for s in sort]
+        key = fns[0] if len(fns) == 1 else (lambda r: tuple(f(r) for f in fns))
+        return _top(rows, key, sort[0].desc, need)
+    ordered = list(rows)
+    for s in reversed(sort):
+        ordered.sort(key=_key_fn(table, s.path, s.desc), reverse=s.desc)
+    return ordered if need is None else ordered[:need]
+
+
+def _top(rows: Sequence[int], key: KeyFn, desc: bool, need: int | None) -> list[int]:
+    n = len(rows)
+    if need is not None and need < n // 8:
+        return (heapq.nlargest if desc else heapq.nsmallest)(need, rows, key=key)
+    ordered = sorted(rows, key=key, reverse=desc)
+    return ordered if need is None else ordered[:need]

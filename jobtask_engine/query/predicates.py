@@ -1,0 +1,325 @@
+"""Compiled conditions: each one filters a list of candidate row ids.
+
+A predicate reads only its own column, in one list comprehension over the
+candidates, and can offer the planner an index lookup (posting lists for
+equality on indexed string fields, the created_at sorted list for ranges).
+Negative operators (``not``, ``not_in``, ``not_contain``, ``exists false``) are
+the complement of their positive form over the candidates, which is exactly
+MongoDB's rule for arrays and for null/missing values.
+"""
+
+from __future__ import annotations
+
+import re
+from heapq import merge
+from typing import Any, Callable, Iterable, Sequence
+
+from .. import errors as E
+from ..schema import DATETIME, ERROR_FIELDS, ERRORS, INDEXED, INT, MISSING, STR
+from ..table import Table
+from .conditions import OPERATORS, Condition, DateValue, Path, prepare_value, resolve_path
+from .elem_match import compile_elem_match
+from .values import compile_regex, scalar_test
+
+__all__ = ["Predicate", "compile_condition", "FALSE"]
+
+Rows = Sequence[int]
+
+
+class Predicate:
+    """Filters candidate rows; ``lookup`` may give the exact matching rows from an index."""
+
+    __slots__ = ("_filter", "_lookup", "label")
+
+    def __init__(self, filt: Callable[[Table, Rows], list[int]], lookup=None, label: str = "") -> None:
+        self._filter = filt
+        self._lookup = lookup
+        self.label = label
+
+    def filter(self, table: Table, rows: Rows) -> list[int]:
+        return self._filter(table, rows)
+
+    def lookup(self, table: Table) -> list[int] | None:
+        """Matching rows, ascending, straight from an index; None when no index serves."""
+        return None if self._lookup is None else self._lookup(table)
+
+    def __repr__(self) -> str:
+        return f"Predicate({self.label})"
+
+
+FALSE = Predicate(lambda table, rows: [], lambda table: [], "false")
+
+
+def compile_condition(cond: Condition) -> Predicate:
+    """Resolve the key, convert the value, and build the predicate."""
+    _, op = OPERATORS[cond.operator]
+    if op == "regex":
+        return _compile_regex(cond)
+    path = resolve_path(cond.key)
+    label = f"{cond.key} {cond.operator} {cond.value!r}"
+    if op == "exists":
+        return _exists(path, cond.value, label)
+    if op == "match":
+        if path.kind == INT:
+            raise E.db_query(f"int() cannot convert a match document ({label})")
+        return _match(path, cond.value, label)
+    if path.kind == ERRORS:
+        return _errors_whole(path, op, cond.value, label)
+    value = prepare_value(path, op, cond.value, cond.key)
+    if op in ("contain", "not_contain"):
+        if isinstance(value, list):
+            return _any_of([_contain(path, op, v, label) for v in value], label)
+        return _contain(path, op, value, label)
+    positive, negate = {"ne": ("eq", True), "nin": ("in", True)}.get(op, (op, False))
+    return _build(path, positive, value, negate, label)
+
+
+# -- building blocks -------------------------------------------------------
+
+
+def _values_getter(path: Path) -> Callable[[Table], Callable[[int], Any]]:
+    """For array paths: row -> the list of values the path reaches (empty array: none)."""
+    sub = path.sub
+
+    def get_one(elem: Any) -> Any:
+        for part in sub:
+            if not isinstance(elem, dict):
+                return MISSING
+            elem = elem.get(part, MISSING)
+        return elem
+
+    def bind(table: Table) -> Callable[[int], list]:
+        errs = table.columns[path.field]
+        return lambda r: [get_one(e) for e in errs[r]]
+
+    return bind
+
+
+def _scalar_filter(path: Path, test: Callable[[Any], bool], negate: bool):
+    if path.in_array:
+        bind = _values_getter(path)
+
+        def filt(table: Table, rows: Rows) -> list[int]:
+            values = bind(table)
+            if negate:
+                return [r for r in rows if not any(map(test, values(r)))]
+            return [r for r in rows if any(map(test, values(r)))]
+
+        return filt
+
+    name = path.field
+
+    def filt(table: Table, rows: Rows) -> list[int]:
+        col = table.columns[name]
+        if negate:
+            return [r for r in rows if not test(col[r])]
+        return [r for r in rows if test(col[r])]
+
+    return filt
+
+
+def _fast_filter(path: Path, op: str, v: Any, negate: bool):
+    """Specialised comprehensions where the column kind fixes the stored types."""
+    if path.in_array:
+        return None
+    name, kind = path.field, path.kind
+    if kind == STR and op == "eq" and type(v) is str:
+        if negate:
+            return lambda t, rows: [r for r in rows if t.columns[name][r] != v]
+        return lambda t, rows: _eq_rows(t.columns[name], rows, v)
+    if kind == INT and type(v) is int and not negate:
+        return {
+            "eq": lambda t, rows: _eq_rows(t.columns[name], rows, v),
+            "gt": lambda t, rows: [r for r in rows if t.columns[name][r] > v],
+            "gte": lambda t, rows: [r for r in rows if t.columns[name][r] >= v],
+            "lt": lambda t, rows: [r for r in rows if t.columns[name][r] < v],
+            "lte": lambda t, rows: [r for r in rows if t.columns[name][r] <= v],
+        }.get(op)
+    return None
+
+
+def _eq_rows(col: list, rows: Rows, v: Any) -> list[int]:
+    if type(rows) is range:
+        # All rows: let C find the positions of v.
+        return [r for r, x in enumerate(col) if x == v] if rows.start == 0 and rows.stop == len(col) else [
+            r for r in rows if col[r] == v
+        ]
+    return [r for r in rows if col[r] == v]
+
+
+def _datetime_test(op: str, v: Any) -> Callable[[Any], bool]:
+    """Datetime columns hold int ms (or None/MISSING); a converted value is int ms or None."""
+    if v is None:
+        return scalar_test(op, None)
+    if op == "eq":
+        return lambda x: x == v and type(x) is int
+    if op == "in":
+        wanted = {x for x in v if x is not None}
+        has_null = any(x is None for x in v)
+        return lambda x: (x in wanted and type(x) is int) or (has_null and (x is None or x is MISSING))
+    cmp = {"lt": int.__lt__, "lte": int.__le__, "gt": int.__gt__, "gte": int.__ge__}[op]
+    return lambda x: type(x) is int and cmp(x, v)
+
+
+def _build(path: Path, op: str, v: Any, negate: bool, label: str) -> Predicate:
+    filt = _fast_filter(path, op, v, negate)
+    if filt is None:
+        if path.kind == DATETIME and not path.in_array and (v is None or op == "in" or type(v) is int):
+            test = _datetime_test(op, v)
+        else:
+            test = scalar_test(op, v)
+        filt = _scalar_filter(path, test, negate)
+    lookup = _index_lookup(path, op, v, negate)
+    return Predicate(filt, lookup, label)
+
+
+def _index_lookup(path: Path, op: str, v: Any, negate: bool):
+    if negate or path.in_array:
+        return None
+    name = path.field
+    if name in INDEXED and op in ("eq", "in"):
+        values = v if op == "in" else [v]
+        keys: list[Any] = []
+        for x in values:
+            if x is None:
+                keys += [None, MISSING]
+            elif type(x) is str:
+                keys.append(x)
+        return lambda table: _union_postings(table.postings[name], keys)
+    if name == "created_at" and op in ("gt", "gte", "lt", "lte") and type(v) is int:
+        return lambda table: _created_range(table, op, v)
+    return None
+
+
+def _union_postings(postings: dict, keys: Iterable[Any]) -> list[int]:
+    lists = [postings[k] for k in dict.fromkeys(keys) if k in postings]
+    if not lists:
+        return []
+    if len(lists) == 1:
+        return list(lists[0])
+    return list(merge(*lists))
+
+
+def _created_range(table: Table, op: str, v: int) -> list[int]:
+    created = table.created
+    if op == "gt":
+        items = created.irange((v, 1), None, inclusive=(False, True))
+    elif op == "gte":
+        items = created.irange((v, -(2**62)), None)
+    elif op == "lt":
+        items = created.irange(None, (v, -(2**62)), inclusive=(True, False))
+    else:
+        items = created.irange(None, (v, 1))
+    rows = [-neg for _, neg in items]
+    rows.sort()
+    return rows
+
+
+def _errors_whole(path: Path, op: str, value: Any, label: str) -> Predicate:
+    """The ``errors`` array itself, compared element-wise with a converted Error document.
+
+    The production model turns a dict into an embedded Error (unknown keys
+    refused, ``additional`` defaulted to {}) and compares whole elements;
+    ``eq``/``not`` with a value and the ordering operators are refused.
+    """
+    name = path.field
+    if value is None and op in ("eq", "ne", "contain", "lt", "lte", "gt", "gte"):
+        if op == "ne":
+            return Predicate(lambda table, rows: list(rows), None, label)
+        return Predicate(lambda table, rows: [], None, label)
+    if op not in ("contain", "in", "nin"):
+        raise E.db_query(f"Querying the embedded document 'Error' failed, due to an invalid query value ({label})")
+    values = value if isinstance(value, list) else [value]
+    docs = [_error_document(v, label) for v in values if v is not None]
+    negate = op == "nin"
+
+    def filt(table: Table, rows: Rows) -> list[int]:
+        col = table.columns[name]
+        if negate:
+            return [r for r in rows if not any(d in col[r] for d in docs)]
+        return [r for r in rows if any(d in col[r] for d in docs)]
+
+    return Predicate(filt, None, label)
+
+
+def _error_document(value: Any, label: str) -> dict:
+    if not isinstance(value, dict) or any(k not in ERROR_FIELDS for k in value):
+        raise E.db_query(f"Querying the embedded document 'Error' failed, due to an invalid query value ({label})")
+    doc = {k: value[k] for k in ("error_code", "message") if value.get(k) is not None}
+    additional = value.get("additional")
+    doc["additional"] = {} if additional is None else additional
+    return doc
+
+
+def _any_of(preds: list[Predicate], label: str) -> Predicate:
+    """OR of sub-predicates (the ``*_in`` operators), keeping candidate order."""
+    if not preds:
+        raise E.invalid_parameter(label, "the list value must not be empty")
+    if len(preds) == 1:
+        return preds[0]
+
+    def filt(table: Table, rows: Rows) -> list[int]:
+        hit: set[int] = set()
+        for p in preds:
+            hit.update(p.filter(table, rows))
+        return [r for r in rows if r in hit]
+
+    return Predicate(filt, None, label)
+
+
+def _exists(path: Path, want: bool, label: str) -> Predicate:
+    test = lambda x: x is not MISSING  # noqa: E731
+    return Predicate(_scalar_filter(path, test, not want), None, label)
+
+
+def _match(path: Path, query: dict, label: str) -> Predicate:
+    if path.kind != ERRORS or path.in_array:
+        return Predicate(lambda table, rows: [], None, label)
+    elem_test = compile_elem_match(query)
+    name = path.field
+
+    def filt(table: Table, rows: Rows) -> list[int]:
+        col = table.columns[name]
+        return [r for r in rows if any(map(elem_test, col[r]))]
+
+    return Predicate(filt, None, label)
+
+
+def _contain(path: Path, op: str, v: Any, label: str) -> Predicate:
+    """contain/not_contain: a case-insensitive literal search on string fields.
+
+    On integer and datetime fields the reference's conversion turns the
+    search into plain equality with the converted value.
+    """
+    negate = op == "not_contain"
+    if path.kind in (INT, DATETIME):
+        if negate:
+            raise E.db_query(f"not_contain is not supported on a non-string field ({label})")
+        return _build(path, "eq", v, False, label)
+    pattern = compile_regex(re.escape(v))
+    return Predicate(_scalar_filter(path, scalar_test("search", pattern), negate), None, label)
+
+
+def _compile_regex(cond: Condition) -> Predicate:
+    """regex/regex_in go to MongoDB raw: the key is not checked, the pattern is case-insensitive."""
+    label = f"{cond.key} {cond.operator} {cond.value!r}"
+    patterns = cond.value if isinstance(cond.value, list) else [cond.value]
+    compiled = []
+    for p in patterns:
+        if not isinstance(p, str):
+            raise E.db_query(f"$regex has to be a string ({label})")
+        try:
+            compiled.append(compile_regex(p))
+        except re.error as exc:
+            raise E.db_query(f"invalid regex {p!r}: {exc} ({label})") from None
+    try:
+        path = resolve_path(cond.key)
+    except E.EngineError:
+        return FALSE
+    if not compiled:
+        raise E.invalid_parameter(label, "the list value must not be empty")
+    tests = [scalar_test("search", c) for c in compiled]
+    test = tests[0] if len(tests) == 1 else (lambda x: any(t(x) for t in tests))
+    if path.kind == ERRORS:
+        return FALSE
+    return Predicate(_scalar_filter(path, test, False), None, label)

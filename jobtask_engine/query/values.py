@@ -1,0 +1,85 @@
+"""MongoDB's rules for one stored value against one query value.
+
+Values of different BSON types never compare equal and never order against
+each other (type bracketing); null and missing are equal to a null query
+value; numbers compare across int and float but not with booleans.  These are
+the slow, general rules: the predicate compiler uses them only where a
+column's kind does not already guarantee the types.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from ..schema import MISSING
+from .conditions import DateValue
+
+__all__ = ["bracket", "scalar_test", "compile_regex"]
+
+Test = Callable[[Any], bool]
+
+NULL, NUMBER, STRING, OBJECT, ARRAY, BOOL, DATE = 1, 2, 3, 4, 5, 8, 9
+
+
+def bracket(x: Any) -> int:
+    """MongoDB's canonical type order for a stored or query value."""
+    if x is None or x is MISSING:
+        return NULL
+    t = type(x)
+    if t is str:
+        return STRING
+    if t is bool:
+        return BOOL
+    if t is DateValue:
+        return DATE
+    if t is int or t is float:
+        return NUMBER
+    if t is dict:
+        return OBJECT
+    if t is list:
+        return ARRAY
+    return OBJECT
+
+
+def _eq(v: Any) -> Test:
+    if v is None:
+        return lambda x: x is None or x is MISSING
+    b = bracket(v)
+    return lambda x: x == v and bracket(x) == b
+
+
+def _order(op: str, v: Any) -> Test:
+    if v is None:
+        if op in ("gte", "lte"):
+            return lambda x: x is None or x is MISSING
+        return lambda x: False
+    b = bracket(v)
+    if b in (OBJECT, ARRAY):
+        return lambda x: False
+    cmp = {
+        "lt": lambda x: x < v,
+        "lte": lambda x: x <= v,
+        "gt": lambda x: x > v,
+        "gte": lambda x: x >= v,
+    }[op]
+    return lambda x: bracket(x) == b and cmp(x)
+
+
+def compile_regex(pattern: str, ignore_case: bool = True) -> "re.Pattern[str]":
+    return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+
+
+def scalar_test(op: str, v: Any) -> Test:
+    """A test of one stored scalar for a positive operator (eq, lt.., in, contain, regex)."""
+    if op == "eq":
+        return _eq(v)
+    if op in ("lt", "lte", "gt", "gte"):
+        return _order(op, v)
+    if op == "in":
+        tests = [_eq(x) for x in v]
+        return lambda x: any(t(x) for t in tests)
+    if op == "search":  # v is a compiled pattern
+        search = v.search
+        return lambda x: type(x) is str and search(x) is not None
+    raise ValueError(op)

@@ -1,0 +1,166 @@
+"""``JobTaskStore``: the embedded store and its JobTask API (list, stat, CRUD).
+
+Each public call validates its whole input first and only then touches the
+table, so a rejected call leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterable, Iterator
+
+import msgspec
+
+from . import errors as E
+from .query.order import order_rows
+from .query.shape import make_shaper
+from .records import JobTask, decode_one, decode_records, normalize, normalize_changes, to_info
+from .request import parse_list_request, parse_stat_request
+from .schema import UPDATABLE
+from .table import Table
+
+__all__ = ["JobTaskStore"]
+
+_JSON_DECODER = msgspec.json.Decoder(list[JobTask])
+_LINE_DECODER = msgspec.json.Decoder(JobTask)
+
+
+class JobTaskStore:
+    """An in-memory JobTask collection answering the inventory API's list and stat."""
+
+    def __init__(self, records: Iterable[dict] | None = None) -> None:
+        self._table = Table()
+        if records is not None:
+            self.insert_many(records)
+
+    # -- loading ------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "JobTaskStore":
+        """A new store holding the records of a JSON array or JSON Lines file."""
+        store = cls()
+        store.load_file(path)
+        return store
+
+    def load_file(self, path: str | os.PathLike) -> int:
+        """Add the records of a JSON array or JSON Lines file; all or nothing."""
+        with open(path, "rb") as fh:
+            data = fh.read()
+        return self._add(_decode_file(data, str(path)))
+
+    def insert_many(self, records: Iterable[dict]) -> int:
+        """Add many records at once; one bad record rejects the batch and names its position."""
+        if isinstance(records, (dict, str, bytes)):
+            raise E.invalid_parameter_type("records", "list of dict")
+        try:
+            items = list(records)
+        except TypeError:
+            raise E.invalid_parameter_type("records", "list of dict") from None
+        return self._add(decode_records(items))
+
+    def create(self, record: dict) -> dict:
+        """Add one record and return it as JobTaskInfo."""
+        if not isinstance(record, dict):
+            raise E.invalid_parameter_type("record", "dict")
+        row = normalize(decode_one(record))
+        self._check_unique([row])
+        self._table.append_rows([row])
+        return to_info(row)
+
+    def _add(self, tasks: list[JobTask]) -> int:
+        rows = [normalize(t, f"$[{i}].") for i, t in enumerate(tasks)]
+        self._check_unique(rows)
+        self._table.append_rows(rows)
+        return len(rows)
+
+    def _check_unique(self, rows: list[dict]) -> None:
+        seen = self._table.by_id
+        batch: set[str] = set()
+        for i, row in enumerate(rows):
+            tid = row["job_task_id"]
+            if tid in seen or tid in batch:
+                raise E.EngineError(
+                    "ERROR_SAVE_UNIQUE_VALUES",
+                    f"Tried to save duplicate unique values. (keys = ['job_task_id'], value = {tid!r}, position = {i})",
+                    status=409,
+                )
+            batch.add(tid)
+
+    # -- single records -------------------------------------------------------
+    def _find(self, job_task_id: Any, domain_id: Any) -> int:
+        for name, value in (("job_task_id", job_task_id), ("domain_id", domain_id)):
+            if value is None:
+                raise E.required_parameter(name)
+            if not isinstance(value, str):
+                raise E.invalid_parameter_type(name, "str")
+        r = self._table.by_id.get(job_task_id)
+        if r is None or self._table.columns["domain_id"][r] != domain_id:
+            raise E.not_found("job_task_id", job_task_id)
+        return r
+
+    def get(self, job_task_id: str, domain_id: str) -> dict:
+        return to_info(self._table.row(self._find(job_task_id, domain_id)))
+
+    def update(self, job_task_id: str, domain_id: str, changes: dict) -> dict:
+        """Change updatable fields (status, provider, counts, errors, started_at, finished_at)."""
+        r = self._find(job_task_id, domain_id)
+        values = normalize_changes(changes, UPDATABLE)
+        self._table.set_values(r, values)
+        return to_info(self._table.row(r))
+
+    def delete(self, job_task_id: str, domain_id: str) -> None:
+        self._table.delete_row(self._find(job_task_id, domain_id))
+
+    def clear(self) -> None:
+        self._table = Table()
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __iter__(self) -> Iterator[dict]:
+        """Every record as JobTaskInfo, in insertion order."""
+        table = self._table
+        return (to_info(table.row(r)) for r in list(table.alive))
+
+    def dump(self, path: str | os.PathLike) -> int:
+        """Write every record to a JSON Lines file (the format ``load_file`` reads)."""
+        encoder = msgspec.json.Encoder()
+        n = 0
+        with open(path, "wb") as fh:
+            for info in self:
+                fh.write(encoder.encode(info) + b"\n")
+                n += 1
+        return n
+
+    # -- the API --------------------------------------------------------------
+    def list(self, params: dict) -> dict:
+        """The JobTask API's ``list``: ``{"results": [...], "total_count": N}``."""
+        query = parse_list_request(params)
+        table = self._table
+        rows = query.filter.execute(table)
+        total = len(rows)
+        if query.count_only:
+            return {"results": [], "total_count": total}
+        need = None if query.limit is None else query.start + query.limit
+        page = order_rows(table, rows, query.sort, need)[query.start :]
+        shape = make_shaper(table, query.projection)
+        return {"results": [shape(r) for r in page], "total_count": total}
+
+    def stat(self, params: dict) -> dict:
+        """The JobTask API's ``stat``: ``{"results": [...]}`` (+ ``total_count`` when paged)."""
+        from .stat import execute_stat
+
+        request = parse_stat_request(params)
+        rows = request.filter.execute(self._table)
+        return execute_stat(self._table, rows, request.plan)
+
+
+def _decode_file(data: bytes, name: str) -> list[JobTask]:
+    head = data.lstrip()[:1]
+    try:
+        if head == b"[":
+            return _JSON_DECODER.decode(data)
+        return _LINE_DECODER.decode_lines(data)
+    except msgspec.ValidationError as exc:
+        raise E.EngineError("ERROR_INVALID_PARAMETER", f"Invalid record in {name}: {exc}") from None
+    except msgspec.DecodeError as exc:
+        raise E.EngineError("ERROR_INVALID_PARAMETER", f"Malformed JSON in {name}: {exc}") from None

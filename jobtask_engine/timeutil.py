@@ -1,0 +1,159 @@
+"""Instants as integer milliseconds since the Unix epoch (UTC).
+
+MongoDB keeps datetimes at millisecond precision in UTC; storing the same
+integer keeps comparisons exact and cheap and the column compact.  Parsing
+follows what the reference accepts for ``datetime_*`` (ISO 8601 as dateutil's
+``isoparse`` reads it) and ``timediff_*`` (its own small grammar).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from functools import lru_cache
+
+__all__ = [
+    "EPOCH",
+    "to_ms",
+    "from_ms",
+    "ms_to_iso",
+    "parse_iso8601",
+    "parse_timediff",
+    "now_ms",
+]
+
+UTC = _dt.timezone.utc
+EPOCH = _dt.datetime(1970, 1, 1)
+_MS = _dt.timedelta(milliseconds=1)
+
+
+def to_ms(value: _dt.datetime) -> int:
+    """A datetime as epoch milliseconds; naive values are taken as UTC, sub-ms digits dropped."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return (value - EPOCH) // _MS
+
+
+def from_ms(ms: int) -> _dt.datetime:
+    """Naive UTC datetime for epoch milliseconds."""
+    return EPOCH + _dt.timedelta(milliseconds=ms)
+
+
+@lru_cache(maxsize=65536)
+def ms_to_iso(ms: int) -> str:
+    """``2022-01-01T11:00:02.588Z``: the form the API writes datetimes in."""
+    return f"{from_ms(ms).isoformat(timespec='milliseconds')}Z"
+
+
+def now_ms() -> int:
+    return to_ms(_dt.datetime.now(UTC))
+
+
+# ISO 8601 as dateutil.parser.isoparse reads it: a date (YYYY, YYYY-MM, YYYY-MM-DD,
+# YYYYMMDD, week dates), optionally a one-character separator and a time
+# (hh, hh:mm, hh:mm:ss, hhmm, hhmmss, fractions with . or ,), optionally a zone.
+_DATE = re.compile(
+    r"(?P<Y>\d{4})(?:"
+    r"(?P<sep>-?)W(?P<W>\d{2})(?:(?P=sep)(?P<wd>\d))?"
+    r"|-(?P<m>\d{2})(?:-(?P<d>\d{2}))?"
+    r"|(?P<bm>\d{2})(?P<bd>\d{2})"
+    r")?"
+)
+_TIME = re.compile(
+    r"(?P<H>\d{2})(?:(?P<c>:?)(?P<M>\d{2})(?:(?P=c)(?P<S>\d{2})(?:[.,](?P<f>\d+))?)?)?"
+    r"(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+
+
+def parse_iso8601(text: str) -> _dt.datetime:
+    """Parse an ISO 8601 string into a datetime (aware when it names a zone).
+
+    Raises ``ValueError`` on anything dateutil's ``isoparse`` would refuse.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"not a string: {text!r}")
+    dm = _DATE.match(text)
+    if dm is None:
+        raise ValueError(f"invalid ISO 8601 date: {text!r}")
+    year = int(dm["Y"])
+    if dm["W"] is not None:
+        week = int(dm["W"])
+        weekday = int(dm["wd"]) if dm["wd"] is not None else 1
+        if not (1 <= week <= 53 and 1 <= weekday <= 7):
+            raise ValueError(f"invalid ISO week date: {text!r}")
+        day = _dt.date.fromisocalendar(year, week, weekday)
+    elif dm["bm"] is not None:
+        day = _dt.date(year, int(dm["bm"]), int(dm["bd"]))
+    else:
+        day = _dt.date(year, int(dm["m"] or 1), int(dm["d"] or 1))
+    rest = text[dm.end():]
+    if not rest:
+        return _dt.datetime(day.year, day.month, day.day)
+    if len(rest) < 2:
+        raise ValueError(f"invalid ISO 8601 string: {text!r}")
+    if dm["m"] is not None and dm["d"] is None:
+        raise ValueError(f"a time needs a full date: {text!r}")
+    tm = _TIME.match(rest, 1)
+    if tm is None:
+        raise ValueError(f"invalid ISO 8601 time: {text!r}")
+    hour = int(tm["H"])
+    minute = int(tm["M"] or 0)
+    second = int(tm["S"] or 0)
+    frac = tm["f"]
+    micro = int((frac + "000000")[:6]) if frac else 0
+    extra = _dt.timedelta(0)
+    if hour == 24:
+        if minute or second or micro:
+            raise ValueError(f"invalid hour 24: {text!r}")
+        hour, extra = 0, _dt.timedelta(days=1)
+    tz = None
+    zone = tm["tz"]
+    if zone == "Z":
+        tz = UTC
+    elif zone:
+        digits = zone[1:].replace(":", "")
+        offset = _dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+        if offset >= _dt.timedelta(hours=24):
+            raise ValueError(f"invalid offset: {text!r}")
+        tz = _dt.timezone(-offset if zone[0] == "-" else offset)
+    return _dt.datetime(day.year, day.month, day.day, hour, minute, second, micro, tzinfo=tz) + extra
+
+
+# The reference's grammar, quirks included: ``[+|-]`` and ``[s|m|h|d|w]`` are
+# character classes that also admit ``|`` (an operator ``|`` subtracts; a unit
+# ``|`` is an error).
+_TIMEDIFF = re.compile(
+    r"^\s?(?P<base>now(\/[dwm])?)\s?(?P<op>[+|-])\s?(?P<num>\d+)(?P<unit>[s|m|h|d|w])\s?$"
+)
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def _base_time(base: str, now: _dt.datetime) -> _dt.datetime:
+    today = _dt.datetime.combine(now.date(), _dt.time(0))
+    if base == "now":
+        return now
+    if base == "now/d":
+        return today
+    if base == "now/w":
+        return today - _dt.timedelta(days=now.date().weekday())
+    return today.replace(day=1)
+
+
+def parse_timediff(text: str, now: _dt.datetime | None = None) -> _dt.datetime:
+    """``now``, ``now/d``, ``now/w``, ``now/m`` and an optional ``+``/``-`` N unit, as naive UTC."""
+    if not isinstance(text, str):
+        raise ValueError(f"not a string: {text!r}")
+    if now is None:
+        now = _dt.datetime.now(UTC).replace(tzinfo=None)
+    m = _TIMEDIFF.match(text)
+    if m is None:
+        base = text.strip()
+        if base not in ("now", "now/d", "now/w", "now/m"):
+            raise ValueError(f"invalid timediff: {text!r}")
+        return _base_time(base, now)
+    unit = _UNITS.get(m["unit"])
+    if unit is None:
+        raise ValueError(f"invalid timediff unit: {text!r}")
+    delta = _dt.timedelta(**{unit: int(m["num"])})
+    base_dt = _base_time(m["base"], now)
+    return base_dt + delta if m["op"] == "+" else base_dt - delta
