@@ -30,7 +30,7 @@ OptTime = Union[_dt.datetime, None, UnsetType]
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
-class ErrorInfo(msgspec.Struct, omit_defaults=True):
+class ErrorInfo(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
     """One element of ``errors``."""
 
     error_code: OptStr = UNSET

@@ -91,7 +91,7 @@ def _capped_page(query: dict) -> dict:
         raise E.invalid_parameter_type("query.page", "dict")
     page = dict(page)
     limit = page.get("limit", PAGE_LIMIT)
-    if type(limit) is bool or not isinstance(limit, int):
+    if not isinstance(limit, int):
         raise E.invalid_parameter_type("query.page.limit", "int")
     page["limit"] = min(limit, PAGE_LIMIT)
     return page

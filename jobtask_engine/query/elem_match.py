@@ -1,8 +1,10 @@
-"""``match``: a MongoDB ``$elemMatch`` query document applied to each ``errors`` element.
+"""``match`` on ``errors``: an element sub-query in the production model's own syntax.
 
-Supports field equality and the query operators people write in such a
-document ($eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $exists, $regex with
-$options, $not, and $and/$or/$nor); anything else is a query error.
+The reference hands the dict to mongoengine as a query on the embedded Error
+document, so its keys are Error field names with an optional ``__<operator>``
+suffix (``error_code``, ``message__icontains``, ``additional__x``,
+``error_code__in``); the query matches a row when one element satisfies every
+key.  ``$``-operators and unknown fields are query errors there, and here.
 """
 
 from __future__ import annotations
@@ -11,78 +13,73 @@ import re
 from typing import Any, Callable
 
 from .. import errors as E
-from ..schema import MISSING
+from ..schema import ERROR_FIELDS, MISSING
 from .values import scalar_test
 
 __all__ = ["compile_elem_match"]
 
 Test = Callable[[Any], bool]
 
+_SEARCHES = {
+    "contains": (r"{}", 0),
+    "icontains": (r"{}", re.IGNORECASE),
+    "startswith": (r"^{}", 0),
+    "istartswith": (r"^{}", re.IGNORECASE),
+    "endswith": (r"{}$", 0),
+    "iendswith": (r"{}$", re.IGNORECASE),
+    "exact": (r"^{}$", 0),
+    "iexact": (r"^{}$", re.IGNORECASE),
+}
+_COMPARISONS = ("ne", "lt", "lte", "gt", "gte", "in", "nin", "exists")
 
-def _get(doc: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        if not isinstance(doc, dict):
-            return MISSING
-        doc = doc.get(part, MISSING)
-    return doc
+
+def _value_test(op: str, value: Any, where: str) -> Test:
+    if op in _SEARCHES:
+        if not isinstance(value, str):
+            raise E.db_query(f"match: {where} needs a string value")
+        template, flags = _SEARCHES[op]
+        pattern = re.compile(template.format(re.escape(value)), flags)
+        return lambda x: type(x) is str and pattern.search(x) is not None
+    if op == "eq":
+        return scalar_test("eq", value)
+    if op == "ne":
+        t = scalar_test("eq", value)
+        return lambda x: not t(x)
+    if op in ("in", "nin"):
+        if not isinstance(value, (list, tuple)):
+            raise E.db_query(f"match: {where} needs a list value")
+        t = scalar_test("in", list(value))
+        return t if op == "in" else (lambda x: not t(x))
+    if op == "exists":
+        want = bool(value)
+        return lambda x: (x is not MISSING) == want
+    return scalar_test(op, value)
 
 
-def _operand_test(spec: Any) -> Test:
-    """Test of one value against ``{"$op": operand, ...}`` or a literal."""
-    if not (isinstance(spec, dict) and spec and all(isinstance(k, str) and k.startswith("$") for k in spec)):
-        return scalar_test("eq", spec)
-    tests: list[Test] = []
-    options = spec.get("$options", "")
-    for op, operand in spec.items():
-        if op == "$options":
-            continue
-        if op in ("$eq", "$gt", "$gte", "$lt", "$lte"):
-            tests.append(scalar_test(op[1:], operand))
-        elif op == "$ne":
-            t = scalar_test("eq", operand)
-            tests.append(lambda x, t=t: not t(x))
-        elif op in ("$in", "$nin"):
-            if not isinstance(operand, list):
-                raise E.db_query(f"{op} needs an array (match)")
-            t = scalar_test("in", operand)
-            tests.append(t if op == "$in" else (lambda x, t=t: not t(x)))
-        elif op == "$exists":
-            want = bool(operand)
-            tests.append(lambda x, want=want: (x is not MISSING) == want)
-        elif op == "$regex":
-            if not isinstance(operand, str):
-                raise E.db_query("$regex has to be a string (match)")
-            flags = re.IGNORECASE if "i" in str(options) else 0
-            try:
-                pattern = re.compile(operand, flags)
-            except re.error as exc:
-                raise E.db_query(f"invalid regex {operand!r} (match): {exc}") from None
-            tests.append(lambda x, p=pattern: type(x) is str and p.search(x) is not None)
-        elif op == "$not":
-            t = _operand_test(operand)
-            tests.append(lambda x, t=t: not t(x))
-        else:
-            raise E.db_query(f"unknown operator {op} in match")
-    return lambda x: all(t(x) for t in tests)
+def _compile_key(key: Any, value: Any) -> Test:
+    if not isinstance(key, str) or not key:
+        raise E.db_query(f"match: invalid key {key!r}")
+    parts = key.split("__")
+    op = "eq"
+    if len(parts) > 1 and (parts[-1] in _SEARCHES or parts[-1] in _COMPARISONS):
+        op = parts.pop()
+    field, sub = parts[0], parts[1:]
+    if field not in ERROR_FIELDS or (sub and ERROR_FIELDS[field][0] != "dict") or "" in sub:
+        raise E.db_query(f'match: Cannot resolve field "{key}" of Error')
+    test = _value_test(op, value, key)
+    path = [field, *sub]
+
+    def get(elem: Any) -> Any:
+        for part in path:
+            if not isinstance(elem, dict):
+                return MISSING
+            elem = elem.get(part, MISSING)
+        return elem
+
+    return lambda elem: test(get(elem))
 
 
 def compile_elem_match(query: dict) -> Test:
-    """Test of one array element (a dict) against an ``$elemMatch`` document."""
-    tests: list[Test] = []
-    for key, spec in query.items():
-        if key in ("$and", "$or", "$nor"):
-            if not isinstance(spec, list) or not spec or not all(isinstance(q, dict) for q in spec):
-                raise E.db_query(f"{key} needs a non-empty array of objects (match)")
-            subs = [compile_elem_match(q) for q in spec]
-            if key == "$and":
-                tests.append(lambda e, subs=subs: all(s(e) for s in subs))
-            elif key == "$or":
-                tests.append(lambda e, subs=subs: any(s(e) for s in subs))
-            else:
-                tests.append(lambda e, subs=subs: not any(s(e) for s in subs))
-        elif not isinstance(key, str) or key.startswith("$"):
-            raise E.db_query(f"unknown operator {key} in match")
-        else:
-            t = _operand_test(spec)
-            tests.append(lambda e, key=key, t=t: isinstance(e, dict) and t(_get(e, key)))
-    return lambda e: all(t(e) for t in tests)
+    """Test of one ``errors`` element against the sub-query (every key must hold)."""
+    tests = [_compile_key(k, v) for k, v in query.items()]
+    return lambda elem: isinstance(elem, dict) and all(t(elem) for t in tests)

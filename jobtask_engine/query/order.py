@@ -1,10 +1,11 @@
 """Result order: MongoDB's sort across types, ties in insertion order, top-k when paged.
 
-Sort keys follow MongoDB's type order (null and missing first ascending, then
-numbers, strings, objects, arrays, booleans, dates).  An array sorts by its
-smallest element ascending and its largest descending.  Candidates arrive in
-ascending row id, and every sort used here is stable, so equal keys keep
-insertion order — the reference's tie-break on the object id.
+Sort keys follow MongoDB's type order (an empty array first, then null and
+missing, numbers, strings, objects, arrays, booleans, dates); objects compare
+field by field.  An array sorts by its smallest element ascending and its
+largest descending.  Candidates arrive in ascending row id and every sort used
+here is stable, so equal keys keep insertion order — the reference's
+tie-break on the object id.
 """
 
 from __future__ import annotations
@@ -16,11 +17,24 @@ from ..schema import DATETIME, ERRORS, INT, MISSING, STR
 from ..table import Table
 from .conditions import Path
 from .search import SortKey
-from .values import bracket
+from .values import ARRAY, NULL, OBJECT, bracket
 
-__all__ = ["order_rows"]
+__all__ = ["order_rows", "bson_key"]
 
 KeyFn = Callable[[int], Any]
+EMPTY_ARRAY = (0, 0)
+
+
+def bson_key(x: Any) -> tuple:
+    """A sort key reproducing MongoDB's order between any two values."""
+    b = bracket(x)
+    if b == NULL:
+        return (b, 0)
+    if b == OBJECT:
+        return (b, tuple((bson_key(v)[0], k, bson_key(v)) for k, v in x.items()))
+    if b == ARRAY:
+        return (b, tuple(bson_key(v) for v in x))
+    return (b, x)
 
 
 def _null_first(col: list) -> KeyFn:
@@ -31,28 +45,19 @@ def _null_first(col: list) -> KeyFn:
     return key
 
 
-def _generic(x: Any) -> tuple:
-    b = bracket(x)
-    if b in (2, 3, 8, 9):
-        return (b, x)
-    if b == 1:
-        return (b, 0)
-    return (b, repr(x))
-
-
-def _key_fn(table: Table, path: Path, desc: bool) -> KeyFn:
-    col = table.columns[path.field]
-    if not path.in_array:
-        if path.kind == INT:
-            return col.__getitem__
-        if path.kind in (STR, DATETIME):
-            return _null_first(col)
-        if path.kind == ERRORS:
-            return lambda r: (5, repr(col[r])) if col[r] else (0, "")
-        return lambda r: _generic(col[r])
-    sub = path.sub
+def _array_key(col: list, get_one: Callable[[Any], Any], desc: bool) -> KeyFn:
     pick = max if desc else min
 
+    def key(r: int) -> Any:
+        elems = col[r]
+        if not elems:
+            return EMPTY_ARRAY
+        return pick(bson_key(get_one(e)) for e in elems)
+
+    return key
+
+
+def _path_getter(sub: tuple[str, ...]) -> Callable[[Any], Any]:
     def get_one(elem: Any) -> Any:
         for part in sub:
             if not isinstance(elem, dict):
@@ -60,13 +65,24 @@ def _key_fn(table: Table, path: Path, desc: bool) -> KeyFn:
             elem = elem.get(part, MISSING)
         return elem
 
-    def key(r: int) -> Any:
-        elems = col[r]
-        if not elems:
-            return (1, 0)
-        return pick(_generic(get_one(e)) for e in elems)
+    return get_one
 
-    return key
+
+def _key_fn(table: Table, path: Path | None, desc: bool) -> KeyFn:
+    if path is None:
+        return lambda r: 0
+    if path.kind == "row":
+        return lambda r: r
+    col = table.columns[path.field]
+    if path.in_array:
+        return _array_key(col, _path_getter(path.sub), desc)
+    if path.kind == INT:
+        return col.__getitem__
+    if path.kind in (STR, DATETIME):
+        return _null_first(col)
+    if path.kind == ERRORS:
+        return _array_key(col, lambda e: e, desc)
+    return lambda r: bson_key(col[r])
 
 
 def _default_key(table: Table) -> KeyFn:

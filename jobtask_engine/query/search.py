@@ -18,7 +18,7 @@ __all__ = ["SortKey", "SearchQuery", "parse_sort", "parse_page", "projection_of"
 
 class SortKey(NamedTuple):
     key: str
-    path: Path
+    path: Path | None  # None: a key the model does not know; every row ties on it
     desc: bool
 
 
@@ -29,14 +29,6 @@ class SearchQuery(NamedTuple):
     limit: int | None  # None: everything from start
     projection: tuple[str, ...] | None  # None: every field
     count_only: bool
-
-
-def _list_of(value: Any, key: str) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise E.invalid_parameter_type(key, "list")
-    return value
 
 
 def parse_sort(sort: Any) -> tuple[SortKey, ...]:
@@ -54,12 +46,27 @@ def parse_sort(sort: Any) -> tuple[SortKey, ...]:
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             raise E.invalid_parameter_type(f"{where}[{i}]", "dict")
-        key = item.get("key")
-        if not isinstance(key, str) or not key:
+        if "key" not in item:
             raise E.required_parameter(f"{where}[{i}].key")
-        desc = item.get("desc", False)
-        keys.append(SortKey(key, resolve_path(key), bool(desc)))
+        keys.append(_sort_key(item["key"], bool(item.get("desc", False))))
     return tuple(keys)
+
+
+def _sort_key(key: Any, desc: bool) -> SortKey:
+    """One sort key as the reference's ``order_by`` reads it.
+
+    A leading ``-`` or ``+`` on the key sets the direction itself; a key the
+    model does not know sorts nothing (every row ties) rather than failing.
+    """
+    name = str(key)
+    if not desc and name[:1] in ("-", "+"):
+        desc, name = name[0] == "-", name[1:]
+    if name in ("id", "_id", "pk"):
+        return SortKey(name, Path("_row", "row"), desc)
+    try:
+        return SortKey(name, resolve_path(name), desc)
+    except E.EngineError:
+        return SortKey(name, None, desc)
 
 
 def parse_page(page: Any) -> tuple[int, int | None]:
@@ -70,31 +77,39 @@ def parse_page(page: Any) -> tuple[int, int | None]:
         raise E.invalid_parameter_type("query.page", "dict")
     start = page.get("start", 1)
     limit = page.get("limit")
-    for name, value in (("start", start), ("limit", limit)):
-        if value is not None and (type(value) is bool or not isinstance(value, int)):
-            raise E.invalid_parameter_type(f"query.page.{name}", "int")
-    if start is None or start < 1:
-        start = 1
+    if limit is not None and not isinstance(limit, int):
+        raise E.invalid_parameter_type("query.page.limit", "int")
     if limit is None or limit <= 0:
-        return start - 1, None
-    return start - 1, limit
+        return 0, None
+    if not isinstance(start, int):
+        raise E.db_query(f"query.page.start must be an integer (start = {start!r})")
+    return max(int(start), 1) - 1, int(limit)
 
 
 def projection_of(query: dict, sort: tuple[SortKey, ...]) -> tuple[str, ...] | None:
     if query.get("minimal"):
         return MINIMAL_FIELDS
-    only = _list_of(query.get("only"), "query.only")
+    only = query.get("only")
     if not only:
         return None
+    if not isinstance(only, list):
+        raise E.db_query(f"query.only must be a list of field names (only = {only!r})")
     keys: list[str] = []
-    for i, key in enumerate(only):
-        if not isinstance(key, str) or not key:
-            raise E.invalid_parameter_type(f"query.only[{i}]", "str")
-        resolve_path(key)
-        keys.append(key)
-    # The reference keeps the ordering keys in the projection.
-    for extra in [s.key for s in sort] or ["created_at"]:
-        if extra not in keys:
-            keys.append(extra)
+    # The reference keeps the ordering keys in the projection, and checks them as fields there.
+    for key in only + ([s.key for s in sort] or ["created_at"]):
+        if not isinstance(key, str) or not _projectable(key):
+            raise E.db_query(f'Cannot resolve field "{key}" (query.only)')
+        if key not in keys:
+            keys.append(key)
     return tuple(keys)
+
+
+def _projectable(key: str) -> bool:
+    if key in ("id", "_id", "pk") or key.startswith("errors."):
+        return True
+    try:
+        resolve_path(key)
+    except E.EngineError:
+        return False
+    return True
 

@@ -1,0 +1,102 @@
+"""The ``list``, ``stat`` and ``serve`` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from jobtask_engine.cli.inputs import UsageError, parse_params, pick_domain, read_query, read_records
+from jobtask_engine.cli.output import format_response
+from jobtask_engine.cli.render import bar_glyph
+
+if TYPE_CHECKING:
+    from jobtask_engine import JobTaskStore
+
+__all__ = ["run_query", "run_serve", "load_store"]
+
+#: Modules of the server extra; missing one of them means "install the extra".
+SERVER_EXTRA_MODULES = frozenset({"starlette", "uvicorn", "anyio", "h11", "click", "sniffio", "idna"})
+
+
+def load_store(records: list[dict], origin: str) -> "JobTaskStore":
+    """A store holding ``records``; invalid records are refused all together."""
+    from jobtask_engine import EngineError, JobTaskStore
+
+    store = JobTaskStore()
+    try:
+        store.insert_many(records)
+    except EngineError as exc:
+        raise UsageError(f"{origin}: {exc.code}: {exc.message}") from None
+    return store
+
+
+def _request(args: argparse.Namespace, records: list[dict]) -> dict:
+    request = parse_params(args.param)
+    request["domain_id"] = pick_domain(records, args.domain_id)
+    query = read_query(args.query, args.query_file)
+    if query is not None:
+        request["query"] = query
+    elif args.command == "stat":
+        raise UsageError("stat needs --query or --query-file (a StatisticsQuery with aggregate or distinct)")
+    return request
+
+
+def run_query(args: argparse.Namespace) -> int:
+    """``list`` / ``stat`` over a data file: load, ask, print in the chosen format."""
+    records = read_records(args.data)
+    store = load_store(records, args.data)
+    request = _request(args, records)
+    response = store.list(request) if args.command == "list" else store.stat(request)
+    columns = args.columns.split(",") if args.columns else None
+    text = format_response(
+        response, args.format, columns=columns, label=args.label, value=args.value, glyph=bar_glyph()
+    )
+    print(text)
+    return 0
+
+
+def _announce(store: "JobTaskStore", records: list[dict]):
+    domains = Counter(r.get("domain_id") for r in records)
+
+    def on_ready(url: str) -> None:
+        print(f"jobtask-engine: serving {len(store):,} job tasks at {url}", flush=True)
+        for domain, count in domains.most_common(5):
+            print(f"  domain_id {domain}: {count:,}", flush=True)
+        print(f"  try: curl '{url}/_engine/health'", flush=True)
+
+    return on_ready
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """``serve``: the fake inventory backend in the foreground until Ctrl+C."""
+    try:
+        from jobtask_engine.server import serve
+    except ModuleNotFoundError as exc:
+        if exc.name not in SERVER_EXTRA_MODULES:
+            raise
+        raise UsageError(
+            f"serve needs the server extra (missing module: {exc.name}); "
+            "install it with: pip install 'jobtask-engine[server]'"
+        ) from None
+    records: list[dict] = []
+    if args.data:
+        records.extend(read_records(args.data))
+    if args.sample:
+        from jobtask_engine.testing import make_job_tasks
+
+        records.extend(make_job_tasks(args.sample, seed=args.seed))
+    store = load_store(records, args.data or "--sample")
+    try:
+        serve(
+            store,
+            host=args.host,
+            port=args.port,
+            max_body_bytes=args.max_body_bytes,
+            log_level=args.log_level,
+            on_ready=_announce(store, records),
+        )
+    except KeyboardInterrupt:
+        print("jobtask-engine: stopped", file=sys.stderr)
+    return 0

@@ -1,0 +1,125 @@
+"""Reading what the user hands the CLI: record files and JSON queries.
+
+Every problem becomes a ``UsageError`` whose message names the file, line or
+option at fault; the CLI prints it and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any, Sequence
+
+import msgspec
+
+__all__ = ["UsageError", "read_records", "parse_json_object", "read_query", "pick_domain", "parse_params"]
+
+
+class UsageError(Exception):
+    """Bad input on the command line: shown as one message, exit status 2."""
+
+
+def _read_bytes(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _json_lines(path: str, raw: bytes) -> list[Any]:
+    items = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append(msgspec.json.decode(line))
+        except msgspec.DecodeError as exc:
+            raise UsageError(f"{path}:{number}: not valid JSON ({exc})") from None
+    return items
+
+
+def _whole_document(path: str, raw: bytes) -> Any:
+    try:
+        return msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise UsageError(f"{path}: not valid JSON ({exc})") from None
+
+
+def read_records(path: str) -> list[dict]:
+    """Records from a JSON array, JSON Lines, or a saved list response (``{"results": [...]}``)."""
+    raw = _read_bytes(path)
+    head = raw.lstrip()[:1]
+    if not head:
+        return []
+    if head == b"[":
+        items = _whole_document(path, raw)
+    elif head == b"{":
+        try:
+            document = msgspec.json.decode(raw)
+        except msgspec.DecodeError:
+            items = _json_lines(path, raw)
+        else:
+            results = document.get("results") if isinstance(document, dict) else None
+            items = results if isinstance(results, list) else [document]
+    else:
+        raise UsageError(f"{path}: expected a JSON array or JSON Lines of JobTask records")
+    for index, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise UsageError(f"{path}: record {index} is not a JSON object")
+    return items
+
+
+def parse_json_object(text: str, option: str) -> dict:
+    try:
+        value = msgspec.json.decode(text)
+    except msgspec.DecodeError as exc:
+        raise UsageError(f"{option}: not valid JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"{option}: expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def read_query(text: str | None, path: str | None) -> dict | None:
+    """The ``query`` object from ``--query`` text or a ``--query-file``."""
+    if text is not None:
+        return parse_json_object(text, "--query")
+    if path is not None:
+        raw = _read_bytes(path)
+        try:
+            decoded = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"--query-file {path}: not UTF-8 text") from None
+        return parse_json_object(decoded, f"--query-file {path}")
+    return None
+
+
+def pick_domain(records: Sequence[dict], given: str | None) -> str:
+    """``--domain-id``, or the only domain in the data when there is exactly one."""
+    if given is not None:
+        return given
+    counts = Counter(r.get("domain_id") for r in records if isinstance(r.get("domain_id"), str))
+    if len(counts) == 1:
+        return next(iter(counts))
+    if not counts:
+        raise UsageError("--domain-id is required (the data names no domain)")
+    listed = ", ".join(f"{d} ({n})" for d, n in counts.most_common(5))
+    more = f" and {len(counts) - 5} more" if len(counts) > 5 else ""
+    raise UsageError(f"--domain-id is required: the data holds {len(counts)} domains: {listed}{more}")
+
+
+def parse_params(pairs: Sequence[str] | None) -> dict[str, Any]:
+    """``--param KEY=VALUE`` pairs as top-level request keys; a repeated key becomes a list."""
+    params: dict[str, Any] = {}
+    for pair in pairs or ():
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param {pair!r}: expected KEY=VALUE")
+        if key in params:
+            previous = params[key]
+            params[key] = (previous if isinstance(previous, list) else [previous]) + [value]
+        else:
+            params[key] = value
+    return params

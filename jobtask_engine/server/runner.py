@@ -1,0 +1,138 @@
+"""Running the app on uvicorn: in the foreground (CLI) or in a background thread (tests).
+
+``LiveServer`` binds its socket itself before starting uvicorn, so the port is
+known (port 0 picks a free one) and taken before anyone connects: no race
+between choosing a free port and listening on it.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+import uvicorn
+
+from jobtask_engine.server.app import DEFAULT_MAX_BODY_BYTES, create_app
+from jobtask_engine.server.guard import StoreGuard
+
+if TYPE_CHECKING:
+    from jobtask_engine import JobTaskStore
+
+__all__ = ["LiveServer", "serve"]
+
+
+def _url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def serve(
+    store: "JobTaskStore | None" = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    log_level: str = "info",
+    on_ready: Callable[[str], Any] | None = None,
+) -> None:
+    """Serve ``store`` until interrupted (Ctrl+C); ``on_ready(url)`` is called once listening."""
+    app = create_app(store, max_body_bytes=max_body_bytes)
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="off")
+    sock = config.bind_socket()
+    if on_ready is not None:
+        on_ready(_url(sock))
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+class LiveServer:
+    """The app on uvicorn in a daemon thread, on loopback; ``url`` is its base URL.
+
+    Use as a context manager or call ``start()`` / ``stop()``.  ``store`` is the
+    store it answers from; touch it only through ``guard`` (or ``seed``/``reset``)
+    while the server runs.
+    """
+
+    def __init__(
+        self,
+        store: "JobTaskStore | None" = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    ) -> None:
+        self.app = create_app(store, max_body_bytes=max_body_bytes)
+        self.guard: StoreGuard = self.app.state.guard
+        self._host = host
+        self._port = port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+        self.url = ""
+
+    @property
+    def store(self) -> "JobTaskStore":
+        return self.guard.store
+
+    def start(self, timeout: float = 10.0) -> "LiveServer":
+        if self._thread is not None:
+            raise RuntimeError("LiveServer already started")
+        config = uvicorn.Config(
+            self.app,
+            host=self._host,
+            port=self._port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+        )
+        self._socket = config.bind_socket()
+        self.url = _url(self._socket)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, name=f"jobtask-server {self.url}", daemon=True
+        )
+        self._thread.start()
+        self._wait_started(timeout)
+        return self
+
+    def _wait_started(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                self.stop()
+                raise RuntimeError("the jobtask-engine server thread exited during startup")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the jobtask-engine server did not start within {timeout} s")
+            time.sleep(0.01)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._socket is not None:
+            self._socket.close()
+        self._server = self._thread = self._socket = None
+
+    def __enter__(self) -> "LiveServer":
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    # -- arranging data ------------------------------------------------------
+    def reset(self) -> None:
+        """Delete every record (the pytest fixture does this before each test)."""
+        self.guard.run(lambda store: store.clear())
+
+    def seed(self, records: Iterable[dict]) -> list[dict]:
+        """Create ``records`` (under the lock); their JobTaskInfo dicts, in order."""
+        return self.guard.run(lambda store: [store.create(r) for r in records])
