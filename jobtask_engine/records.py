@@ -18,7 +18,7 @@ from msgspec import UNSET, UnsetType
 
 from . import errors as E
 from .schema import DATETIME, ERRORS, FIELDS, INT, MISSING, STR, Field
-from .timeutil import now_ms, to_ms
+from .timeutil import ms_to_iso, now_ms, to_ms
 
 __all__ = ["ErrorInfo", "JobTask", "decode_records", "normalize", "new_job_task_id", "to_info"]
 
@@ -193,8 +193,6 @@ def out_value(kind: str, value: Any) -> Any:
     if value is MISSING or value is None:
         return None
     if kind == DATETIME:
-        from .timeutil import ms_to_iso
-
         return ms_to_iso(value)
     if kind == ERRORS:
         return [_copy_error(e) for e in value]

@@ -136,12 +136,12 @@ class JobTaskStore:
         """The JobTask API's ``list``: ``{"results": [...], "total_count": N}``."""
         query = parse_list_request(params)
         table = self._table
-        rows = query.filter.execute(table)
-        total = len(rows)
+        matches = query.filter.execute(table)
+        total = matches.count()
         if query.count_only:
             return {"results": [], "total_count": total}
         need = None if query.limit is None else query.start + query.limit
-        page = order_rows(table, rows, query.sort, need)[query.start :]
+        page = order_rows(table, matches, query.sort, need)[query.start :]
         shape = make_shaper(table, query.projection)
         return {"results": [shape(r) for r in page], "total_count": total}
 
@@ -150,7 +150,7 @@ class JobTaskStore:
         from .stat import execute_stat
 
         request = parse_stat_request(params)
-        rows = request.filter.execute(self._table)
+        rows = request.filter.execute(self._table).rows()
         return execute_stat(self._table, rows, request.plan)
 
 

@@ -5,34 +5,108 @@ is one Python list indexed by row id.  Insertion order is also the order
 MongoDB returns documents in and breaks sort ties with, so "ascending row id"
 is the engine's natural order everywhere.
 
-Indexes:
-- ``postings[field][value]``: ascending row ids holding that value, for the
-  equality-indexed string fields (status, job_id, domain_id, ...);
-- ``by_id``: job_task_id -> row;
-- ``created``: a ``SortedList`` of ``(created_at_ms, -row)`` for the default
-  order and date ranges.
+Indexes, all kept current on every write once they exist:
+- postings: for each equality-indexed string field, a ``SortedDict`` from
+  value to ascending row ids (string ranges walk its keys), plus the rows
+  holding null and missing;
+- dense vectors: a 0/1 ``bytearray`` per frequent value (1/32 of the rows
+  or more), so ANDs and counts over them run at C speed;
+- sorted permutations of the integer and datetime columns (built on first
+  use), for range lookups by bisection and ordered walks;
+- ``by_id``: job_task_id -> row.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
-from typing import Any, Iterable
+from bisect import bisect_left, bisect_right, insort
+from typing import Any, Iterator, Sequence
 
-from sortedcontainers import SortedList
+from sortedcontainers import SortedDict
 
-from .schema import FIELD_NAMES, INDEXED, MISSING
+from .schema import DATETIME, FIELD_NAMES, FIELDS, INDEXED, INT, MISSING
+from .selection import Selection, mask_of
 
-__all__ = ["Table"]
+__all__ = ["Table", "SortedIndex", "DENSE_FRACTION"]
+
+#: A value whose rows are at least 1/DENSE_FRACTION of the table gets a dense vector.
+DENSE_FRACTION = 32
+NEG_INF = float("-inf")
+
+
+def _order_key(x: Any) -> Any:
+    """Sort key of a stored int/datetime value: null and missing first."""
+    return NEG_INF if x is None or x is MISSING else x
+
+
+class SortedIndex:
+    """Row ids ordered by (value, row id), with the values alongside for bisection."""
+
+    __slots__ = ("perm", "keys")
+
+    def __init__(self, col: list, rows: Sequence[int]) -> None:
+        perm = sorted(rows, key=lambda r: _order_key(col[r]))
+        self.perm = perm
+        self.keys = [_order_key(col[r]) for r in perm]
+
+    def insert(self, r: int, value: Any) -> None:
+        k = _order_key(value)
+        lo, hi = bisect_left(self.keys, k), bisect_right(self.keys, k)
+        at = bisect_left(self.perm, r, lo, hi)
+        self.perm.insert(at, r)
+        self.keys.insert(at, k)
+
+    def remove(self, r: int, value: Any) -> None:
+        k = _order_key(value)
+        lo, hi = bisect_left(self.keys, k), bisect_right(self.keys, k)
+        at = bisect_left(self.perm, r, lo, hi)
+        del self.perm[at]
+        del self.keys[at]
+
+    def _bounds(self, op: str, v: Any) -> tuple[int, int]:
+        keys = self.keys
+        first = bisect_right(keys, NEG_INF)
+        if op == "gt":
+            return max(bisect_right(keys, v), first), len(keys)
+        if op == "gte":
+            return max(bisect_left(keys, v), first), len(keys)
+        if op == "lt":
+            return first, bisect_left(keys, v)
+        return first, bisect_right(keys, v)
+
+    def range(self, op: str, v: Any) -> list[int]:
+        """Rows with a non-null value ``op`` v (unordered by row id)."""
+        lo, hi = self._bounds(op, v)
+        return self.perm[lo:hi]
+
+    def range_size(self, op: str, v: Any) -> int:
+        lo, hi = self._bounds(op, v)
+        return max(hi - lo, 0)
+
+    def ascending(self) -> Iterator[int]:
+        return iter(self.perm)
+
+    def descending(self) -> Iterator[int]:
+        """Values descending, equal values in ascending row id."""
+        perm, keys = self.perm, self.keys
+        i = len(perm)
+        while i > 0:
+            j = bisect_left(keys, keys[i - 1], 0, i)
+            yield from perm[j:i]
+            i = j
 
 
 class Table:
     def __init__(self) -> None:
         self.columns: dict[str, list[Any]] = {name: [] for name in FIELD_NAMES}
-        self.postings: dict[str, dict[Any, list[int]]] = {name: {} for name in INDEXED}
+        self.postings: dict[str, SortedDict] = {name: SortedDict() for name in INDEXED}
+        self.null_postings: dict[str, dict[Any, list[int]]] = {name: {} for name in INDEXED}
+        self.dense: dict[str, dict[Any, bytearray]] = {name: {} for name in INDEXED}
+        self.sorted_indexes: dict[str, SortedIndex] = {}
+        self.alive_mask = bytearray()
         self.by_id: dict[str, int] = {}
-        self.created: SortedList = SortedList()
         self.deleted: set[int] = set()
         self._alive_cache: list[int] | None = None
+        self._lowered: dict[str, tuple[int, list | None]] = {}
         self._size = 0
         #: bumped on every change; caches derived from the columns key on it.
         self.version = 0
@@ -47,7 +121,7 @@ class Table:
         return self._size
 
     @property
-    def alive(self) -> Iterable[int]:
+    def alive(self) -> Sequence[int]:
         """Ascending ids of live rows (a ``range`` while nothing was deleted)."""
         if not self.deleted:
             return range(self._size)
@@ -56,9 +130,75 @@ class Table:
             self._alive_cache = [r for r in range(self._size) if r not in dead]
         return self._alive_cache
 
+    def all_rows(self) -> Selection:
+        if not self.deleted:
+            return Selection(self._size, rows=range(self._size))
+        return Selection(self._size, mask=self.alive_mask)
+
     def row(self, r: int) -> dict[str, Any]:
         cols = self.columns
         return {name: cols[name][r] for name in FIELD_NAMES}
+
+    def posting(self, field: str, value: Any) -> list[int]:
+        if value is None or value is MISSING:
+            return self.null_postings[field].get(value, [])
+        return self.postings[field].get(value, [])
+
+    def value_selection(self, field: str, values: Sequence[Any]) -> Selection:
+        """Rows whose ``field`` equals one of ``values`` (str, None or MISSING)."""
+        n = self._size
+        lists = [self.posting(field, v) for v in dict.fromkeys(values)]
+        lists = [p for p in lists if p]
+        total = sum(map(len, lists))
+        if total * DENSE_FRACTION < n:
+            if len(lists) == 1:
+                return Selection(n, rows=lists[0])
+            return Selection(n, rows=sorted(r for p in lists for r in p))
+        masks = [self._dense_vector(field, v) for v in dict.fromkeys(values) if self.posting(field, v)]
+        if len(masks) == 1:
+            return Selection(n, mask=masks[0])
+        acc = 0
+        for m in masks:
+            acc |= int.from_bytes(m, "little")
+        return Selection(n, mask=acc.to_bytes(n, "little"))
+
+    def string_range(self, field: str, op: str, v: str) -> list[int]:
+        """Rows whose string value is ``op`` v, unordered (served from the sorted keys)."""
+        postings = self.postings[field]
+        if op in ("gt", "gte"):
+            keys = postings.irange(v, None, inclusive=(op == "gte", True))
+        else:
+            keys = postings.irange(None, v, inclusive=(True, op == "lte"))
+        return [r for k in keys for r in postings[k]]
+
+    def _dense_vector(self, field: str, value: Any) -> bytearray:
+        vec = self.dense[field].get(value)
+        if vec is None:
+            vec = mask_of(self.posting(field, value), self._size)
+            self.dense[field][value] = vec
+        return vec
+
+    def sorted_index(self, field: str) -> SortedIndex:
+        """The (value, row) order of an integer or datetime column, built on first use."""
+        index = self.sorted_indexes.get(field)
+        if index is None:
+            assert FIELDS[field].kind in (INT, DATETIME)
+            index = SortedIndex(self.columns[field], self.alive)
+            self.sorted_indexes[field] = index
+        return index
+
+    def lowered(self, field: str) -> list | None:
+        """The column lower-cased, when every value is ASCII (None otherwise); cached per version."""
+        cached = self._lowered.get(field)
+        if cached is not None and cached[0] == self.version:
+            return cached[1]
+        col = self.columns[field]
+        strings = [x for x in col if type(x) is str]
+        low = None
+        if all(map(str.isascii, strings)):
+            low = [x.lower() if type(x) is str else None for x in col]
+        self._lowered[field] = (self.version, low)
+        return low
 
     # -- writing --------------------------------------------------------------
     def append_rows(self, rows: list[dict[str, Any]]) -> None:
@@ -67,21 +207,38 @@ class Table:
         for name, col in self.columns.items():
             col.extend([row[name] for row in rows])
         self._size += len(rows)
+        added = len(rows)
+        self.alive_mask.extend(b"\x01" * added)
         for field in INDEXED:
-            postings = self.postings[field]
-            col = self.columns[field]
-            for r in range(start, self._size):
-                value = col[r]
-                plist = postings.get(value)
-                if plist is None:
-                    postings[value] = [r]
-                else:
-                    plist.append(r)
+            self._post_new(field, start)
         ids = self.columns["job_task_id"]
-        created = self.columns["created_at"]
         self.by_id.update((ids[r], r) for r in range(start, self._size))
-        self.created.update((created[r], -r) for r in range(start, self._size) if _is_time(created[r]))
+        for name, index in self.sorted_indexes.items():
+            col = self.columns[name]
+            if added > 64:
+                self.sorted_indexes[name] = SortedIndex(col, self.alive)
+            else:
+                for r in range(start, self._size):
+                    index.insert(r, col[r])
         self._changed()
+
+    def _post_new(self, field: str, start: int) -> None:
+        postings, nulls, dense = self.postings[field], self.null_postings[field], self.dense[field]
+        col = self.columns[field]
+        added = self._size - start
+        for vec in dense.values():
+            vec.extend(bytes(added))
+        for r in range(start, self._size):
+            value = col[r]
+            target = nulls if value is None or value is MISSING else postings
+            plist = target.get(value)
+            if plist is None:
+                target[value] = [r]
+            else:
+                plist.append(r)
+            vec = dense.get(value)
+            if vec is not None:
+                vec[r] = 1
 
     def set_values(self, r: int, changes: dict[str, Any]) -> None:
         for name, value in changes.items():
@@ -89,44 +246,50 @@ class Table:
             if name in self.postings:
                 self._unpost(name, old, r)
                 self._post(name, value, r)
-            if name == "created_at":
-                if _is_time(old):
-                    self.created.remove((old, -r))
-                if _is_time(value):
-                    self.created.add((value, -r))
+            index = self.sorted_indexes.get(name)
+            if index is not None:
+                index.remove(r, old)
+                index.insert(r, value)
             self.columns[name][r] = value
         self._changed()
 
     def delete_row(self, r: int) -> None:
         for name in self.postings:
             self._unpost(name, self.columns[name][r], r)
-        created = self.columns["created_at"][r]
-        if _is_time(created):
-            self.created.remove((created, -r))
+        for name, index in self.sorted_indexes.items():
+            index.remove(r, self.columns[name][r])
         del self.by_id[self.columns["job_task_id"][r]]
         self.deleted.add(r)
+        self.alive_mask[r] = 0
         for col in self.columns.values():
             col[r] = MISSING
         self._changed()
 
     def _post(self, field: str, value: Any, r: int) -> None:
-        plist = self.postings[field].setdefault(value, [])
-        if not plist or plist[-1] < r:
+        target = self.null_postings[field] if value is None or value is MISSING else self.postings[field]
+        plist = target.get(value)
+        if plist is None:
+            target[value] = [r]
+        elif plist[-1] < r:
             plist.append(r)
         else:
             insort(plist, r)
+        vec = self.dense[field].get(value)
+        if vec is not None:
+            vec[r] = 1
 
     def _unpost(self, field: str, value: Any, r: int) -> None:
-        postings = self.postings[field]
-        plist = postings[value]
+        target = self.null_postings[field] if value is None or value is MISSING else self.postings[field]
+        plist = target[value]
         del plist[bisect_left(plist, r)]
         if not plist:
-            del postings[value]
+            del target[value]
+            self.dense[field].pop(value, None)
+        else:
+            vec = self.dense[field].get(value)
+            if vec is not None:
+                vec[r] = 0
 
     def _changed(self) -> None:
         self._alive_cache = None
         self.version += 1
-
-
-def _is_time(value: Any) -> bool:
-    return value is not None and value is not MISSING

@@ -99,4 +99,6 @@ def run_serve(args: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         print("jobtask-engine: stopped", file=sys.stderr)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     return 0

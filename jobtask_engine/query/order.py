@@ -14,6 +14,7 @@ import heapq
 from typing import Any, Callable, Sequence
 
 from ..schema import DATETIME, ERRORS, INT, MISSING, STR
+from ..selection import Selection
 from ..table import Table
 from .conditions import Path
 from .search import SortKey
@@ -85,20 +86,50 @@ def _key_fn(table: Table, path: Path | None, desc: bool) -> KeyFn:
     return lambda r: bson_key(col[r])
 
 
-def _default_key(table: Table) -> KeyFn:
-    created = table.columns["created_at"]
+def _walk(index, desc: bool, matches: Selection, need: int) -> list[int]:
+    """The first ``need`` rows of the index order that are among the matches."""
+    out: list[int] = []
+    append = out.append
+    order = index.descending() if desc else index.ascending()
+    if matches.is_dense:
+        mask = matches.mask()
+        for r in order:
+            if mask[r]:
+                append(r)
+                if len(out) == need:
+                    break
+    else:
+        wanted = set(matches.rows())
+        for r in order:
+            if r in wanted:
+                append(r)
+                if len(out) == need:
+                    break
+    return out
 
-    def key(r: int) -> Any:
-        x = created[r]
-        return -1 if x is None or x is MISSING else x
 
-    return key
-
-
-def order_rows(table: Table, rows: Sequence[int], sort: tuple[SortKey, ...], need: int | None) -> list[int]:
-    """The first ``need`` rows (all when None) in the requested order."""
+def _walkable(table: Table, sort: tuple[SortKey, ...]):
+    """(field, desc) when the order is one integer/datetime field that a sorted index serves."""
     if not sort:
-        return _top(rows, _default_key(table), True, need)
+        return "created_at", True
+    if len(sort) == 1 and sort[0].path is not None and not sort[0].path.in_array:
+        if sort[0].path.kind in (INT, DATETIME):
+            return sort[0].path.field, sort[0].desc
+    return None
+
+
+def order_rows(table: Table, matches: Selection, sort: tuple[SortKey, ...], need: int | None) -> list[int]:
+    """The first ``need`` matching rows (all when None) in the requested order."""
+    count = matches.count()
+    walk = _walkable(table, sort)
+    if walk is not None and need is not None and count:
+        # Walking the index touches about need * n / count rows; sorting touches count.
+        if need * table.capacity < 4 * count * count:
+            field, desc = walk
+            return _walk(table.sorted_index(field), desc, matches, need)
+    rows = matches.rows()
+    if not sort:
+        return _top(rows, _null_first(table.columns["created_at"]), True, need)
     directions = {s.desc for s in sort}
     if len(directions) == 1:
         fns = [_key_fn(table, s.path, s.desc) for s in sort]

@@ -11,12 +11,12 @@ MongoDB's rule for arrays and for null/missing values.
 from __future__ import annotations
 
 import re
-from heapq import merge
 from typing import Any, Callable, Iterable, Sequence
 
 from .. import errors as E
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, INDEXED, INT, MISSING, STR
-from ..table import Table
+from ..selection import Selection, mask_of
+from ..table import DENSE_FRACTION, Table
 from .conditions import OPERATORS, Condition, DateValue, Path, prepare_value, resolve_path
 from .elem_match import compile_elem_match
 from .values import compile_regex, scalar_test
@@ -29,25 +29,34 @@ Rows = Sequence[int]
 class Predicate:
     """Filters candidate rows; ``lookup`` may give the exact matching rows from an index."""
 
-    __slots__ = ("_filter", "_lookup", "label")
+    __slots__ = ("_filter", "_lookup", "_estimate", "label")
 
-    def __init__(self, filt: Callable[[Table, Rows], list[int]], lookup=None, label: str = "") -> None:
+    def __init__(self, filt: Callable[[Table, Rows], list[int]], lookup=None, label: str = "", estimate=None) -> None:
         self._filter = filt
         self._lookup = lookup
+        self._estimate = estimate
         self.label = label
+
+    @property
+    def indexed(self) -> bool:
+        return self._lookup is not None
+
+    def estimate(self, table: Table) -> int | None:
+        """For a range lookup: how many rows it would return, found by bisection (None: not a range)."""
+        return None if self._estimate is None else self._estimate(table)
 
     def filter(self, table: Table, rows: Rows) -> list[int]:
         return self._filter(table, rows)
 
-    def lookup(self, table: Table) -> list[int] | None:
-        """Matching rows, ascending, straight from an index; None when no index serves."""
+    def lookup(self, table: Table) -> Selection | None:
+        """The matching rows straight from an index; None when no index serves."""
         return None if self._lookup is None else self._lookup(table)
 
     def __repr__(self) -> str:
         return f"Predicate({self.label})"
 
 
-FALSE = Predicate(lambda table, rows: [], lambda table: [], "false")
+FALSE = Predicate(lambda table, rows: [], lambda table: Selection(table.capacity, rows=[]), "false")
 
 
 def compile_condition(cond: Condition) -> Predicate:
@@ -125,17 +134,33 @@ def _fast_filter(path: Path, op: str, v: Any, negate: bool):
     name, kind = path.field, path.kind
     if kind == STR and op == "eq" and type(v) is str:
         if negate:
-            return lambda t, rows: [r for r in rows if t.columns[name][r] != v]
+            return lambda t, rows: _ne_rows(t.columns[name], rows, v)
         return lambda t, rows: _eq_rows(t.columns[name], rows, v)
     if kind == INT and type(v) is int and not negate:
-        return {
-            "eq": lambda t, rows: _eq_rows(t.columns[name], rows, v),
-            "gt": lambda t, rows: [r for r in rows if t.columns[name][r] > v],
-            "gte": lambda t, rows: [r for r in rows if t.columns[name][r] >= v],
-            "lt": lambda t, rows: [r for r in rows if t.columns[name][r] < v],
-            "lte": lambda t, rows: [r for r in rows if t.columns[name][r] <= v],
-        }.get(op)
+        compare = _INT_COMPARISONS.get(op)
+        if compare is not None:
+            return lambda t, rows: compare(t.columns[name], rows, v)
     return None
+
+
+def _ne_rows(col: list, rows: Rows, v: Any) -> list[int]:
+    return [r for r in rows if col[r] != v]
+
+
+def _gt_rows(col: list, rows: Rows, v: int) -> list[int]:
+    return [r for r in rows if col[r] > v]
+
+
+def _gte_rows(col: list, rows: Rows, v: int) -> list[int]:
+    return [r for r in rows if col[r] >= v]
+
+
+def _lt_rows(col: list, rows: Rows, v: int) -> list[int]:
+    return [r for r in rows if col[r] < v]
+
+
+def _lte_rows(col: list, rows: Rows, v: int) -> list[int]:
+    return [r for r in rows if col[r] <= v]
 
 
 def _eq_rows(col: list, rows: Rows, v: Any) -> list[int]:
@@ -145,6 +170,9 @@ def _eq_rows(col: list, rows: Rows, v: Any) -> list[int]:
             r for r in rows if col[r] == v
         ]
     return [r for r in rows if col[r] == v]
+
+
+_INT_COMPARISONS = {"eq": _eq_rows, "gt": _gt_rows, "gte": _gte_rows, "lt": _lt_rows, "lte": _lte_rows}
 
 
 def _datetime_test(op: str, v: Any) -> Callable[[Any], bool]:
@@ -169,13 +197,14 @@ def _build(path: Path, op: str, v: Any, negate: bool, label: str) -> Predicate:
         else:
             test = scalar_test(op, v)
         filt = _scalar_filter(path, test, negate)
-    lookup = _index_lookup(path, op, v, negate)
-    return Predicate(filt, lookup, label)
+    lookup, estimate = _index_lookup(path, op, v, negate)
+    return Predicate(filt, lookup, label, estimate)
 
 
 def _index_lookup(path: Path, op: str, v: Any, negate: bool):
+    """An exact index answer for eq/in on indexed strings and ranges on ints, datetimes, strings."""
     if negate or path.in_array:
-        return None
+        return None, None
     name = path.field
     if name in INDEXED and op in ("eq", "in"):
         values = v if op == "in" else [v]
@@ -185,34 +214,25 @@ def _index_lookup(path: Path, op: str, v: Any, negate: bool):
                 keys += [None, MISSING]
             elif type(x) is str:
                 keys.append(x)
-        return lambda table: _union_postings(table.postings[name], keys)
-    if name == "created_at" and op in ("gt", "gte", "lt", "lte") and type(v) is int:
-        return lambda table: _created_range(table, op, v)
-    return None
+        return (lambda table: table.value_selection(name, keys)), None
+    if op in ("gt", "gte", "lt", "lte"):
+        if name in INDEXED and type(v) is str:
+            return (lambda table: _from_rows(table, table.string_range(name, op, v))), None
+        if path.kind in (INT, DATETIME) and type(v) is int:
+            return (
+                lambda table: _from_rows(table, table.sorted_index(name).range(op, v)),
+                lambda table: table.sorted_index(name).range_size(op, v),
+            )
+    return None, None
 
 
-def _union_postings(postings: dict, keys: Iterable[Any]) -> list[int]:
-    lists = [postings[k] for k in dict.fromkeys(keys) if k in postings]
-    if not lists:
-        return []
-    if len(lists) == 1:
-        return list(lists[0])
-    return list(merge(*lists))
-
-
-def _created_range(table: Table, op: str, v: int) -> list[int]:
-    created = table.created
-    if op == "gt":
-        items = created.irange((v, 1), None, inclusive=(False, True))
-    elif op == "gte":
-        items = created.irange((v, -(2**62)), None)
-    elif op == "lt":
-        items = created.irange(None, (v, -(2**62)), inclusive=(True, False))
-    else:
-        items = created.irange(None, (v, 1))
-    rows = [-neg for _, neg in items]
+def _from_rows(table: Table, rows: list[int]) -> Selection:
+    """A selection from unordered row ids: dense when many, sorted ids when few."""
+    n = table.capacity
+    if len(rows) * DENSE_FRACTION >= n:
+        return Selection(n, mask=mask_of(rows, n))
     rows.sort()
-    return rows
+    return Selection(n, rows=rows)
 
 
 def _errors_whole(path: Path, op: str, value: Any, label: str) -> Predicate:
@@ -297,7 +317,20 @@ def _contain(path: Path, op: str, v: Any, label: str) -> Predicate:
             raise E.db_query(f"not_contain is not supported on a non-string field ({label})")
         return _build(path, "eq", v, False, label)
     pattern = compile_regex(re.escape(v))
-    return Predicate(_scalar_filter(path, scalar_test("search", pattern), negate), None, label)
+    slow = _scalar_filter(path, scalar_test("search", pattern), negate)
+    if path.in_array or not v.isascii():
+        return Predicate(slow, None, label)
+    name, needle = path.field, v.lower()
+
+    def filt(table: Table, rows: Rows) -> list[int]:
+        low = table.lowered(name)
+        if low is None:
+            return slow(table, rows)
+        if negate:
+            return [r for r in rows if (x := low[r]) is None or needle not in x]
+        return [r for r in rows if (x := low[r]) is not None and needle in x]
+
+    return Predicate(filt, None, label)
 
 
 def _compile_regex(cond: Condition) -> Predicate:

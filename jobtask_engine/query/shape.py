@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from ..records import out_value
-from ..schema import ERROR_FIELDS, FIELDS
+from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, MISSING
 from ..table import Table
+from ..timeutil import ms_to_iso
 
 __all__ = ["make_shaper"]
 
@@ -28,21 +29,33 @@ def _sub_projection(projection: Sequence[str]) -> tuple[list[str], dict[str, lis
     return fields, partial
 
 
+def _plain(x: Any) -> Any:
+    return None if x is MISSING else x
+
+
+def _datetime(x: Any) -> Any:
+    return None if x is None or x is MISSING else ms_to_iso(x)
+
+
+def _converter(kind: str, sub: list[str] | None) -> Callable[[Any], Any]:
+    if kind == DATETIME:
+        return _datetime
+    if kind != ERRORS:
+        return _plain
+    if sub is None:
+        return lambda x: out_value(ERRORS, x)
+    return lambda x: [{k: e.get(k) for k in sub} for e in x]
+
+
 def make_shaper(table: Table, projection: Sequence[str] | None) -> Callable[[int], dict[str, Any]]:
     """row id -> response dict, reading only the projected columns."""
     if projection is None:
         fields, partial = list(FIELDS), {}
     else:
         fields, partial = _sub_projection(projection)
-    plan = [(name, FIELDS[name].kind, table.columns[name], partial.get(name)) for name in fields]
+    plan = [(name, table.columns[name], _converter(FIELDS[name].kind, partial.get(name))) for name in fields]
 
     def shape(r: int) -> dict[str, Any]:
-        out = {}
-        for name, kind, col, sub in plan:
-            value = out_value(kind, col[r])
-            if sub is not None and value is not None:
-                value = [{k: e[k] for k in sub} for e in value]
-            out[name] = value
-        return out
+        return {name: conv(col[r]) for name, col, conv in plan}
 
     return shape

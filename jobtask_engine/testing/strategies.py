@@ -230,7 +230,10 @@ def _as_datetime(value: Any) -> _dt.datetime | None:
         return _ms(value)
     if isinstance(value, str):
         text = value[:-1] + "+00:00" if value.endswith("Z") else value
-        parsed = _dt.datetime.fromisoformat(text)
+        try:
+            parsed = _dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
         return _as_datetime(parsed)
     return None
 

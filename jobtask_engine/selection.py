@@ -1,0 +1,66 @@
+"""A set of matched rows, kept in whichever form is cheaper.
+
+Dense: a 0/1 ``bytearray`` with one byte per row id — AND is one big-integer
+``&``, counting is ``bytes.count``, membership is one index.  Sparse: an
+ascending list (or range) of row ids — cheap when few rows match and the form
+per-row predicates consume.  Each form is derived from the other on demand and
+cached.
+"""
+
+from __future__ import annotations
+
+from itertools import compress, repeat
+from typing import Sequence
+
+__all__ = ["Selection", "mask_of"]
+
+
+def mask_of(rows: Sequence[int], n: int) -> bytearray:
+    """A 0/1 vector of length ``n`` with the given rows set."""
+    mask = bytearray(n)
+    setter = mask.__setitem__
+    for _ in map(setter, rows, repeat(1)):
+        pass
+    return mask
+
+
+class Selection:
+    __slots__ = ("n", "_rows", "_mask", "_count")
+
+    def __init__(self, n: int, rows: Sequence[int] | None = None, mask: bytes | bytearray | None = None) -> None:
+        self.n = n
+        self._rows = rows
+        self._mask = mask
+        self._count: int | None = None if rows is None else len(rows)
+
+    @property
+    def is_dense(self) -> bool:
+        return self._rows is None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._mask.count(1)
+        return self._count
+
+    def rows(self) -> Sequence[int]:
+        """Ascending row ids."""
+        if self._rows is None:
+            self._rows = list(compress(range(self.n), self._mask))
+        return self._rows
+
+    def mask(self) -> bytes | bytearray:
+        if self._mask is None:
+            self._mask = mask_of(self._rows, self.n)
+        return self._mask
+
+    def __and__(self, other: "Selection") -> "Selection":
+        if self.is_dense and other.is_dense:
+            n = self.n
+            both = int.from_bytes(self._mask, "little") & int.from_bytes(other._mask, "little")
+            return Selection(n, mask=both.to_bytes(n, "little"))
+        small, big = (self, other) if self.count() <= other.count() else (other, self)
+        if big.is_dense or big.count() > 4 * small.count():
+            m = big.mask()
+            return Selection(self.n, rows=[r for r in small.rows() if m[r]])
+        m = small.mask()
+        return Selection(self.n, rows=[r for r in big.rows() if m[r]])

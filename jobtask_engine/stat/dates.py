@@ -1,0 +1,180 @@
+"""Date parts and ``$dateToString`` formats, as MongoDB computes them (UTC).
+
+A group key with ``date_format`` is the commonest stat request ("tasks per
+day"), so the formatters work on epoch milliseconds straight from the stored
+column and cache per calendar day: a column of 100k timestamps touches a few
+hundred distinct days.
+
+MongoDB's format specifiers (``%Y %m %d %H %M %S %L %j %w %u %U %V %G %z %Z
+%b %B %%``) are not Python's: ``%w`` is 1 (Sunday) to 7, ``%L`` is
+milliseconds, ``%z`` is ``+0000`` in UTC, any other ``%x`` is an error.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Callable
+
+from .. import errors as E
+from .values import MISSING, type_name
+
+__all__ = ["compile_format", "date_part_fn", "format_fn", "PUSH_DATE_FORMAT"]
+
+#: The format spaceone-core uses for datetime sub-fields of ``push``.
+PUSH_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+_DAY_MS = 86_400_000
+_EPOCH = _dt.datetime(1970, 1, 1)
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def _week_sunday(d: _dt.date) -> int:
+    """Week of the year, weeks starting on Sunday, days before the first Sunday in week 0."""
+    yday = d.timetuple().tm_yday - 1
+    sunday_based = (d.weekday() + 1) % 7
+    return (yday + 7 - sunday_based) // 7
+
+
+# Each specifier: (needs time of day, function of (date, datetime) -> str).
+_DAY_SPECS: dict[str, Callable[[_dt.datetime], str]] = {
+    "Y": lambda t: f"{t.year:04d}",
+    "m": lambda t: f"{t.month:02d}",
+    "d": lambda t: f"{t.day:02d}",
+    "j": lambda t: f"{t.timetuple().tm_yday:03d}",
+    "w": lambda t: str((t.weekday() + 1) % 7 + 1),
+    "u": lambda t: str(t.isoweekday()),
+    "U": lambda t: f"{_week_sunday(t):02d}",
+    "V": lambda t: f"{t.isocalendar()[1]:02d}",
+    "G": lambda t: f"{t.isocalendar()[0]:04d}",
+    "b": lambda t: _MONTHS[t.month - 1][:3],
+    "B": lambda t: _MONTHS[t.month - 1],
+    "z": lambda t: "+0000",
+    "Z": lambda t: "+0",
+}
+_TIME_SPECS: dict[str, Callable[[_dt.datetime], str]] = {
+    "H": lambda t: f"{t.hour:02d}",
+    "M": lambda t: f"{t.minute:02d}",
+    "S": lambda t: f"{t.second:02d}",
+    "L": lambda t: f"{t.microsecond // 1000:03d}",
+}
+
+
+class DateFormat:
+    """A validated ``$dateToString`` format: literal pieces and specifier functions."""
+
+    __slots__ = ("source", "pieces", "needs_time")
+
+    def __init__(self, source: str, pieces: list, needs_time: bool) -> None:
+        self.source = source
+        self.pieces = pieces
+        self.needs_time = needs_time
+
+    def render(self, t: _dt.datetime) -> str:
+        return "".join(p if type(p) is str else p(t) for p in self.pieces)
+
+
+def compile_format(fmt: Any, where: str) -> DateFormat:
+    """Parse a MongoDB date format; unknown specifiers are refused as MongoDB refuses them."""
+    if not isinstance(fmt, str):
+        raise E.db_query(f"{where}: $dateToString requires that 'format' be a string, found: {type_name(fmt)}")
+    pieces: list = []
+    literal: list[str] = []
+    needs_time = False
+    i, n = 0, len(fmt)
+    while i < n:
+        ch = fmt[i]
+        if ch != "%":
+            literal.append(ch)
+            i += 1
+            continue
+        if i + 1 >= n:
+            raise E.db_query(f"{where}: Unmatched '%' at end of format string: {fmt!r}")
+        spec = fmt[i + 1]
+        i += 2
+        if spec == "%":
+            literal.append("%")
+            continue
+        fn = _DAY_SPECS.get(spec)
+        if fn is None:
+            fn = _TIME_SPECS.get(spec)
+            if fn is None:
+                raise E.db_query(f"{where}: Invalid format character '%{spec}' in format string: {fmt!r}")
+            needs_time = True
+        if literal:
+            pieces.append("".join(literal))
+            literal = []
+        pieces.append(fn)
+    if literal:
+        pieces.append("".join(literal))
+    return DateFormat(fmt, pieces, needs_time)
+
+
+def _not_a_date(op: str, value: Any) -> E.EngineError:
+    return E.db_query(f"can't convert from BSON type {type_name(value)} to Date ({op})")
+
+
+_PARTS = {"year": lambda t: t.year, "month": lambda t: t.month, "day": lambda t: t.day}
+
+
+def date_part_fn(unit: str) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """(on datetime values, on epoch-ms values) for ``$year``/``$month``/``$dayOfMonth``.
+
+    Null and missing give null, as MongoDB's date operators do.
+    """
+    part = _PARTS[unit]
+    op = {"year": "$year", "month": "$month", "day": "$dayOfMonth"}[unit]
+
+    def on_value(v: Any) -> Any:
+        if v is None or v is MISSING:
+            return None
+        if isinstance(v, _dt.datetime):
+            return part(v)
+        raise _not_a_date(op, v)
+
+    cache: dict[int, Any] = {}
+
+    def on_ms(ms: Any) -> Any:
+        if ms is None or ms is MISSING:
+            return None
+        day = ms // _DAY_MS
+        out = cache.get(day)
+        if out is None:
+            out = cache[day] = part(_EPOCH + _dt.timedelta(days=day))
+        return out
+
+    return on_value, on_ms
+
+
+def format_fn(fmt: DateFormat) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """(on datetime values, on epoch-ms values) for ``$dateToString``; null/missing give null."""
+    render = fmt.render
+
+    def on_value(v: Any) -> Any:
+        if v is None or v is MISSING:
+            return None
+        if isinstance(v, _dt.datetime):
+            return render(v)
+        raise _not_a_date("$dateToString", v)
+
+    if fmt.needs_time:
+
+        def on_ms(ms: Any) -> Any:
+            if ms is None or ms is MISSING:
+                return None
+            return render(_EPOCH + _dt.timedelta(milliseconds=ms))
+
+        return on_value, on_ms
+
+    cache: dict[int, str] = {}
+
+    def on_ms_by_day(ms: Any) -> Any:
+        if ms is None or ms is MISSING:
+            return None
+        day = ms // _DAY_MS
+        out = cache.get(day)
+        if out is None:
+            out = cache[day] = render(_EPOCH + _dt.timedelta(days=day))
+        return out
+
+    return on_value, on_ms_by_day

@@ -1,0 +1,150 @@
+"""The input of each pipeline stage: a sequence of documents, columnar when possible.
+
+``ColumnFrame`` is the stored table seen through a list of row ids (rows may
+repeat after an ``unwind``, whose unwound field values then live in
+``overrides``); reading a field path gathers one column, no per-record dict is
+built.  ``DocFrame`` is a list of plain documents, which is what stages that
+reshape documents (``group``, ``project``, ``count``) produce and what any
+stage can fall back to.
+
+Both answer the same questions: ``len``, ``raw(path)`` (values plus whether
+they are epoch milliseconds of a datetime column), ``values(path)``
+(pipeline values), ``take(positions)`` and ``docs()``.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any, Sequence
+
+from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
+from .values import MISSING, agg_get, ms_to_dt
+
+__all__ = ["ColumnFrame", "DocFrame", "split_path", "gather", "object_id"]
+
+
+def split_path(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
+def gather(col: list, rows: Sequence[int]) -> list:
+    """``[col[r] for r in rows]``, at C speed; the column itself when rows cover it in order."""
+    n = len(rows)
+    if type(rows) is range and rows.step == 1 and rows.start == 0 and n == len(col):
+        return col
+    if n == 0:
+        return []
+    if n == 1:
+        return [col[rows[0]]]
+    return list(itemgetter(*rows)(col))
+
+
+def object_id(row: int) -> str:
+    """A stable stand-in for the MongoDB ObjectId of a stored row (24 hex digits)."""
+    return f"{row:024x}"
+
+
+class ColumnFrame:
+    """Stored rows, possibly repeated, with per-position replacement values for unwound fields."""
+
+    __slots__ = ("table", "rows", "overrides")
+
+    def __init__(self, table: Any, rows: Sequence[int], overrides: dict[str, list] | None = None) -> None:
+        self.table = table
+        self.rows = rows
+        self.overrides = overrides or {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def raw(self, parts: tuple[str, ...]) -> tuple[list, bool]:
+        """Values of a field path per position; True when they are epoch ms of a datetime column."""
+        top = parts[0]
+        over = self.overrides.get(top)
+        if over is not None:
+            if len(parts) == 1:
+                return over, False
+            rest = parts[1:]
+            return [agg_get(v, rest) for v in over], False
+        field = FIELDS.get(top)
+        if field is None:
+            if top == "_id" and len(parts) == 1:
+                return [object_id(r) for r in self.rows], False
+            return [MISSING] * len(self.rows), False
+        col = gather(self.table.columns[top], self.rows)
+        if len(parts) == 1:
+            return col, field.kind == DATETIME
+        if field.kind == ERRORS:
+            rest = parts[1:]
+            return [agg_get(v, rest) for v in col], False
+        return [MISSING] * len(col), False
+
+    def values(self, parts: tuple[str, ...]) -> list:
+        vals, is_ms = self.raw(parts)
+        if is_ms:
+            return [ms_to_dt(v) for v in vals]
+        return vals
+
+    def take(self, positions: Sequence[int]) -> "ColumnFrame":
+        rows = self.rows
+        picked = [rows[i] for i in positions]
+        overrides = {k: [v[i] for i in positions] for k, v in self.overrides.items()}
+        return ColumnFrame(self.table, picked, overrides)
+
+    def slice(self, start: int, stop: int | None) -> "ColumnFrame":
+        overrides = {k: v[start:stop] for k, v in self.overrides.items()}
+        return ColumnFrame(self.table, self.rows[start:stop], overrides)
+
+    def docs(self) -> list[dict]:
+        """The documents as MongoDB stores them (``_id`` first, unstored fields absent)."""
+        cols = self.table.columns
+        names = [n for n in FIELD_NAMES if n not in self.overrides]
+        date_names = {n for n in names if FIELDS[n].kind == DATETIME}
+        out = []
+        over_items = list(self.overrides.items())
+        for pos, r in enumerate(self.rows):
+            doc: dict[str, Any] = {"_id": object_id(r)}
+            for name in names:
+                v = cols[name][r]
+                if v is MISSING:
+                    continue
+                if name in date_names and v is not None:
+                    v = ms_to_dt(v)
+                doc[name] = v
+            for name, vals in over_items:
+                v = vals[pos]
+                if v is not MISSING:
+                    doc[name] = v
+            out.append(doc)
+        return out
+
+
+class DocFrame:
+    """A list of pipeline documents."""
+
+    __slots__ = ("documents",)
+
+    def __init__(self, documents: list[dict]) -> None:
+        self.documents = documents
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def raw(self, parts: tuple[str, ...]) -> tuple[list, bool]:
+        return self.values(parts), False
+
+    def values(self, parts: tuple[str, ...]) -> list:
+        if len(parts) == 1:
+            key = parts[0]
+            return [d.get(key, MISSING) for d in self.documents]
+        return [agg_get(d, parts) for d in self.documents]
+
+    def take(self, positions: Sequence[int]) -> "DocFrame":
+        docs = self.documents
+        return DocFrame([docs[i] for i in positions])
+
+    def slice(self, start: int, stop: int | None) -> "DocFrame":
+        return DocFrame(self.documents[start:stop])
+
+    def docs(self) -> list[dict]:
+        return self.documents

@@ -1,0 +1,169 @@
+"""The reshaping-free stages: ``unwind``, ``count``, ``sort``, ``skip``, ``limit``.
+
+Each stage is a small immutable object with ``apply(frame) -> frame``.  On a
+``ColumnFrame`` they stay columnar: ``sort``/``skip``/``limit`` pick row ids,
+``unwind`` of a top-level field repeats row ids and keeps the unwound values
+beside them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from .frames import ColumnFrame, DocFrame
+from .values import MISSING, R_ARRAY, R_NULL, bson_key, doc_get
+
+__all__ = ["UnwindStage", "CountStage", "SortStage", "SkipStage", "LimitStage"]
+
+
+class UnwindStage(NamedTuple):
+    """``$unwind``: one document per array element; null, missing and ``[]`` drop the document."""
+
+    path: str
+
+    def apply(self, frame: Any) -> Any:
+        parts = tuple(self.path.split("."))
+        if type(frame) is ColumnFrame and len(parts) == 1:
+            return _unwind_columns(frame, parts[0])
+        return DocFrame(_unwind_docs(frame.docs(), parts))
+
+
+def _unwind_columns(frame: ColumnFrame, name: str) -> ColumnFrame:
+    values, is_ms = frame.raw((name,))
+    positions: list[int] = []
+    unwound: list[Any] = []
+    has_arrays = False
+    for i, v in enumerate(values):
+        if type(v) is list:
+            if v:
+                has_arrays = True
+                positions.extend([i] * len(v))
+                unwound.extend(v)
+        elif v is not None and v is not MISSING:
+            positions.append(i)
+            unwound.append(v)
+    out = frame.take(positions)
+    if has_arrays:
+        out.overrides[name] = unwound
+    return out
+
+
+def _set_path(doc: dict, parts: tuple[str, ...], value: Any) -> dict:
+    """A copy of ``doc`` with ``parts`` set to ``value`` (embedded documents on the way copied)."""
+    out = dict(doc)
+    if len(parts) == 1:
+        out[parts[0]] = value
+    else:
+        out[parts[0]] = _set_path(doc[parts[0]], parts[1:], value)
+    return out
+
+
+def _unwind_docs(docs: list[dict], parts: tuple[str, ...]) -> list[dict]:
+    out = []
+    for doc in docs:
+        v = doc_get(doc, parts)
+        if type(v) is list:
+            out.extend(_set_path(doc, parts, e) for e in v)
+        elif v is not None and v is not MISSING:
+            out.append(doc)
+    return out
+
+
+class CountStage(NamedTuple):
+    """``$count``: one document ``{name: n}``; no document at all when there is no input."""
+
+    name: str
+
+    def apply(self, frame: Any) -> DocFrame:
+        n = len(frame)
+        return DocFrame([{self.name: n}] if n else [])
+
+
+class SkipStage(NamedTuple):
+    count: int
+
+    def apply(self, frame: Any) -> Any:
+        return frame.slice(self.count, None)
+
+
+class LimitStage(NamedTuple):
+    count: int
+
+    def apply(self, frame: Any) -> Any:
+        return frame.slice(0, self.count)
+
+
+# -- sort ----------------------------------------------------------------------------
+
+_EMPTY_ARRAY = (R_NULL - 0.5, 0)
+_NULL = (R_NULL, 0)
+
+
+def _query_leaves(value: Any, parts: tuple[str, ...]) -> list:
+    """Values a dotted path reaches, query style (arrays of documents are traversed)."""
+    if not parts:
+        return [value]
+    t = type(value)
+    if t is dict:
+        if parts[0] in value:
+            return _query_leaves(value[parts[0]], parts[1:])
+        return [MISSING]
+    if t is list:
+        out: list = []
+        for e in value:
+            if type(e) is dict:
+                out.extend(_query_leaves(e, parts))
+        return out
+    return [MISSING]
+
+
+def _sort_key(value: Any, desc: bool) -> tuple:
+    """MongoDB's sort key of one field value: arrays sort by their min (asc) or max (desc) element."""
+    if type(value) is list:
+        if not value:
+            return _EMPTY_ARRAY
+        keys = [_NULL if e is MISSING else bson_key(e) for e in value]
+        return max(keys) if desc else min(keys)
+    if value is MISSING or value is None:
+        return _NULL
+    return bson_key(value)
+
+
+def _path_sort_key(leaves: list, desc: bool) -> tuple:
+    if not leaves:
+        return _EMPTY_ARRAY
+    if len(leaves) == 1:
+        return _sort_key(leaves[0], desc)
+    keys = [_sort_key(v, desc) for v in leaves]
+    return max(keys) if desc else min(keys)
+
+
+class SortStage(NamedTuple):
+    """``$sort`` on one or more paths; ties keep their input order."""
+
+    keys: tuple[tuple[str, bool], ...]
+
+    def apply(self, frame: Any) -> Any:
+        n = len(frame)
+        if n < 2:
+            return frame
+        order = list(range(n))
+        for path, desc in reversed(self.keys):
+            keys = _sort_column(frame, tuple(path.split(".")), desc)
+            order.sort(key=keys.__getitem__, reverse=desc)
+        return frame.take(order)
+
+
+def _sort_column(frame: Any, parts: tuple[str, ...], desc: bool) -> list:
+    if len(parts) == 1:
+        values, is_ms = frame.raw(parts)
+        if is_ms:
+            return [_NULL if v is None or v is MISSING else (9, v) for v in values]
+        return [_sort_key(v, desc) for v in values]
+    if type(frame) is ColumnFrame:
+        base = frame.values(parts[:1])
+        return [_path_sort_key(_query_leaves(v, parts[1:]), desc) for v in base]
+    return [_path_sort_key(_query_leaves(d, parts), desc) for d in frame.docs()]
+
+
+assert R_ARRAY  # the array bracket is only reached through bson_key
