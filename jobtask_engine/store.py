@@ -14,7 +14,7 @@ import msgspec
 from . import errors as E
 from .query.order import order_rows
 from .query.shape import make_shaper
-from .records import JobTask, decode_one, decode_records, normalize, normalize_changes, to_info
+from .records import JobTask, decode_one, decode_records, normalize_changes, normalize_columns, to_info
 from .request import parse_list_request, parse_stat_request
 from .schema import UPDATABLE
 from .table import Table
@@ -61,22 +61,22 @@ class JobTaskStore:
         """Add one record and return it as JobTaskInfo."""
         if not isinstance(record, dict):
             raise E.invalid_parameter_type("record", "dict")
-        row = normalize(decode_one(record))
-        self._check_unique([row])
-        self._table.append_rows([row])
-        return to_info(row)
+        self._add([decode_one(record)], positions=False)
+        table = self._table
+        return to_info(table.row(table.capacity - 1))
 
-    def _add(self, tasks: list[JobTask]) -> int:
-        rows = [normalize(t, f"$[{i}].") for i, t in enumerate(tasks)]
-        self._check_unique(rows)
-        self._table.append_rows(rows)
-        return len(rows)
+    def _add(self, tasks: list[JobTask], positions: bool = True) -> int:
+        cols = normalize_columns(tasks, self._table.pools, positions)
+        self._check_unique(cols["job_task_id"])
+        self._table.append_columns(cols)
+        return len(tasks)
 
-    def _check_unique(self, rows: list[dict]) -> None:
+    def _check_unique(self, ids: list[str]) -> None:
         seen = self._table.by_id
+        if len(set(ids)) == len(ids) and seen.keys().isdisjoint(ids):
+            return
         batch: set[str] = set()
-        for i, row in enumerate(rows):
-            tid = row["job_task_id"]
+        for i, tid in enumerate(ids):
             if tid in seen or tid in batch:
                 raise E.EngineError(
                     "ERROR_SAVE_UNIQUE_VALUES",

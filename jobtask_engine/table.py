@@ -23,7 +23,7 @@ from typing import Any, Iterator, Sequence
 
 from sortedcontainers import SortedDict
 
-from .schema import DATETIME, FIELD_NAMES, FIELDS, INDEXED, INT, MISSING
+from .schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR
 from .selection import Selection, mask_of
 
 __all__ = ["Table", "SortedIndex", "DENSE_FRACTION"]
@@ -98,9 +98,14 @@ class SortedIndex:
 class Table:
     def __init__(self) -> None:
         self.columns: dict[str, list[Any]] = {name: [] for name in FIELD_NAMES}
-        self.postings: dict[str, SortedDict] = {name: SortedDict() for name in INDEXED}
-        self.null_postings: dict[str, dict[Any, list[int]]] = {name: {} for name in INDEXED}
-        self.dense: dict[str, dict[Any, bytearray]] = {name: {} for name in INDEXED}
+        # Built per field on first use, then kept current.
+        self.postings: dict[str, SortedDict] = {}
+        self.null_postings: dict[str, dict[Any, list[int]]] = {}
+        self.dense: dict[str, dict[Any, bytearray]] = {}
+        #: repeated string values shared through one object per distinct value
+        self.pools: dict[str, dict[str, str]] = {
+            name: {} for name, f in FIELDS.items() if f.kind == STR and name != "job_task_id"
+        }
         self.sorted_indexes: dict[str, SortedIndex] = {}
         self.alive_mask = bytearray()
         self.by_id: dict[str, int] = {}
@@ -140,9 +145,26 @@ class Table:
         return {name: cols[name][r] for name in FIELD_NAMES}
 
     def posting(self, field: str, value: Any) -> list[int]:
+        if field not in self.postings:
+            self._build_postings(field)
         if value is None or value is MISSING:
             return self.null_postings[field].get(value, [])
         return self.postings[field].get(value, [])
+
+    def _build_postings(self, field: str) -> None:
+        groups: dict[Any, list[int]] = {}
+        col = self.columns[field]
+        for r in self.alive:
+            value = col[r]
+            plist = groups.get(value)
+            if plist is None:
+                groups[value] = [r]
+            else:
+                plist.append(r)
+        nulls = {k: groups.pop(k) for k in (None, MISSING) if k in groups}
+        self.postings[field] = SortedDict(groups)
+        self.null_postings[field] = nulls
+        self.dense[field] = {}
 
     def value_selection(self, field: str, values: Sequence[Any]) -> Selection:
         """Rows whose ``field`` equals one of ``values`` (str, None or MISSING)."""
@@ -164,6 +186,8 @@ class Table:
 
     def string_range(self, field: str, op: str, v: str) -> list[int]:
         """Rows whose string value is ``op`` v, unordered (served from the sorted keys)."""
+        if field not in self.postings:
+            self._build_postings(field)
         postings = self.postings[field]
         if op in ("gt", "gte"):
             keys = postings.irange(v, None, inclusive=(op == "gte", True))
@@ -201,15 +225,15 @@ class Table:
         return low
 
     # -- writing --------------------------------------------------------------
-    def append_rows(self, rows: list[dict[str, Any]]) -> None:
-        """Append already validated and uniqueness-checked rows."""
+    def append_columns(self, cols: dict[str, list[Any]]) -> None:
+        """Append already validated and uniqueness-checked rows, given column by column."""
         start = self._size
+        added = len(cols["job_task_id"])
         for name, col in self.columns.items():
-            col.extend([row[name] for row in rows])
-        self._size += len(rows)
-        added = len(rows)
+            col.extend(cols[name])
+        self._size += added
         self.alive_mask.extend(b"\x01" * added)
-        for field in INDEXED:
+        for field in self.postings:
             self._post_new(field, start)
         ids = self.columns["job_task_id"]
         self.by_id.update((ids[r], r) for r in range(start, self._size))
