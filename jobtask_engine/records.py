@@ -10,7 +10,9 @@ ignored, as the reference's ``create`` ignores them.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import secrets
+from itertools import compress
 from operator import attrgetter
 from typing import Any, Callable, Iterable, Literal, Union
 
@@ -70,12 +72,23 @@ def _validation_error(exc: msgspec.ValidationError, where: str = "record") -> E.
     return E.EngineError("ERROR_INVALID_PARAMETER", f"Invalid {where}: {exc}")
 
 
-def decode_records(items: Any) -> list[JobTask]:
-    """Validate a batch of plain records (dicts) in one pass; errors name ``$[i].field``."""
+def decode_records(items: Any, offset: int = 0) -> list[JobTask]:
+    """Validate a batch of plain records (dicts) in one pass; errors name ``$[i].field``.
+
+    ``offset`` is the batch's position in a longer input, so the index named is the caller's.
+    """
     try:
         return msgspec.convert(items, list[JobTask], str_keys=True)
     except msgspec.ValidationError as exc:
-        raise _validation_error(exc) from None
+        raise _validation_error(shift_positions(exc, offset)) from None
+
+
+def shift_positions(exc: Exception, offset: int) -> Exception:
+    """The same error with its leading ``$[i]`` moved by ``offset``."""
+    if not offset:
+        return exc
+    text = re.sub(r"\$\[(\d+)\]", lambda m: f"$[{int(m.group(1)) + offset}]", str(exc), count=1)
+    return type(exc)(text)
 
 
 def decode_one(item: Any, *, partial: bool = False) -> JobTask:
@@ -99,18 +112,30 @@ def _too_long(name: str, values: list, limit: int, where: Callable[[int], str]) 
 
 def _str_column(f: Field, raw: list, where: Callable[[int], str], pool: dict | None) -> list:
     absent = "PENDING" if f.name == "status" else (None if f.nullable else MISSING)
-    values = [absent if x is UNSET or x is None else x.strip() for x in raw]
-    # filter(None, ...) drops null, missing and '' at C speed; the rest are strings.
-    if f.max_length is not None and max(map(len, filter(None, values)), default=0) > f.max_length:
+    if pool is None:
+        values = [absent if x is UNSET or x is None else x.strip() for x in raw]
+        _check_length(f, values, where)
+        return values
+    # Few distinct values: normalise each once, then map the column through a dict at C speed.
+    keep = pool.setdefault
+    mapping = {x: absent if x is UNSET or x is None else keep(x.strip(), x.strip()) for x in set(raw)}
+    values = list(map(mapping.__getitem__, raw))
+    if f.max_length is not None and max(map(len, filter(None, mapping.values())), default=0) > f.max_length:
         raise _too_long(f.name, values, f.max_length, where)
-    if pool is not None:
-        keep = pool.setdefault
-        values = [keep(x, x) for x in values]
     return values
 
 
+def _check_length(f: Field, values: list, where: Callable[[int], str]) -> None:
+    # filter(None, ...) drops null, missing and '' at C speed; the rest are strings.
+    if f.max_length is not None and max(map(len, filter(None, values)), default=0) > f.max_length:
+        raise _too_long(f.name, values, f.max_length, where)
+
+
 def _int_column(f: Field, raw: list, where: Callable[[int], str]) -> list:
-    values = [0 if x is UNSET or x is None else x for x in raw]
+    if UNSET in raw or None in raw:
+        values = [0 if x is UNSET or x is None else x for x in raw]
+    else:
+        values = raw
     if values and (min(values) < INT64_MIN or max(values) > INT64_MAX):
         i = next(i for i, x in enumerate(values) if not INT64_MIN <= x <= INT64_MAX)
         raise E.EngineError("ERROR_INVALID_PARAMETER", f"Integer out of 64-bit range: {where(i)}{f.name}")
@@ -132,7 +157,14 @@ def _time_column(f: Field, raw: list, now: int) -> list:
 
 
 def _errors_column(raw: list, where: Callable[[int], str]) -> list:
-    return [_errors_value(x, where(i)) if x else [] for i, x in enumerate(raw)]
+    values = [NO_ERRORS] * len(raw)
+    for i in compress(range(len(raw)), map(bool, raw)):
+        values[i] = _errors_value(raw[i], where(i))
+    return values
+
+
+#: The stored value of an empty ``errors``: one shared immutable object, not a list per row.
+NO_ERRORS: tuple = ()
 
 
 def _errors_value(raw: Any, where: str) -> list[dict]:
@@ -154,13 +186,15 @@ def _errors_value(raw: Any, where: str) -> list[dict]:
     return out
 
 
-def normalize_columns(tasks: list[JobTask], pools: dict[str, dict] | None = None, positions: bool = True) -> dict[str, list]:
+def normalize_columns(
+    tasks: list[JobTask], pools: dict[str, dict] | None = None, positions: bool = True, offset: int = 0
+) -> dict[str, list]:
     """Column values for a batch of validated records, as the production model would store them.
 
     ``pools`` maps a string field to the dict its repeated values are shared
     through (memory: one object per distinct value, not per row).
     """
-    where = (lambda i: f"$[{i}].") if positions else (lambda i: "")
+    where = (lambda i: f"$[{i + offset}].") if positions else (lambda i: "")
     now = now_ms()
     cols: dict[str, list] = {}
     for name, f in FIELDS.items():

@@ -21,6 +21,8 @@ from .table import Table
 
 __all__ = ["JobTaskStore"]
 
+#: Records validated and normalised per batch, bounding the temporaries a big load makes.
+BATCH = 50_000
 _JSON_DECODER = msgspec.json.Decoder(list[JobTask])
 _LINE_DECODER = msgspec.json.Decoder(JobTask)
 
@@ -45,7 +47,7 @@ class JobTaskStore:
         """Add the records of a JSON array or JSON Lines file; all or nothing."""
         with open(path, "rb") as fh:
             data = fh.read()
-        return self._add(_decode_file(data, str(path)))
+        return self._add_batches(_decode_file(data, str(path)))
 
     def insert_many(self, records: Iterable[dict]) -> int:
         """Add many records at once; one bad record rejects the batch and names its position."""
@@ -55,7 +57,10 @@ class JobTaskStore:
             items = list(records)
         except TypeError:
             raise E.invalid_parameter_type("records", "list of dict") from None
-        return self._add(decode_records(items))
+        batches = (
+            (i, decode_records(items[i : i + BATCH], offset=i)) for i in range(0, len(items), BATCH)
+        )
+        return self._add_batches(batches)
 
     def create(self, record: dict) -> dict:
         """Add one record and return it as JobTaskInfo."""
@@ -70,6 +75,22 @@ class JobTaskStore:
         self._check_unique(cols["job_task_id"])
         self._table.append_columns(cols)
         return len(tasks)
+
+    def _add_batches(self, batches: Iterable[tuple[int, list[JobTask]]]) -> int:
+        """Validate and normalise batch by batch (bounded temporaries), then append all at once."""
+        cols: dict[str, list] | None = None
+        for offset, tasks in batches:
+            part = normalize_columns(tasks, self._table.pools, offset=offset)
+            if cols is None:
+                cols = part
+            else:
+                for name, values in part.items():
+                    cols[name].extend(values)
+        if cols is None:
+            return 0
+        self._check_unique(cols["job_task_id"])
+        self._table.append_columns(cols)
+        return len(cols["job_task_id"])
 
     def _check_unique(self, ids: list[str]) -> None:
         seen = self._table.by_id
@@ -154,13 +175,30 @@ class JobTaskStore:
         return execute_stat(self._table, rows, request.plan)
 
 
-def _decode_file(data: bytes, name: str) -> list[JobTask]:
-    head = data.lstrip()[:1]
+def _decode_file(data: bytes, name: str) -> Iterator[tuple[int, list[JobTask]]]:
+    """(offset, records) batches of a JSON array or JSON Lines file."""
     try:
-        if head == b"[":
-            return _JSON_DECODER.decode(data)
-        return _LINE_DECODER.decode_lines(data)
+        if data.lstrip()[:1] == b"[":
+            yield 0, _JSON_DECODER.decode(data)
+            return
+        offset = 0
+        line = 1
+        for chunk in _line_chunks(data):
+            tasks = _LINE_DECODER.decode_lines(chunk)
+            yield offset, tasks
+            offset += len(tasks)
+            line += chunk.count(b"\n")
     except msgspec.ValidationError as exc:
-        raise E.EngineError("ERROR_INVALID_PARAMETER", f"Invalid record in {name}: {exc}") from None
+        raise E.EngineError("ERROR_INVALID_PARAMETER", f"Invalid record in {name} (after line {line}): {exc}") from None
     except msgspec.DecodeError as exc:
-        raise E.EngineError("ERROR_INVALID_PARAMETER", f"Malformed JSON in {name}: {exc}") from None
+        raise E.EngineError("ERROR_INVALID_PARAMETER", f"Malformed JSON in {name} (after line {line}): {exc}") from None
+
+
+def _line_chunks(data: bytes, size: int = 1 << 23) -> Iterator[bytes]:
+    """Pieces of about ``size`` bytes that end on a line break."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start + size)
+        end = len(data) if end < 0 else end + 1
+        yield data[start:end]
+        start = end
