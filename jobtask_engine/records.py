@@ -14,18 +14,17 @@ import re
 import secrets
 from itertools import compress
 from operator import attrgetter
-from typing import Any, Callable, Iterable, Literal, Union
+from typing import Any, Callable, Iterable, Union
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
 from . import errors as E
-from .schema import DATETIME, ERRORS, FIELDS, INT, MISSING, STR, Field
+from .schema import DATETIME, ERRORS, FIELDS, INT, MISSING, STATUSES, STR, Field
 from .timeutil import ms_to_iso, now_ms
 
 __all__ = ["ErrorInfo", "JobTask", "decode_records", "decode_one", "normalize_columns", "normalize_changes", "new_job_task_id", "to_info", "out_value"]
 
-Status = Literal["PENDING", "CANCELED", "IN_PROGRESS", "SUCCESS", "FAILURE"]
 OptStr = Union[str, None, UnsetType]
 OptInt = Union[int, None, UnsetType]
 OptTime = Union[_dt.datetime, None, UnsetType]
@@ -45,7 +44,7 @@ class JobTask(msgspec.Struct, omit_defaults=True):
     """A JobTask record as accepted on input: every JobTaskInfo field plus ``workspace_id``."""
 
     job_task_id: OptStr = UNSET
-    status: Union[Status, None, UnsetType] = UNSET
+    status: OptStr = UNSET  # one of STATUSES, checked after trimming as the production model does
     provider: OptStr = UNSET
     created_count: OptInt = UNSET
     updated_count: OptInt = UNSET
@@ -120,6 +119,12 @@ def _str_column(f: Field, raw: list, where: Callable[[int], str], pool: dict | N
     keep = pool.setdefault
     mapping = {x: absent if x is UNSET or x is None else keep(x.strip(), x.strip()) for x in set(raw)}
     values = list(map(mapping.__getitem__, raw))
+    if f.name == "status" and not STATUSES.issuperset(mapping.values()):
+        i = next(i for i, x in enumerate(values) if x not in STATUSES)
+        raise E.EngineError(
+            "ERROR_INVALID_PARAMETER",
+            f"Invalid status {values[i]!r} at {where(i)}status (choices: {sorted(STATUSES)})",
+        )
     if f.max_length is not None and max(map(len, filter(None, mapping.values())), default=0) > f.max_length:
         raise _too_long(f.name, values, f.max_length, where)
     return values

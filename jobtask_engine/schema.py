@@ -98,7 +98,7 @@ ERROR_FIELDS: Final[dict[str, tuple[str, int | None]]] = {
     "additional": ("dict", None),
 }
 
-STATUSES: Final[tuple[str, ...]] = ("PENDING", "CANCELED", "IN_PROGRESS", "SUCCESS", "FAILURE")
+STATUSES: Final[frozenset[str]] = frozenset({"PENDING", "CANCELED", "IN_PROGRESS", "SUCCESS", "FAILURE"})
 
 UPDATABLE: Final[frozenset[str]] = frozenset(
     {

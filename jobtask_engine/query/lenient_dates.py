@@ -25,12 +25,10 @@ def parse_lenient(text: str) -> _dt.datetime | None:
     if not s:
         return None
     today = _dt.date.today()
-    if re.fullmatch(r"\d{4}", s):
-        return _dt.datetime(int(s), today.month, min(today.day, 28) if today.day > 28 else today.day)
-    if re.fullmatch(r"\d{4}-\d{2}", s):
-        year, month = int(s[:4]), int(s[5:])
+    short = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", s)
+    if short:
         try:
-            return _dt.datetime(year, month, today.day)
+            return _dt.datetime(int(short[1]), int(short[2] or today.month), today.day)
         except ValueError:
             return None
     m = _SLASHED.match(s)
