@@ -19,7 +19,10 @@ from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, INT, STR
 from ..timeutil import parse_iso8601, parse_timediff, to_ms
 from .lenient_dates import parse_lenient
 
-__all__ = ["OPERATORS", "Condition", "Path", "parse_condition", "resolve_path", "prepare_value"]
+__all__ = ["OPERATORS", "UNKNOWN", "Condition", "Path", "parse_condition", "resolve_path", "prepare_value"]
+
+#: Kind of an ``errors.<name>`` path whose name the Error document does not have.
+UNKNOWN = "unknown"
 
 #: operator -> (takes a list value, the comparison it reduces to)
 OPERATORS: dict[str, tuple[bool, str]] = {
@@ -131,9 +134,14 @@ def resolve_path(key: str) -> Path:
     if f.kind != ERRORS:
         raise E.db_query(f'Cannot resolve field "{key}"')
     parts = tuple(rest.split("."))
-    sub = ERROR_FIELDS.get(parts[0])
-    if sub is None or "" in parts:
+    if "" in parts:
         raise E.db_query(f'Cannot resolve field "{key}"')
+    sub = ERROR_FIELDS.get(parts[0])
+    if sub is None:
+        if len(parts) > 1:
+            raise E.db_query(f'Cannot resolve field "{key}"')
+        # The production model resolves an unknown sub-field to the errors list itself.
+        return Path(head, UNKNOWN, parts)
     if len(parts) > 1:
         if sub[0] != "dict":
             raise E.db_query(f'Cannot resolve field "{key}"')
@@ -160,6 +168,10 @@ def prepare_value(path: Path, op: str, value: Any, key: str) -> Any:
 
 def _prepare_scalar(path: Path, op: str, value: Any, key: str) -> Any:
     kind = path.kind
+    if kind == UNKNOWN:
+        if value is None and op not in SEARCH_OPS:
+            return None
+        raise E.db_query(f"Querying the embedded document 'Error' failed, due to an invalid query value (key = {key})")
     if kind == INT:
         if value is None:
             return None

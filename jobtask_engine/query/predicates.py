@@ -17,7 +17,7 @@ from .. import errors as E
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, INDEXED, INT, MISSING, STR
 from ..selection import Selection, mask_of
 from ..table import DENSE_FRACTION, Table
-from .conditions import OPERATORS, Condition, DateValue, Path, prepare_value, resolve_path
+from .conditions import OPERATORS, UNKNOWN, Condition, DateValue, Path, prepare_value, resolve_path
 from .elem_match import compile_elem_match
 from .values import compile_regex, scalar_test
 
@@ -69,7 +69,7 @@ def compile_condition(cond: Condition) -> Predicate:
     if op == "exists":
         return _exists(path, cond.value, label)
     if op == "match":
-        if path.kind == INT:
+        if path.kind in (INT, UNKNOWN):
             raise E.db_query(f"int() cannot convert a match document ({label})")
         return _match(path, cond.value, label)
     if path.kind == ERRORS:
