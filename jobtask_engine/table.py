@@ -18,7 +18,9 @@ Indexes, all kept current on every write once they exist:
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right, insort
+from itertools import accumulate
 from typing import Any, Iterator, Sequence
 
 from sortedcontainers import SortedDict
@@ -111,7 +113,7 @@ class Table:
         self.by_id: dict[str, int] = {}
         self.deleted: set[int] = set()
         self._alive_cache: list[int] | None = None
-        self._lowered: dict[str, tuple[int, list | None]] = {}
+        self._lowered: dict[str, tuple[int, tuple[str, array] | None]] = {}
         self._size = 0
         #: bumped on every change; caches derived from the columns key on it.
         self.version = 0
@@ -211,18 +213,45 @@ class Table:
             self.sorted_indexes[field] = index
         return index
 
-    def lowered(self, field: str) -> list | None:
-        """The column lower-cased, when every value is ASCII (None otherwise); cached per version."""
+    def _text(self, field: str) -> tuple[str, array] | None:
+        """The column lower-cased and joined by newlines, with each row's start offset.
+
+        None when a value is not ASCII or holds a newline (then lower-casing
+        could change lengths or a match could span rows).  Cached per version.
+        """
         cached = self._lowered.get(field)
         if cached is not None and cached[0] == self.version:
             return cached[1]
         col = self.columns[field]
-        strings = [x for x in col if type(x) is str]
-        low = None
-        if all(map(str.isascii, strings)):
-            low = [x.lower() if type(x) is str else None for x in col]
-        self._lowered[field] = (self.version, low)
-        return low
+        parts = [x if type(x) is str else "" for x in col]
+        blob = "\n".join(parts)
+        text = None
+        if blob.isascii() and blob.count("\n") == len(parts) - 1:
+            starts = array("q", accumulate(map(len, parts), lambda acc, k: acc + k + 1, initial=0))
+            text = (blob.lower(), starts)
+        self._lowered[field] = (self.version, text)
+        return text
+
+    def rows_containing(self, field: str, needle: str) -> list[int] | None:
+        """Ascending rows whose string value contains ``needle`` (already lower-case ASCII),
+        case-insensitively; None when the column cannot be searched this way."""
+        text = self._text(field)
+        if text is None or "\n" in needle:
+            return None
+        blob, starts = text
+        col = self.columns[field]
+        rows: list[int] = []
+        find = blob.find
+        pos = find(needle)
+        last = len(starts) - 2
+        while pos >= 0:
+            r = bisect_right(starts, pos) - 1
+            if type(col[r]) is str:
+                rows.append(r)
+            if r >= last:
+                break
+            pos = find(needle, starts[r + 1])
+        return rows
 
     # -- writing --------------------------------------------------------------
     def append_columns(self, cols: dict[str, list[Any]]) -> None:

@@ -317,20 +317,20 @@ def _contain(path: Path, op: str, v: Any, label: str) -> Predicate:
             raise E.db_query(f"not_contain is not supported on a non-string field ({label})")
         return _build(path, "eq", v, False, label)
     pattern = compile_regex(re.escape(v))
-    slow = _scalar_filter(path, scalar_test("search", pattern), negate)
-    if path.in_array or not v.isascii():
-        return Predicate(slow, None, label)
+    filt = _scalar_filter(path, scalar_test("search", pattern), negate)
+    if negate or path.in_array or not v.isascii():
+        return Predicate(filt, None, label)
     name, needle = path.field, v.lower()
 
-    def filt(table: Table, rows: Rows) -> list[int]:
-        low = table.lowered(name)
-        if low is None:
-            return slow(table, rows)
-        if negate:
-            return [r for r in rows if (x := low[r]) is None or needle not in x]
-        return [r for r in rows if (x := low[r]) is not None and needle in x]
+    def lookup(table: Table) -> Selection | None:
+        rows = table.rows_containing(name, needle)
+        return None if rows is None else _alive(table, rows)
 
-    return Predicate(filt, None, label)
+    return Predicate(filt, lookup, label)
+
+
+def _alive(table: Table, rows: list[int]) -> Selection:
+    return Selection(table.capacity, rows=rows)
 
 
 def _compile_regex(cond: Condition) -> Predicate:
