@@ -15,11 +15,11 @@ import datetime as _dt
 from typing import Any, NamedTuple
 
 from .. import errors as E
-from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, INT, STR
+from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, INT, MISSING, STR
 from ..timeutil import parse_iso8601, parse_timediff, to_ms
 from .lenient_dates import parse_lenient
 
-__all__ = ["OPERATORS", "UNKNOWN", "Condition", "Path", "parse_condition", "resolve_path", "prepare_value"]
+__all__ = ["OPERATORS", "UNKNOWN", "Condition", "Path", "follow", "parse_condition", "resolve_path", "prepare_value"]
 
 #: Kind of an ``errors.<name>`` path whose name the Error document does not have.
 UNKNOWN = "unknown"
@@ -72,6 +72,19 @@ class Path(NamedTuple):
     @property
     def in_array(self) -> bool:
         return bool(self.sub)
+
+
+def follow(parts: tuple[str, ...]):
+    """A function reading a dotted path inside one embedded document (MISSING where it stops)."""
+
+    def get(elem: Any) -> Any:
+        for part in parts:
+            if not isinstance(elem, dict):
+                return MISSING
+            elem = elem.get(part, MISSING)
+        return elem
+
+    return get
 
 
 def _get(condition: dict, long: str, short: str) -> Any:

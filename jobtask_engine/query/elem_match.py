@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from .. import errors as E
 from ..schema import ERROR_FIELDS, MISSING
+from .conditions import follow
 from .values import scalar_test
 
 __all__ = ["compile_elem_match"]
@@ -67,15 +68,7 @@ def _compile_key(key: Any, value: Any) -> Test:
     if field not in ERROR_FIELDS or (sub and ERROR_FIELDS[field][0] != "dict") or "" in sub:
         raise E.db_query(f'match: Cannot resolve field "{key}" of Error')
     test = _value_test(op, value, key)
-    path = [field, *sub]
-
-    def get(elem: Any) -> Any:
-        for part in path:
-            if not isinstance(elem, dict):
-                return MISSING
-            elem = elem.get(part, MISSING)
-        return elem
-
+    get = follow((field, *sub))
     return lambda elem: test(get(elem))
 
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 from ..schema import DATETIME, ERRORS, INT, MISSING, STR
 from ..selection import Selection
 from ..table import Table
-from .conditions import Path
+from .conditions import Path, follow
 from .search import SortKey
 from .values import ARRAY, NULL, OBJECT, bracket
 
@@ -58,17 +58,6 @@ def _array_key(col: list, get_one: Callable[[Any], Any], desc: bool) -> KeyFn:
     return key
 
 
-def _path_getter(sub: tuple[str, ...]) -> Callable[[Any], Any]:
-    def get_one(elem: Any) -> Any:
-        for part in sub:
-            if not isinstance(elem, dict):
-                return MISSING
-            elem = elem.get(part, MISSING)
-        return elem
-
-    return get_one
-
-
 def _key_fn(table: Table, path: Path | None, desc: bool) -> KeyFn:
     if path is None:
         return lambda r: 0
@@ -76,7 +65,7 @@ def _key_fn(table: Table, path: Path | None, desc: bool) -> KeyFn:
         return lambda r: r
     col = table.columns[path.field]
     if path.in_array:
-        return _array_key(col, _path_getter(path.sub), desc)
+        return _array_key(col, follow(path.sub), desc)
     if path.kind == INT:
         return col.__getitem__
     if path.kind in (STR, DATETIME):

@@ -11,13 +11,13 @@ MongoDB's rule for arrays and for null/missing values.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 from .. import errors as E
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, INDEXED, INT, MISSING, STR
 from ..selection import Selection, mask_of
 from ..table import DENSE_FRACTION, Table
-from .conditions import OPERATORS, UNKNOWN, Condition, DateValue, Path, prepare_value, resolve_path
+from .conditions import OPERATORS, UNKNOWN, Condition, Path, follow, prepare_value, resolve_path
 from .elem_match import compile_elem_match
 from .values import compile_regex, scalar_test
 
@@ -88,14 +88,7 @@ def compile_condition(cond: Condition) -> Predicate:
 
 def _values_getter(path: Path) -> Callable[[Table], Callable[[int], Any]]:
     """For array paths: row -> the list of values the path reaches (empty array: none)."""
-    sub = path.sub
-
-    def get_one(elem: Any) -> Any:
-        for part in sub:
-            if not isinstance(elem, dict):
-                return MISSING
-            elem = elem.get(part, MISSING)
-        return elem
+    get_one = follow(path.sub)
 
     def bind(table: Table) -> Callable[[int], list]:
         errs = table.columns[path.field]
