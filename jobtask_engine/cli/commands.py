@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = ["run_query", "run_serve", "load_store"]
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
 #: Modules of the server extra; missing one of them means "install the extra".
 SERVER_EXTRA_MODULES = frozenset({"starlette", "uvicorn", "anyio", "h11", "click", "sniffio", "idna"})
 
@@ -74,7 +76,7 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         from jobtask_engine.server import serve
     except ModuleNotFoundError as exc:
-        if exc.name not in SERVER_EXTRA_MODULES:
+        if (exc.name or "").split(".")[0] not in SERVER_EXTRA_MODULES:
             raise
         raise UsageError(
             f"serve needs the server extra (missing module: {exc.name}); "
@@ -88,6 +90,12 @@ def run_serve(args: argparse.Namespace) -> int:
 
         records.extend(make_job_tasks(args.sample, seed=args.seed))
     store = load_store(records, args.data or "--sample")
+    if args.host not in LOOPBACK_HOSTS:
+        print(
+            f"jobtask-engine: warning: listening on {args.host}; the fake backend has no authentication, "
+            "anyone who can reach it can read and change its data",
+            file=sys.stderr,
+        )
     try:
         serve(
             store,

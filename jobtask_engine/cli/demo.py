@@ -12,11 +12,14 @@ import textwrap
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import msgspec
 
 from jobtask_engine.cli.render import bar_chart, bar_glyph, table
+
+if TYPE_CHECKING:
+    from jobtask_engine import JobTaskStore
 
 __all__ = ["Question", "questions", "build_dataset", "run_demo"]
 
@@ -203,6 +206,14 @@ def build_dataset(size: int, seed: int) -> list[dict]:
     return make_job_tasks(size, seed=seed)
 
 
+def _warm_up(store: "JobTaskStore", domain_id: str) -> float:
+    """One trivial list and stat, so that module loading is not charged to the first question."""
+    started = time.perf_counter()
+    store.list({"domain_id": domain_id, "query": {"count_only": True}})
+    store.stat({"domain_id": domain_id, "query": {"distinct": "status"}})
+    return time.perf_counter() - started
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms"
 
@@ -236,7 +247,9 @@ def run_demo(size: int = 5000, seed: int = 7, *, out: Callable[[str], None] = pr
         out("No data: nothing to ask (try --size 1000).")
         return 0
     domain_id, domain_size = domains.most_common(1)[0]
+    warm_up = _warm_up(store, domain_id)
     out(f"Every question is asked about the largest domain, {domain_id} ({domain_size:,} tasks).")
+    out(f"(Loading the list and stat engines on first use took {_ms(warm_up)}; the timings below exclude it.)")
 
     timings: list[tuple[str, str, float]] = []
     for number, question in enumerate(questions(), start=1):
@@ -255,6 +268,6 @@ def run_demo(size: int = 5000, seed: int = 7, *, out: Callable[[str], None] = pr
     out("")
     out("Timings (engine only)")
     rows = [{"question": title, "method": kind, "ms": round(took * 1000, 2)} for title, kind, took in timings]
-    out(_indent(table(rows)))
+    out(_indent(table(rows, max_cell=80)))
     out(_indent(f"total: {_ms(sum(t for _, _, t in timings))} for {len(timings)} questions over {len(store):,} records"))
     return 0

@@ -50,7 +50,7 @@ def _whole_document(path: str, raw: bytes) -> Any:
 
 def read_records(path: str) -> list[dict]:
     """Records from a JSON array, JSON Lines, or a saved list response (``{"results": [...]}``)."""
-    raw = _read_bytes(path)
+    raw = _read_bytes(path).removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
     head = raw.lstrip()[:1]
     if not head:
         return []

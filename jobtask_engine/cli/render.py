@@ -67,12 +67,12 @@ def cell(value: Any, limit: int = MAX_CELL) -> str:
     return text
 
 
-def table(rows: Sequence[dict], columns: Sequence[str] | None = None) -> str:
-    """An aligned text table; numbers right-aligned, everything else left."""
+def table(rows: Sequence[dict], columns: Sequence[str] | None = None, *, max_cell: int = MAX_CELL) -> str:
+    """An aligned text table; numbers right-aligned, everything else left, cells cut at ``max_cell``."""
     columns = list(columns) if columns is not None else columns_of(rows)
     if not columns:
         return "(no rows)" if not rows else "(rows without columns)"
-    texts = [[cell(row.get(c)) for c in columns] for row in rows]
+    texts = [[cell(row.get(c), max_cell) for c in columns] for row in rows]
     right = [any(_is_number(row.get(c)) for row in rows) for c in columns]
     widths = [max([len(c)] + [len(t[i]) for t in texts]) for i, c in enumerate(columns)]
 

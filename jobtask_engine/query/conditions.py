@@ -191,11 +191,11 @@ def _prepare_scalar(path: Path, op: str, value: Any, key: str) -> Any:
         try:
             return int(value)
         except (TypeError, ValueError, OverflowError) as exc:
-            raise E.db_query(f"{exc} (key = {key}, value = {value!r})") from None
+            raise E.db_query(f"{exc} (key = {key})") from None
     if kind == DATETIME:
         return _datetime_query_value(value)
     if op in SEARCH_OPS and kind == STR and not isinstance(value, str):
-        raise E.db_query(f"contain needs a string value (key = {key}, value = {value!r})")
+        raise E.db_query(f"contain needs a string value (key = {key})")
     if isinstance(value, _dt.datetime):
         return DateValue(to_ms(value))
     return value

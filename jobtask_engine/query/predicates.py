@@ -74,7 +74,11 @@ def compile_condition(cond: Condition) -> Predicate:
         return _match(path, cond.value, label)
     if path.kind == ERRORS:
         return _errors_whole(path, op, cond.value, label)
-    value = prepare_value(path, op, cond.value, cond.key)
+    try:
+        value = prepare_value(path, op, cond.value, cond.key)
+    except E.EngineError as exc:
+        # Name the condition as the caller wrote it (not, say, the instant a timediff became).
+        raise E.EngineError(exc.code, f"{exc.message} (condition = {cond.source})") from None
     if op in ("contain", "not_contain"):
         if isinstance(value, list):
             return _any_of([_contain(path, op, v, label) for v in value], label)

@@ -14,19 +14,10 @@ import msgspec
 from starlette.datastructures import QueryParams
 
 from jobtask_engine.errors import invalid_parameter, invalid_parameter_type
+from jobtask_engine.request import LIST_FILTER_KEYS
 
-#: The JobTaskQuery fields that are plain strings.
-FILTER_KEYS: tuple[str, ...] = (
-    "domain_id",
-    "job_task_id",
-    "status",
-    "provider",
-    "job_id",
-    "secret_id",
-    "service_account_id",
-    "project_id",
-    "workspace_id",
-)
+#: The JobTaskQuery fields that are plain strings: the service's own filter keys.
+FILTER_KEYS: tuple[str, ...] = LIST_FILTER_KEYS
 
 
 def _decode_query(values: list[str]) -> dict:
