@@ -113,27 +113,22 @@ def _str_column(f: Field, raw: list, where: Callable[[int], str], pool: dict | N
     absent = "PENDING" if f.name == "status" else (None if f.nullable else MISSING)
     if pool is None:
         values = [absent if x is UNSET or x is None else x.strip() for x in raw]
-        _check_length(f, values, where)
-        return values
-    # Few distinct values: normalise each once, then map the column through a dict at C speed.
-    keep = pool.setdefault
-    mapping = {x: absent if x is UNSET or x is None else keep(x.strip(), x.strip()) for x in set(raw)}
-    values = list(map(mapping.__getitem__, raw))
-    if f.name == "status" and not STATUSES.issuperset(mapping.values()):
+        distinct: Iterable = values
+    else:
+        # Few distinct values: normalise each once, then map the column through a dict at C speed.
+        keep = pool.setdefault
+        mapping = {x: absent if x is UNSET or x is None else keep(x.strip(), x.strip()) for x in set(raw)}
+        values = list(map(mapping.__getitem__, raw))
+        distinct = mapping.values()
+    if f.max_length is not None and max(map(len, filter(None, distinct)), default=0) > f.max_length:
+        raise _too_long(f.name, values, f.max_length, where)
+    if f.name == "status" and not STATUSES.issuperset(distinct):
         i = next(i for i, x in enumerate(values) if x not in STATUSES)
         raise E.EngineError(
             "ERROR_INVALID_PARAMETER",
             f"Invalid status {values[i]!r} at {where(i)}status (choices: {sorted(STATUSES)})",
         )
-    if f.max_length is not None and max(map(len, filter(None, mapping.values())), default=0) > f.max_length:
-        raise _too_long(f.name, values, f.max_length, where)
     return values
-
-
-def _check_length(f: Field, values: list, where: Callable[[int], str]) -> None:
-    # filter(None, ...) drops null, missing and '' at C speed; the rest are strings.
-    if f.max_length is not None and max(map(len, filter(None, values)), default=0) > f.max_length:
-        raise _too_long(f.name, values, f.max_length, where)
 
 
 def _int_column(f: Field, raw: list, where: Callable[[int], str]) -> list:
@@ -226,8 +221,24 @@ def normalize_changes(changes: Any, allowed: Iterable[str]) -> dict[str, Any]:
     refused = sorted(str(k) for k in changes if k not in allowed)
     if refused:
         raise E.invalid_parameter(refused[0], f"field is not updatable (updatable: {sorted(allowed)})")
-    cols = normalize_columns([decode_one(changes, partial=True)], positions=False)
-    return {name: cols[name][0] for name in changes}
+    task = decode_one(changes, partial=True)
+    out: dict[str, Any] = {}
+    for name in changes:
+        f = FIELDS[name]
+        raw = [getattr(task, name)]
+        if f.kind == STR:
+            out[name] = _str_column(f, raw, _NOWHERE, None)[0]
+        elif f.kind == INT:
+            out[name] = _int_column(f, raw, _NOWHERE)[0]
+        elif f.kind == DATETIME:
+            out[name] = _time_column(f, raw, 0)[0]
+        else:
+            out[name] = _errors_column(raw, _NOWHERE)[0]
+    return out
+
+
+def _NOWHERE(i: int) -> str:
+    return ""
 
 
 def _copy_error(err: dict) -> dict:

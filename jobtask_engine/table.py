@@ -7,8 +7,8 @@ is the engine's natural order everywhere.
 
 Indexes, all kept current on every write once they exist:
 - postings: for each equality-indexed string field, a ``SortedDict`` from
-  value to ascending row ids (string ranges walk its keys), plus the rows
-  holding null and missing;
+  value to a ``SortedList`` of row ids (string ranges walk its keys), plus
+  the rows holding null and missing; built per field on first use;
 - dense vectors: a 0/1 ``bytearray`` per frequent value (1/32 of the rows
   or more), so ANDs and counts over them run at C speed;
 - sorted permutations of the integer and datetime columns (built on first
@@ -19,11 +19,12 @@ Indexes, all kept current on every write once they exist:
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
+from heapq import merge
 from itertools import accumulate
 from typing import Any, Iterator, Sequence
 
-from sortedcontainers import SortedDict
+from sortedcontainers import SortedDict, SortedList
 
 from .schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR
 from .selection import Selection, mask_of
@@ -41,28 +42,48 @@ def _order_key(x: Any) -> Any:
 
 
 class SortedIndex:
-    """Row ids ordered by (value, row id), with the values alongside for bisection."""
+    """Row ids ordered by (value, row id), with the values alongside for bisection.
 
-    __slots__ = ("perm", "keys")
+    The two big lists are rebuilt, not edited: a write adds the row's new entry
+    to a small ``SortedList`` of pending entries and marks its old main entry
+    stale, so it costs microseconds at any size.  Readers merge the two; once
+    the side parts pass 1/32 of the index they are folded in by a rebuild.
+    """
+
+    __slots__ = ("perm", "keys", "pending", "stale", "_col")
 
     def __init__(self, col: list, rows: Sequence[int]) -> None:
+        self._col = col
+        self._build(rows)
+
+    def _build(self, rows: Sequence[int]) -> None:
+        col = self._col
         perm = sorted(rows, key=lambda r: _order_key(col[r]))
         self.perm = perm
         self.keys = [_order_key(col[r]) for r in perm]
+        self.pending: SortedList = SortedList()
+        self.stale: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.perm) - len(self.stale) + len(self.pending)
 
     def insert(self, r: int, value: Any) -> None:
-        k = _order_key(value)
-        lo, hi = bisect_left(self.keys, k), bisect_right(self.keys, k)
-        at = bisect_left(self.perm, r, lo, hi)
-        self.perm.insert(at, r)
-        self.keys.insert(at, k)
+        self.pending.add((_order_key(value), r))
 
     def remove(self, r: int, value: Any) -> None:
-        k = _order_key(value)
-        lo, hi = bisect_left(self.keys, k), bisect_right(self.keys, k)
-        at = bisect_left(self.perm, r, lo, hi)
-        del self.perm[at]
-        del self.keys[at]
+        entry = (_order_key(value), r)
+        if entry in self.pending:
+            self.pending.remove(entry)
+        else:
+            self.stale.add(r)
+
+    @property
+    def unsettled(self) -> bool:
+        """True once the side parts are worth folding in (see ``rebuild``)."""
+        return (len(self.pending) + len(self.stale)) * DENSE_FRACTION > len(self.perm) + 64
+
+    def rebuild(self, live_rows: Sequence[int]) -> None:
+        self._build(live_rows)
 
     def _bounds(self, op: str, v: Any) -> tuple[int, int]:
         keys = self.keys
@@ -76,25 +97,50 @@ class SortedIndex:
         return first, bisect_right(keys, v)
 
     def range(self, op: str, v: Any) -> list[int]:
-        """Rows with a non-null value ``op`` v (unordered by row id)."""
+        """Rows with a non-null value ``op`` v (in no particular order)."""
         lo, hi = self._bounds(op, v)
-        return self.perm[lo:hi]
+        rows = self.perm[lo:hi]
+        if self.stale:
+            stale = self.stale
+            rows = [r for r in rows if r not in stale]
+        if self.pending:
+            test = {"gt": v.__lt__, "gte": v.__le__, "lt": v.__gt__, "lte": v.__ge__}[op]
+            rows += [r for k, r in self.pending if k != NEG_INF and test(k)]
+        return rows
 
     def range_size(self, op: str, v: Any) -> int:
         lo, hi = self._bounds(op, v)
-        return max(hi - lo, 0)
+        return max(hi - lo, 0) + len(self.pending)
 
     def ascending(self) -> Iterator[int]:
-        return iter(self.perm)
+        if not (self.pending or self.stale):
+            return iter(self.perm)
+        stale = self.stale
+        main = ((k, r) for k, r in zip(self.keys, self.perm) if r not in stale)
+        return (r for _, r in merge(main, self.pending))
 
     def descending(self) -> Iterator[int]:
         """Values descending, equal values in ascending row id."""
+        if not (self.pending or self.stale):
+            return (r for _, r in self._main_descending())
+        stale = self.stale
+        main = ((k, r) for k, r in self._main_descending() if r not in stale)
+        side = sorted(self.pending, key=_descending_order)
+        return (r for _, r in merge(main, side, key=_descending_order))
+
+    def _main_descending(self) -> Iterator[tuple[Any, int]]:
         perm, keys = self.perm, self.keys
         i = len(perm)
         while i > 0:
-            j = bisect_left(keys, keys[i - 1], 0, i)
-            yield from perm[j:i]
+            k = keys[i - 1]
+            j = bisect_left(keys, k, 0, i)
+            for r in perm[j:i]:
+                yield k, r
             i = j
+
+
+def _descending_order(entry: tuple[Any, int]) -> tuple[Any, int]:
+    return (-entry[0], entry[1])
 
 
 class Table:
@@ -102,7 +148,7 @@ class Table:
         self.columns: dict[str, list[Any]] = {name: [] for name in FIELD_NAMES}
         # Built per field on first use, then kept current.
         self.postings: dict[str, SortedDict] = {}
-        self.null_postings: dict[str, dict[Any, list[int]]] = {}
+        self.null_postings: dict[str, dict[Any, SortedList]] = {}
         self.dense: dict[str, dict[Any, bytearray]] = {}
         #: repeated string values shared through one object per distinct value
         self.pools: dict[str, dict[str, str]] = {
@@ -146,12 +192,12 @@ class Table:
         cols = self.columns
         return {name: cols[name][r] for name in FIELD_NAMES}
 
-    def posting(self, field: str, value: Any) -> list[int]:
+    def posting(self, field: str, value: Any) -> Sequence[int]:
         if field not in self.postings:
             self._build_postings(field)
         if value is None or value is MISSING:
-            return self.null_postings[field].get(value, [])
-        return self.postings[field].get(value, [])
+            return self.null_postings[field].get(value, ())
+        return self.postings[field].get(value, ())
 
     def _build_postings(self, field: str) -> None:
         groups: dict[Any, list[int]] = {}
@@ -163,8 +209,8 @@ class Table:
                 groups[value] = [r]
             else:
                 plist.append(r)
-        nulls = {k: groups.pop(k) for k in (None, MISSING) if k in groups}
-        self.postings[field] = SortedDict(groups)
+        nulls = {k: SortedList(groups.pop(k)) for k in (None, MISSING) if k in groups}
+        self.postings[field] = SortedDict({k: SortedList(v) for k, v in groups.items()})
         self.null_postings[field] = nulls
         self.dense[field] = {}
 
@@ -176,7 +222,7 @@ class Table:
         total = sum(map(len, lists))
         if total * DENSE_FRACTION < n:
             if len(lists) == 1:
-                return Selection(n, rows=lists[0])
+                return Selection(n, rows=list(lists[0]))
             return Selection(n, rows=sorted(r for p in lists for r in p))
         masks = [self._dense_vector(field, v) for v in dict.fromkeys(values) if self.posting(field, v)]
         if len(masks) == 1:
@@ -266,14 +312,12 @@ class Table:
             self._post_new(field, start)
         ids = self.columns["job_task_id"]
         self.by_id.update((ids[r], r) for r in range(start, self._size))
+        self._changed()
         for name, index in self.sorted_indexes.items():
             col = self.columns[name]
-            if added > 64:
-                self.sorted_indexes[name] = SortedIndex(col, self.alive)
-            else:
-                for r in range(start, self._size):
-                    index.insert(r, col[r])
-        self._changed()
+            for r in range(start, self._size):
+                index.insert(r, col[r])
+            self._settle(name)
 
     def _post_new(self, field: str, start: int) -> None:
         postings, nulls, dense = self.postings[field], self.null_postings[field], self.dense[field]
@@ -281,17 +325,25 @@ class Table:
         added = self._size - start
         for vec in dense.values():
             vec.extend(bytes(added))
+        groups: dict[Any, list[int]] = {}
         for r in range(start, self._size):
             value = col[r]
+            plist = groups.get(value)
+            if plist is None:
+                groups[value] = [r]
+            else:
+                plist.append(r)
+        for value, rows in groups.items():
             target = nulls if value is None or value is MISSING else postings
             plist = target.get(value)
             if plist is None:
-                target[value] = [r]
+                target[value] = SortedList(rows)
             else:
-                plist.append(r)
+                plist.update(rows)
             vec = dense.get(value)
             if vec is not None:
-                vec[r] = 1
+                for r in rows:
+                    vec[r] = 1
 
     def set_values(self, r: int, changes: dict[str, Any]) -> None:
         for name, value in changes.items():
@@ -305,6 +357,9 @@ class Table:
                 index.insert(r, value)
             self.columns[name][r] = value
         self._changed()
+        for name in changes:
+            if name in self.sorted_indexes:
+                self._settle(name)
 
     def delete_row(self, r: int) -> None:
         for name in self.postings:
@@ -317,16 +372,21 @@ class Table:
         for col in self.columns.values():
             col[r] = MISSING
         self._changed()
+        for name in self.sorted_indexes:
+            self._settle(name)
+
+    def _settle(self, name: str) -> None:
+        index = self.sorted_indexes[name]
+        if index.unsettled:
+            index.rebuild(self.alive)
 
     def _post(self, field: str, value: Any, r: int) -> None:
         target = self.null_postings[field] if value is None or value is MISSING else self.postings[field]
         plist = target.get(value)
         if plist is None:
-            target[value] = [r]
-        elif plist[-1] < r:
-            plist.append(r)
+            target[value] = SortedList([r])
         else:
-            insort(plist, r)
+            plist.add(r)
         vec = self.dense[field].get(value)
         if vec is not None:
             vec[r] = 1
@@ -334,7 +394,7 @@ class Table:
     def _unpost(self, field: str, value: Any, r: int) -> None:
         target = self.null_postings[field] if value is None or value is MISSING else self.postings[field]
         plist = target[value]
-        del plist[bisect_left(plist, r)]
+        plist.remove(r)
         if not plist:
             del target[value]
             self.dense[field].pop(value, None)
