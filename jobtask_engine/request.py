@@ -60,10 +60,8 @@ def _conditions(params: dict, query: dict, filter_keys: tuple[str, ...]) -> tupl
     """Shape-checked AND and OR conditions, with the service's own conditions appended."""
     lists = []
     for name in ("filter", "filter_or"):
-        items = query.get(name)
-        if items is None:
-            items = []
-        elif not isinstance(items, list):
+        items = query.get(name, [])
+        if not isinstance(items, list):
             raise E.invalid_parameter_type(f"query.{name}", "list")
         lists.append([parse_condition(c, f"query.{name}[{i}]") for i, c in enumerate(items)])
     all_of, any_of = lists
@@ -84,9 +82,7 @@ def _conditions(params: dict, query: dict, filter_keys: tuple[str, ...]) -> tupl
 
 
 def _capped_page(query: dict) -> dict:
-    page = query.get("page")
-    if page is None:
-        page = {}
+    page = query.get("page", {})
     if not isinstance(page, dict):
         raise E.invalid_parameter_type("query.page", "dict")
     page = dict(page)

@@ -25,13 +25,25 @@ def mask_of(rows: Sequence[int], n: int) -> bytearray:
 
 
 class Selection:
-    __slots__ = ("n", "_rows", "_mask", "_count")
+    __slots__ = ("n", "_rows", "_mask", "_count", "_ordered")
 
-    def __init__(self, n: int, rows: Sequence[int] | None = None, mask: bytes | bytearray | None = None) -> None:
+    def __init__(
+        self,
+        n: int,
+        rows: Sequence[int] | None = None,
+        mask: bytes | bytearray | None = None,
+        ordered: bool = True,
+    ) -> None:
+        """``rows`` ascending, or in any order with ``ordered=False`` (sorted only if asked for)."""
         self.n = n
         self._rows = rows
         self._mask = mask
         self._count: int | None = None if rows is None else len(rows)
+        self._ordered = ordered
+
+    @property
+    def ordered(self) -> bool:
+        return self._ordered
 
     @property
     def is_dense(self) -> bool:
@@ -46,7 +58,14 @@ class Selection:
         """Ascending row ids."""
         if self._rows is None:
             self._rows = list(compress(range(self.n), self._mask))
+        elif not self._ordered:
+            self._rows = sorted(self._rows)
+            self._ordered = True
         return self._rows
+
+    def members(self) -> Sequence[int]:
+        """The row ids in whatever order is at hand (no sort)."""
+        return self._rows if self._rows is not None else self.rows()
 
     def mask(self) -> bytes | bytearray:
         if self._mask is None:
@@ -61,6 +80,6 @@ class Selection:
         small, big = (self, other) if self.count() <= other.count() else (other, self)
         if big.is_dense or big.count() > 4 * small.count():
             m = big.mask()
-            return Selection(self.n, rows=[r for r in small.rows() if m[r]])
+            return Selection(self.n, rows=[r for r in small.members() if m[r]], ordered=small.ordered)
         m = small.mask()
-        return Selection(self.n, rows=[r for r in big.rows() if m[r]])
+        return Selection(self.n, rows=[r for r in big.members() if m[r]], ordered=big.ordered)

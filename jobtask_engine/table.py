@@ -29,7 +29,7 @@ from sortedcontainers import SortedDict, SortedList
 from .schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR
 from .selection import Selection, mask_of
 
-__all__ = ["Table", "SortedIndex", "DENSE_FRACTION"]
+__all__ = ["Table", "SortedIndex", "DENSE_FRACTION", "NEG_INF"]
 
 #: A value whose rows are at least 1/DENSE_FRACTION of the table gets a dense vector.
 DENSE_FRACTION = 32
@@ -160,6 +160,7 @@ class Table:
         self.deleted: set[int] = set()
         self._alive_cache: list[int] | None = None
         self._lowered: dict[str, tuple[int, tuple[str, array] | None]] = {}
+        self._views: dict[str, tuple[int, list]] = {}
         self._size = 0
         #: bumped on every change; caches derived from the columns key on it.
         self.version = 0
@@ -258,6 +259,15 @@ class Table:
             index = SortedIndex(self.columns[field], self.alive)
             self.sorted_indexes[field] = index
         return index
+
+    def order_view(self, field: str) -> list:
+        """A datetime column with null and missing as -inf, for plain comparisons; cached per version."""
+        cached = self._views.get(field)
+        if cached is not None and cached[0] == self.version:
+            return cached[1]
+        view = [NEG_INF if x is None or x is MISSING else x for x in self.columns[field]]
+        self._views[field] = (self.version, view)
+        return view
 
     def _text(self, field: str) -> tuple[str, array] | None:
         """The column lower-cased and joined by newlines, with each row's start offset.

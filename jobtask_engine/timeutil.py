@@ -55,13 +55,14 @@ def now_ms() -> int:
 _DATE = re.compile(
     r"(?P<Y>\d{4})(?:"
     r"(?P<sep>-?)W(?P<W>\d{2})(?:(?P=sep)(?P<wd>\d))?"
+    r"|-?(?P<o>\d{3})(?!\d)"
     r"|-(?P<m>\d{2})(?:-(?P<d>\d{2}))?"
     r"|(?P<bm>\d{2})(?P<bd>\d{2})"
     r")?"
 )
 _TIME = re.compile(
     r"(?P<H>\d{2})(?:(?P<c>:?)(?P<M>\d{2})(?:(?P=c)(?P<S>\d{2})(?:[.,](?P<f>\d+))?)?)?"
-    r"(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?$"
+    r"(?P<tz>[Zz]|[+-]\d{2}(?::?\d{2})?)?$"
 )
 
 
@@ -82,6 +83,11 @@ def parse_iso8601(text: str) -> _dt.datetime:
         if not (1 <= week <= 53 and 1 <= weekday <= 7):
             raise ValueError(f"invalid ISO week date: {text!r}")
         day = _dt.date.fromisocalendar(year, week, weekday)
+    elif dm["o"] is not None:
+        ordinal = int(dm["o"])
+        if not 1 <= ordinal <= (366 if _dt.date(year, 12, 31).timetuple().tm_yday == 366 else 365):
+            raise ValueError(f"invalid ordinal date: {text!r}")
+        day = _dt.date(year, 1, 1) + _dt.timedelta(days=ordinal - 1)
     elif dm["bm"] is not None:
         day = _dt.date(year, int(dm["bm"]), int(dm["bd"]))
     else:
@@ -91,7 +97,7 @@ def parse_iso8601(text: str) -> _dt.datetime:
         return _dt.datetime(day.year, day.month, day.day)
     if len(rest) < 2:
         raise ValueError(f"invalid ISO 8601 string: {text!r}")
-    if dm["m"] is not None and dm["d"] is None:
+    if (dm["m"] is not None and dm["d"] is None) or (dm["W"] is not None and dm["wd"] is None):
         raise ValueError(f"a time needs a full date: {text!r}")
     tm = _TIME.match(rest, 1)
     if tm is None:
@@ -108,7 +114,7 @@ def parse_iso8601(text: str) -> _dt.datetime:
         hour, extra = 0, _dt.timedelta(days=1)
     tz = None
     zone = tm["tz"]
-    if zone == "Z":
+    if zone in ("Z", "z"):
         tz = UTC
     elif zone:
         digits = zone[1:].replace(":", "")

@@ -27,23 +27,32 @@ class FilterPlan(NamedTuple):
         """The live rows that match."""
         n = table.capacity
         answered: list[Selection] = []
+        ranges: list[tuple[int, Predicate]] = []
         residual: list[Predicate] = []
-        ranges = self._ranges_worth_an_index(table)
         for pred in self.all_of:
-            found = pred.lookup(table) if pred.estimate(table) is None or pred in ranges else None
+            size = pred.estimate(table)
+            if size is not None:
+                ranges.append((size, pred))
+                continue
+            found = pred.lookup(table)
             if found is None:
                 residual.append(pred)
             elif found.count() == 0:
                 return Selection(n, rows=[])
             else:
                 answered.append(found)
-        if answered:
-            answered.sort(key=Selection.count)
-            current = answered[0]
-            for other in answered[1:]:
-                current = current & other
-        else:
-            current = table.all_rows()
+        answered.sort(key=Selection.count)
+        current = answered[0] if answered else table.all_rows()
+        for other in answered[1:]:
+            current = current & other
+        # A range index pays when filtering its rows through the candidates costs less than
+        # testing the candidates (which, when dense, must first be listed: a C pass over all rows).
+        for size, pred in sorted(ranges, key=lambda item: item[0]):
+            budget = current.count() + (n // 2 if current.is_dense else 0)
+            if size < budget:
+                current = current & pred.lookup(table)
+            else:
+                residual.append(pred)
         if residual or self.any_of:
             rows = current.rows()
             for pred in residual:
@@ -54,17 +63,6 @@ class FilterPlan(NamedTuple):
                 rows = self._any(table, rows)
             current = Selection(n, rows=rows)
         return current
-
-    def _ranges_worth_an_index(self, table: Table) -> set[Predicate]:
-        """Range lookups materialise unordered rows; use one only when it is the most selective."""
-        sized = [(est, i) for i, p in enumerate(self.all_of) if (est := p.estimate(table)) is not None]
-        if not sized:
-            return set()
-        best, i = min(sized)
-        exact = any(p.indexed and p.estimate(table) is None for p in self.all_of)
-        if exact and best * 4 > table.capacity:
-            return set()
-        return {self.all_of[i]}
 
     def _any(self, table: Table, rows):
         if len(self.any_of) == 1:

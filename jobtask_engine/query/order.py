@@ -88,7 +88,7 @@ def _walk(index, desc: bool, matches: Selection, need: int) -> list[int]:
                 if len(out) == need:
                     break
     else:
-        wanted = set(matches.rows())
+        wanted = set(matches.members())
         for r in order:
             if r in wanted:
                 append(r)

@@ -15,8 +15,8 @@ from typing import Any, Callable, Sequence
 
 from .. import errors as E
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, INDEXED, INT, MISSING, STR
-from ..selection import Selection, mask_of
-from ..table import DENSE_FRACTION, Table
+from ..selection import Selection
+from ..table import NEG_INF, Table
 from .conditions import OPERATORS, UNKNOWN, Condition, Path, follow, prepare_value, resolve_path
 from .elem_match import compile_elem_match
 from .values import compile_regex, scalar_test
@@ -137,6 +137,12 @@ def _fast_filter(path: Path, op: str, v: Any, negate: bool):
         compare = _INT_COMPARISONS.get(op)
         if compare is not None:
             return lambda t, rows: compare(t.columns[name], rows, v)
+    if kind == DATETIME and type(v) is int and not negate and op in ("gt", "gte", "lt", "lte"):
+        compare = _INT_COMPARISONS[op]
+        if op in ("gt", "gte"):
+            return lambda t, rows: compare(t.order_view(name), rows, v)
+        # null and missing are -inf in the view: keep them out of lt/lte
+        return lambda t, rows: _gt_rows(t.order_view(name), compare(t.order_view(name), rows, v), NEG_INF)
     return None
 
 
@@ -224,12 +230,8 @@ def _index_lookup(path: Path, op: str, v: Any, negate: bool):
 
 
 def _from_rows(table: Table, rows: list[int]) -> Selection:
-    """A selection from unordered row ids: dense when many, sorted ids when few."""
-    n = table.capacity
-    if len(rows) * DENSE_FRACTION >= n:
-        return Selection(n, mask=mask_of(rows, n))
-    rows.sort()
-    return Selection(n, rows=rows)
+    """A selection from row ids in index order (sorted by row id only if someone needs that)."""
+    return Selection(table.capacity, rows=rows, ordered=False)
 
 
 def _errors_whole(path: Path, op: str, value: Any, label: str) -> Predicate:
@@ -306,10 +308,11 @@ def _contain(path: Path, op: str, v: Any, label: str) -> Predicate:
     """contain/not_contain: a case-insensitive literal search on string fields.
 
     On integer and datetime fields the reference's conversion turns the
-    search into plain equality with the converted value.
+    search into plain equality with the converted value, and so does a
+    non-string value on the untyped ``errors.additional`` paths.
     """
     negate = op == "not_contain"
-    if path.kind in (INT, DATETIME):
+    if path.kind in (INT, DATETIME) or not isinstance(v, str):
         if negate:
             raise E.db_query(f"not_contain is not supported on a non-string field ({label})")
         return _build(path, "eq", v, False, label)

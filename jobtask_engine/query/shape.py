@@ -12,21 +12,60 @@ from ..timeutil import ms_to_iso
 __all__ = ["make_shaper"]
 
 
-def _sub_projection(projection: Sequence[str]) -> tuple[list[str], dict[str, list[str]]]:
-    """Top-level fields in JobTaskInfo order, and the errors sub-fields when only those were asked."""
+#: For each projected errors sub-field: None (all of it) or the dotted paths kept inside it.
+SubProjection = dict[str, "list[tuple[str, ...]] | None"]
+
+
+def _sub_projection(projection: Sequence[str]) -> tuple[list[str], dict[str, SubProjection]]:
+    """Top-level fields in JobTaskInfo order, and per field the sub-fields asked for alone."""
     heads = {}
-    subs: dict[str, set[str]] = {}
+    subs: dict[str, SubProjection] = {}
     whole = set()
     for key in projection:
-        head, _, rest = key.partition(".")
+        head, *rest = key.split(".")
         heads[head] = True
-        if rest:
-            subs.setdefault(head, set()).add(rest.split(".")[0])
-        else:
+        if not rest:
             whole.add(head)
+            continue
+        inner = subs.setdefault(head, {})
+        first, deeper = rest[0], tuple(rest[1:])
+        if not deeper:
+            inner[first] = None
+        elif inner.get(first, []) is not None:
+            inner.setdefault(first, []).append(deeper)
     fields = [f for f in FIELDS if f in heads]
-    partial = {h: [k for k in ERROR_FIELDS if k in s] for h, s in subs.items() if h not in whole}
+    partial = {
+        h: {k: s[k] for k in ERROR_FIELDS if k in s} for h, s in subs.items() if h not in whole
+    }
     return fields, partial
+
+
+def _keep_paths(value: Any, paths: list[tuple[str, ...]]) -> Any:
+    """A dict cut down to the dotted paths, as a MongoDB projection leaves it."""
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for path in paths:
+        head, rest = path[0], path[1:]
+        if head not in value:
+            continue
+        if not rest:
+            out[head] = value[head]
+        elif isinstance(value[head], dict):
+            merged = _keep_paths(value[head], [rest])
+            if isinstance(out.get(head), dict):
+                out[head].update(merged)
+            else:
+                out[head] = merged
+    return out
+
+
+def _project_element(elem: dict, sub: SubProjection) -> dict:
+    out = {}
+    for key, paths in sub.items():
+        value = elem.get(key)
+        out[key] = value if paths is None else _keep_paths(value, paths)
+    return out
 
 
 def _plain(x: Any) -> Any:
@@ -37,14 +76,14 @@ def _datetime(x: Any) -> Any:
     return None if x is None or x is MISSING else ms_to_iso(x)
 
 
-def _converter(kind: str, sub: list[str] | None) -> Callable[[Any], Any]:
+def _converter(kind: str, sub: SubProjection | None) -> Callable[[Any], Any]:
     if kind == DATETIME:
         return _datetime
     if kind != ERRORS:
         return _plain
     if sub is None:
         return lambda x: out_value(ERRORS, x)
-    return lambda x: [{k: e.get(k) for k in sub} for e in x]
+    return lambda x: [_project_element(e, sub) for e in x]
 
 
 def make_shaper(table: Table, projection: Sequence[str] | None) -> Callable[[int], dict[str, Any]]:

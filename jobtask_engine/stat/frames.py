@@ -14,13 +14,14 @@ they are epoch milliseconds of a datetime column), ``values(path)``
 
 from __future__ import annotations
 
+from itertools import compress
 from operator import itemgetter
 from typing import Any, Sequence
 
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
 from .values import MISSING, agg_get, ms_to_dt
 
-__all__ = ["ColumnFrame", "DocFrame", "split_path", "gather", "object_id"]
+__all__ = ["ColumnFrame", "DocFrame", "split_path", "gather", "object_id", "as_lists"]
 
 
 def split_path(path: str) -> tuple[str, ...]:
@@ -39,23 +40,51 @@ def gather(col: list, rows: Sequence[int]) -> list:
     return list(itemgetter(*rows)(col))
 
 
+def as_lists(col: list) -> list:
+    """The ``errors`` column with the store's shared empty tuple read as an empty array."""
+    return [list(v) if type(v) is tuple else v for v in col]
+
+
 def object_id(row: int) -> str:
     """A stable stand-in for the MongoDB ObjectId of a stored row (24 hex digits)."""
     return f"{row:024x}"
 
 
 class ColumnFrame:
-    """Stored rows, possibly repeated, with per-position replacement values for unwound fields."""
+    """Stored rows, possibly repeated, with per-position replacement values for unwound fields.
 
-    __slots__ = ("table", "rows", "overrides")
+    The rows are a sequence of row ids, or a selection (anything with
+    ``rows()``, ``count()``, ``is_dense`` and ``mask()``, such as the filter's
+    result); a dense selection is read with ``compress`` over its 0/1 mask and
+    never turned into a list of ids unless a stage needs positions.
+    """
 
-    def __init__(self, table: Any, rows: Sequence[int], overrides: dict[str, list] | None = None) -> None:
+    __slots__ = ("table", "_rows", "sel", "overrides")
+
+    def __init__(self, table: Any, rows: Sequence[int] | None = None, overrides: dict[str, list] | None = None,
+                 sel: Any = None) -> None:
         self.table = table
-        self.rows = rows
+        self._rows = rows
+        self.sel = sel
         self.overrides = overrides or {}
 
+    @property
+    def rows(self) -> Sequence[int]:
+        if self._rows is None:
+            self._rows = self.sel.rows()
+        return self._rows
+
     def __len__(self) -> int:
-        return len(self.rows)
+        if self._rows is None:
+            return self.sel.count()
+        return len(self._rows)
+
+    def column(self, name: str) -> list:
+        """One stored column over the frame's rows."""
+        col = self.table.columns[name]
+        if self._rows is None and self.sel.is_dense:
+            return list(compress(col, self.sel.mask()))
+        return gather(col, self.rows)
 
     def raw(self, parts: tuple[str, ...]) -> tuple[list, bool]:
         """Values of a field path per position; True when they are epoch ms of a datetime column."""
@@ -71,12 +100,15 @@ class ColumnFrame:
             if top == "_id" and len(parts) == 1:
                 return [object_id(r) for r in self.rows], False
             return [MISSING] * len(self.rows), False
-        col = gather(self.table.columns[top], self.rows)
-        if len(parts) == 1:
-            return col, field.kind == DATETIME
+        col = self.column(top)
         if field.kind == ERRORS:
+            col = as_lists(col)
+            if len(parts) == 1:
+                return col, False
             rest = parts[1:]
             return [agg_get(v, rest) for v in col], False
+        if len(parts) == 1:
+            return col, field.kind == DATETIME
         return [MISSING] * len(col), False
 
     def values(self, parts: tuple[str, ...]) -> list:
@@ -110,6 +142,8 @@ class ColumnFrame:
                     continue
                 if name in date_names and v is not None:
                     v = ms_to_dt(v)
+                elif type(v) is tuple:
+                    v = list(v)
                 doc[name] = v
             for name, vals in over_items:
                 v = vals[pos]

@@ -27,6 +27,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple, Sequence
 
 from ..schema import FIELDS, INDEXED, INT
+from ..selection import Selection
 from .accumulators import INTS, MILLIS, REDUCERS, VALUES
 from .expressions import Expr, Field
 from .frames import ColumnFrame, DocFrame
@@ -58,14 +59,20 @@ class GroupStage(NamedTuple):
         n = len(frame)
         if n == 0:
             return DocFrame([])
-        if self.keys:
-            key_values, members = _partition(frame, self.keys)
+        posted = _postings_partition(frame, self.keys)
+        if posted is not None:
+            # Members are row ids: each group is read through its own sub-frame.
+            key_values, selections = posted
+            subframes = [ColumnFrame(frame.table, sel=g) for g in selections]
+            cache: dict[Any, list] = {}
+            results = [_reduce_per_frame(subframes, f, cache) for f in self.fields]
         else:
-            key_values, members = [()], [range(n)]
-        columns: dict[Any, tuple[list, str]] = {}
-        results = []
-        for f in self.fields:
-            results.append(_reduce_field(frame, f, members, columns))
+            if self.keys:
+                key_values, members = _partition(frame, self.keys)
+            else:
+                key_values, members = [()], [range(n)]
+            columns: dict[Any, tuple[list, str]] = {}
+            results = [_reduce_field(frame, f, members, columns) for f in self.fields]
         names = [k.name for k in self.keys]
         docs = []
         for g, kv in enumerate(key_values):
@@ -86,9 +93,6 @@ def _id_order(doc: dict) -> tuple:
 
 def _partition(frame: Any, keys: Sequence[GroupKey]) -> tuple[list[tuple], list[Sequence[int]]]:
     """(key values per group, positions per group), groups in first-seen order."""
-    posted = _postings_partition(frame, keys)
-    if posted is not None:
-        return posted
     cols = [k.expr.column(frame) for k in keys]
     keyed = cols[0] if len(cols) == 1 else list(zip(*cols))
     try:
@@ -137,26 +141,34 @@ def _members_many(keyed: list, code_of: dict) -> list[Sequence[int]]:
 
 
 def _postings_partition(frame: Any, keys: Sequence[GroupKey]):
-    """Groups straight from the table's postings, when positions are row ids."""
+    """(key values, row selection per group) from the table's equality index, or None.
+
+    Applies to a single plain key on an equality-indexed field of the stored
+    rows: each group is the index's selection for one value, ANDed with the
+    frame's rows unless those are all the live rows.  No per-row Python work.
+    """
     if len(keys) != 1 or type(frame) is not ColumnFrame or frame.overrides:
         return None
     expr = keys[0].expr
     if type(expr) is not Field or len(expr.parts) != 1 or expr.path not in INDEXED:
         return None
     table = frame.table
-    postings = getattr(table, "postings", None)
-    rows = frame.rows
-    if postings is None or len(rows) != getattr(table, "capacity", -1) or len(rows) != len(table):
+    field = expr.path
+    try:
+        table.posting(field, None)  # builds the index on first use
+        values = list(table.postings[field].keys()) + list(table.null_postings[field].keys())
+        covers = len(frame) == len(table)
+        sel = frame.sel if frame.sel is not None else Selection(table.capacity, rows=frame.rows)
+        groups = []
+        for v in values:
+            g = table.value_selection(field, [v])
+            if not covers:
+                g = g & sel
+            if g.count():
+                groups.append((v, g))
+    except (AttributeError, KeyError, TypeError):
         return None
-    field_postings = postings.get(expr.path)
-    if field_postings is None:
-        return None
-    col = table.columns[expr.path]
-    # Postings may not index null/missing values: check that they cover every row.
-    if sum(map(len, field_postings.values())) != len(rows):
-        return None
-    groups = sorted(field_postings.items(), key=lambda kv: kv[1][0])
-    return [(col[p[0]],) for _, p in groups], [p for _, p in groups]
+    return [(v,) for v, _ in groups], [g for _, g in groups]
 
 
 # -- reducing ----------------------------------------------------------------------
@@ -202,3 +214,14 @@ def _reduce_field(frame: Any, f: GroupField, members: list[Sequence[int]], cache
     groups, kind = got
     reduce = REDUCERS[f.operator]
     return [reduce(vals, kind) for vals in groups]
+
+
+def _reduce_per_frame(subframes: list, f: GroupField, cache: dict) -> list:
+    if f.expr is None:
+        return [len(sf) for sf in subframes]
+    key = ("field", f.expr.path) if type(f.expr) is Field else id(f.expr)
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = [_input_column(sf, f.expr) for sf in subframes]
+    reduce = REDUCERS[f.operator]
+    return [reduce(vals, kind) for vals, kind in got]

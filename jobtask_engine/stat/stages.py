@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .frames import ColumnFrame, DocFrame
-from .values import MISSING, R_ARRAY, R_NULL, bson_key, doc_get
+from .values import MISSING, R_NULL, bson_key, doc_get
 
 __all__ = ["UnwindStage", "CountStage", "SortStage", "SkipStage", "LimitStage"]
 
@@ -95,6 +95,7 @@ class LimitStage(NamedTuple):
 
 # -- sort ----------------------------------------------------------------------------
 
+#: An empty array sorts before null and missing.
 _EMPTY_ARRAY = (R_NULL - 0.5, 0)
 _NULL = (R_NULL, 0)
 
@@ -165,5 +166,3 @@ def _sort_column(frame: Any, parts: tuple[str, ...], desc: bool) -> list:
         return [_path_sort_key(_query_leaves(v, parts[1:]), desc) for v in base]
     return [_path_sort_key(_query_leaves(d, parts), desc) for d in frame.docs()]
 
-
-assert R_ARRAY  # the array bracket is only reached through bson_key

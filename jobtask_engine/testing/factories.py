@@ -4,8 +4,9 @@ Benchmarks, conformance tests and examples all need data that looks like what
 the inventory service stores: a few domains of very different size, jobs of
 ~40 tasks sharing a ``job_id``, mostly successful tasks with a minority of
 failures carrying errors, nullable providers and timestamps over a year.  The
-generator is pure stdlib and fast (about a million records in a few seconds)
-so that large benchmark sizes stay cheap to build.
+generator is pure stdlib and cheap: about 10 µs a record on a busy 2-core
+machine (100k in ~1 s; a million in 12-18 s, most of it building a million
+18-key dicts), so benchmarks cache large sets as JSON Lines.
 
 The catalog (domains, workspaces, projects, secrets, service accounts) does
 not depend on the seed, so records from several seeds share domains, and tests
@@ -17,6 +18,7 @@ seeds.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import math
 import os
@@ -246,6 +248,18 @@ def make_job_tasks(n: int, seed: int = 0, **overrides: Any) -> list[dict]:
     ``created_at <= started_at <= finished_at`` whenever set.  ``overrides``
     are set on every record (for example ``domain_id="d1"``).
     """
+    # The records hold no reference cycles; without this, the collector's full
+    # passes over the growing heap make a million records ~25 % slower.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _generate(n, seed, overrides)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _generate(n: int, seed: int, overrides: dict[str, Any]) -> list[dict]:
     rng = random.Random(seed)
     task_ids = _unique_ids(rng, "job-task-", n)
     sizes = _job_sizes(rng, n)

@@ -1,0 +1,84 @@
+"""``distinct``: the distinct values of one field path over the matching rows.
+
+As MongoDB's ``distinct``: a path reaches into arrays of documents
+(``errors.error_code``), array values contribute their elements, missing
+values contribute nothing and null is a value.  spaceone-core sorts the list
+when Python can (all values of one comparable type); when it cannot, MongoDB
+leaves the order unspecified and the engine uses BSON order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..schema import DATETIME, ERRORS, FIELDS
+from .frames import as_lists, object_id
+from .values import MISSING, bson_key, freeze, ms_to_dt
+
+__all__ = ["distinct_values"]
+
+
+def _candidates(value: Any, parts: tuple[str, ...]) -> list:
+    """What ``distinct`` collects from one value along ``parts`` (before array flattening)."""
+    if not parts:
+        return [value]
+    t = type(value)
+    if t is dict:
+        if parts[0] in value:
+            return _candidates(value[parts[0]], parts[1:])
+        return []
+    if t is list:
+        out: list = []
+        head = parts[0]
+        if head.isdigit():
+            idx = int(head)
+            if idx < len(value):
+                out.extend(_candidates(value[idx], parts[1:]))
+            return out
+        for e in value:
+            if type(e) is dict and head in e:
+                out.extend(_candidates(e[head], parts[1:]))
+        return out
+    return []
+
+
+def distinct_values(frame: Any, path: str) -> list:
+    """The distinct values at ``path`` over a ColumnFrame of stored rows."""
+    parts = tuple(path.split("."))
+    top = parts[0]
+    field = FIELDS.get(top)
+    if field is None:
+        if top == "_id" and len(parts) == 1:
+            return sorted(object_id(r) for r in frame.rows)
+        return []
+    col = frame.column(top)
+    if len(parts) == 1 and field.kind != ERRORS:
+        uniq = [v for v in dict.fromkeys(col) if v is not MISSING]
+        if field.kind == DATETIME:
+            uniq = [ms_to_dt(v) for v in uniq]
+        return _sorted(uniq)
+    if field.kind != ERRORS:
+        return []
+    rest = parts[1:]
+    seen: dict = {}
+    for errs in as_lists(col):
+        values = _candidates(errs, rest) if rest else [errs]
+        for v in values:
+            items = v if type(v) is list else (v,)
+            for x in items:
+                if x is MISSING:
+                    continue
+                k = freeze(x)
+                if k not in seen:
+                    seen[k] = x
+    return _sorted(list(seen.values()))
+
+
+def _sorted(values: list) -> list:
+    kinds = {type(v) for v in values}
+    if kinds <= {int, float} or len(kinds) == 1 and kinds.pop() not in (dict, list, type(None)):
+        try:
+            return sorted(values)
+        except TypeError:
+            pass
+    return sorted(values, key=bson_key)

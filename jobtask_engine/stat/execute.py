@@ -1,0 +1,51 @@
+"""Running a stat plan over the matching rows and shaping the response.
+
+``rows`` are the ids of the rows the filter matched, ascending (insertion
+order, which is MongoDB's natural order).  The pipeline starts on a
+``ColumnFrame`` over them; each stage returns the next frame.  With a page,
+``total_count`` is the size of the whole result and the page is cut after,
+as the reference does (it counts with an extra ``$count`` stage, then runs
+the pipeline with ``$skip``/``$limit`` appended).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .distinct import distinct_values
+from .frames import ColumnFrame
+from .parse import StatPlan
+from .shape import plain, shape_rows
+
+__all__ = ["execute_stat"]
+
+
+def execute_stat(table: Any, rows: Any, plan: StatPlan) -> dict:
+    """The stat response: ``{"results": [...]}`` plus ``total_count`` when paged.
+
+    ``rows`` is a sequence of ascending row ids, or the filter's selection
+    (``rows()``/``mask()``/``count()``/``is_dense``), which is cheaper to read.
+    """
+    if hasattr(rows, "is_dense"):
+        frame: Any = ColumnFrame(table, sel=rows)
+    else:
+        frame = ColumnFrame(table, rows)
+    if plan.stages is None:
+        results = distinct_values(frame, plan.distinct)
+        return _paged([plain(v) for v in results], plan)
+    for stage in plan.stages:
+        frame = stage.apply(frame)
+    page = plan.page
+    if page is None:
+        return {"results": shape_rows(frame.docs())}
+    total = len(frame)
+    frame = frame.slice(page.start - 1, page.start - 1 + page.limit)
+    return {"results": shape_rows(frame.docs()), "total_count": total}
+
+
+def _paged(results: list, plan: StatPlan) -> dict:
+    page = plan.page
+    if page is None:
+        return {"results": results}
+    start = page.start - 1
+    return {"results": results[start : start + page.limit], "total_count": len(results)}

@@ -1,0 +1,103 @@
+"""The ``project`` stage: MongoDB ``$project`` in inclusion mode.
+
+spaceone-core's project spec maps each output name to ``1`` (``only_keys``:
+keep that field as it is), to ``"$key"`` (a rename), or to an operator
+expression; ``exclude_keys`` adds ``_id: 0``.  As in MongoDB, ``_id`` is kept
+unless excluded, kept fields are copied when present, computed fields are
+set unless they evaluate to missing, and a dotted output name builds embedded
+documents.  A spec that only excludes ``_id`` keeps everything else.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from .expressions import Expr
+from .frames import DocFrame
+from .values import MISSING
+
+__all__ = ["INCLUDE", "EXCLUDE", "ProjectStage"]
+
+INCLUDE = "include"
+EXCLUDE = "exclude"
+
+
+class ProjectStage(NamedTuple):
+    #: (output name, INCLUDE | EXCLUDE | Expr), in spec order.
+    spec: tuple[tuple[str, Any], ...]
+
+    def apply(self, frame: Any) -> DocFrame:
+        spec = dict(self.spec)
+        id_item = spec.get("_id", INCLUDE)
+        others = [(k, v) for k, v in spec.items() if k != "_id"]
+        if not others and id_item == EXCLUDE:
+            return DocFrame([{k: v for k, v in d.items() if k != "_id"} for d in frame.docs()])
+        n = len(frame)
+        out: list[dict] = [{} for _ in range(n)]
+        if id_item == INCLUDE:
+            _copy_field(out, frame, ("_id",))
+        elif isinstance(id_item, Expr):
+            _set_computed(out, ("_id",), id_item.column(frame))
+        included = [tuple(k.split(".")) for k, v in others if v == INCLUDE]
+        for parts in included:
+            _copy_field(out, frame, parts)
+        for name, item in others:
+            if isinstance(item, Expr):
+                _set_computed(out, tuple(name.split(".")), item.column(frame))
+        return DocFrame(out)
+
+
+def _copy_field(out: list[dict], frame: Any, parts: tuple[str, ...]) -> None:
+    top = parts[0]
+    values = frame.values((top,))
+    rest = parts[1:]
+    for doc, v in zip(out, values):
+        if v is MISSING:
+            continue
+        if rest:
+            kept = _keep_path(v, rest)
+            if kept is MISSING:
+                continue
+            prev = doc.get(top)
+            doc[top] = _merge(prev, kept) if prev is not None else kept
+        else:
+            doc[top] = v
+
+
+def _keep_path(value: Any, parts: tuple[str, ...]) -> Any:
+    """The part of ``value`` an inclusion of ``parts`` keeps (documents and arrays of them)."""
+    if type(value) is dict:
+        if parts[0] not in value:
+            return {}
+        inner = value[parts[0]]
+        if len(parts) == 1:
+            return {parts[0]: inner}
+        kept = _keep_path(inner, parts[1:])
+        return {} if kept is MISSING else {parts[0]: kept}
+    if type(value) is list:
+        return [k for k in (_keep_path(e, parts) for e in value if type(e) in (dict, list)) if k is not MISSING]
+    return MISSING
+
+
+def _merge(a: Any, b: Any) -> Any:
+    if type(a) is dict and type(b) is dict:
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = _merge(out[k], v) if k in out else v
+        return out
+    if type(a) is list and type(b) is list:
+        return [_merge(x, y) for x, y in zip(a, b)]
+    return b
+
+
+def _set_computed(out: list[dict], parts: tuple[str, ...], values: list) -> None:
+    for doc, v in zip(out, values):
+        if v is MISSING:
+            continue
+        target = doc
+        for p in parts[:-1]:
+            nxt = target.get(p)
+            if type(nxt) is not dict:
+                nxt = target[p] = {}
+            target = nxt
+        target[parts[-1]] = v
