@@ -157,9 +157,11 @@ def _time_column(f: Field, raw: list, now: int) -> list:
 
 
 def _errors_column(raw: list, where: Callable[[int], str]) -> list:
-    values = [NO_ERRORS] * len(raw)
-    for i in compress(range(len(raw)), map(bool, raw)):
-        values[i] = _errors_value(raw[i], where(i))
+    values: list = [NO_ERRORS] * len(raw)
+    rows = list(compress(range(len(raw)), map(bool, raw)))
+    # msgspec turns the Error structs into dicts in C, leaving out the fields never given.
+    for r, errs in zip(rows, msgspec.to_builtins([raw[r] for r in rows])):
+        values[r] = _stored_errors(errs, where(r))
     return values
 
 
@@ -167,23 +169,21 @@ def _errors_column(raw: list, where: Callable[[int], str]) -> list:
 NO_ERRORS: tuple = ()
 
 
-def _errors_value(raw: Any, where: str) -> list[dict]:
-    out = []
-    for i, err in enumerate(raw):
-        doc: dict[str, Any] = {}
+def _stored_errors(errs: list[dict], where: str) -> list[dict]:
+    """Error documents as the production model stores them: no nulls, ``additional`` defaulted."""
+    for i, doc in enumerate(errs):
         for name, limit in (("error_code", 128), ("message", 2048)):
-            value = getattr(err, name)
-            if value is not UNSET and value is not None:
-                if len(value) > limit:
-                    raise E.EngineError(
-                        "ERROR_INVALID_PARAMETER",
-                        f"String value is too long: {where}errors[{i}].{name} (max_length = {limit})",
-                    )
-                doc[name] = value
-        additional = err.additional
-        doc["additional"] = {} if additional is UNSET or additional is None else additional
-        out.append(doc)
-    return out
+            value = doc.get(name)
+            if value is None:
+                doc.pop(name, None)
+            elif len(value) > limit:
+                raise E.EngineError(
+                    "ERROR_INVALID_PARAMETER",
+                    f"String value is too long: {where}errors[{i}].{name} (max_length = {limit})",
+                )
+        if doc.get("additional") is None:
+            doc["additional"] = {}
+    return errs
 
 
 def normalize_columns(
