@@ -6,7 +6,9 @@ table, so a rejected call leaves the store exactly as it was.
 
 from __future__ import annotations
 
+import gc
 import os
+from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
 import msgspec
@@ -78,6 +80,10 @@ class JobTaskStore:
 
     def _add_batches(self, batches: Iterable[tuple[int, list[JobTask]]]) -> int:
         """Validate and normalise batch by batch (bounded temporaries), then append all at once."""
+        with _collector_paused():
+            return self._add_batches_now(batches)
+
+    def _add_batches_now(self, batches: Iterable[tuple[int, list[JobTask]]]) -> int:
         cols: dict[str, list] | None = None
         for offset, tasks in batches:
             part = normalize_columns(tasks, self._table.pools, offset=offset)
@@ -173,6 +179,19 @@ class JobTaskStore:
         request = parse_stat_request(params)
         rows = request.filter.execute(self._table).rows()
         return execute_stat(self._table, rows, request.plan)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Bulk loads make millions of objects and no reference cycles: the cyclic GC
+    would only rescan them (about a third of the load time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _decode_file(data: bytes, name: str) -> Iterator[tuple[int, list[JobTask]]]:
