@@ -195,7 +195,8 @@ class ReferenceService:
         self.alias = f"ref{next(_db_names)}"
         mongoengine.disconnect(alias="default")
         mongoengine.connect(
-            db=self.alias, alias="default", host="mongodb://localhost", mongo_client_class=mongomock.MongoClient
+            db=self.alias, alias="default", host="mongodb://localhost", mongo_client_class=mongomock.MongoClient,
+            uuidRepresentation="standard",
         )
         JobTask._load_default_meta()
         JobTask.drop_collection()
