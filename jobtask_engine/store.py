@@ -177,8 +177,8 @@ class JobTaskStore:
         from .stat import execute_stat
 
         request = parse_stat_request(params)
-        rows = request.filter.execute(self._table).rows()
-        return execute_stat(self._table, rows, request.plan)
+        matches = request.filter.execute(self._table)
+        return execute_stat(self._table, matches, request.plan)
 
 
 @contextmanager
