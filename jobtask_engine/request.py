@@ -60,7 +60,8 @@ def _conditions(params: dict, query: dict, filter_keys: tuple[str, ...]) -> tupl
     """Shape-checked AND and OR conditions, with the service's own conditions appended."""
     lists = []
     for name in ("filter", "filter_or"):
-        items = query.get(name, [])
+        # The service appends to ``filter`` (so null fails there); ``filter_or`` may be null.
+        items = query.get(name, []) if name == "filter" else query.get(name) or []
         if not isinstance(items, list):
             raise E.invalid_parameter_type(f"query.{name}", "list")
         lists.append([parse_condition(c, f"query.{name}[{i}]") for i, c in enumerate(items)])

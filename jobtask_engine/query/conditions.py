@@ -53,6 +53,10 @@ OPERATORS: dict[str, tuple[bool, str]] = {
 }
 
 
+#: Operators that become an OR of one condition per list element.
+_OR_OF_EACH = frozenset({"contain_in", "not_contain_in", "regex_in"})
+
+
 class Condition(NamedTuple):
     """A shape-checked condition; ``value`` already parsed for datetime/timediff operators."""
 
@@ -105,6 +109,9 @@ def parse_condition(condition: Any, where: str) -> Condition:
         raise E.operator_list_value_type(operator, condition)
     if not multiple and isinstance(value, list):
         raise E.operator_value_type(operator, condition)
+    if operator in _OR_OF_EACH and not value:
+        # The reference ORs one condition per element and fails on none.
+        raise E.invalid_parameter(f"{where}.value", f"'{operator}' needs at least one value")
     if not key:
         raise E.db_query(f"Filter condition should have key, value and operator. ({where}: {condition})")
     if not isinstance(key, str):

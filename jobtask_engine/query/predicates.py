@@ -272,8 +272,6 @@ def _error_document(value: Any, label: str) -> dict:
 
 def _any_of(preds: list[Predicate], label: str) -> Predicate:
     """OR of sub-predicates (the ``*_in`` operators), keeping candidate order."""
-    if not preds:
-        raise E.invalid_parameter(label, "the list value must not be empty")
     if len(preds) == 1:
         return preds[0]
 
@@ -349,8 +347,6 @@ def _compile_regex(cond: Condition) -> Predicate:
         path = resolve_path(cond.key)
     except E.EngineError:
         return FALSE
-    if not compiled:
-        raise E.invalid_parameter(label, "the list value must not be empty")
     tests = [scalar_test("search", c) for c in compiled]
     test = tests[0] if len(tests) == 1 else (lambda x: any(t(x) for t in tests))
     if path.kind == ERRORS:
