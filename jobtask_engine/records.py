@@ -156,12 +156,13 @@ def _time_column(f: Field, raw: list, now: int) -> list:
         return [unset if x is UNSET else null if x is None else _ms(x) for x in raw]
 
 
-def _errors_column(raw: list, where: Callable[[int], str]) -> list:
+def _errors_column(raw: list, where: Callable[[int], str], pool: dict | None = None) -> list:
     values: list = [NO_ERRORS] * len(raw)
     rows = list(compress(range(len(raw)), map(bool, raw)))
+    keep = (pool if pool is not None else {}).setdefault
     # msgspec turns the Error structs into dicts in C, leaving out the fields never given.
     for r, errs in zip(rows, msgspec.to_builtins([raw[r] for r in rows])):
-        values[r] = _stored_errors(errs, where(r))
+        values[r] = _stored_errors(errs, where(r), keep)
     return values
 
 
@@ -169,8 +170,11 @@ def _errors_column(raw: list, where: Callable[[int], str]) -> list:
 NO_ERRORS: tuple = ()
 
 
-def _stored_errors(errs: list[dict], where: str) -> list[dict]:
-    """Error documents as the production model stores them: no nulls, ``additional`` defaulted."""
+def _stored_errors(errs: list[dict], where: str, keep: Callable[[str, str], str]) -> list[dict]:
+    """Error documents as the production model stores them: no nulls, ``additional`` defaulted.
+
+    ``keep`` shares repeated code and message strings (one object per distinct value).
+    """
     for i, doc in enumerate(errs):
         for name, limit in (("error_code", 128), ("message", 2048)):
             value = doc.get(name)
@@ -181,6 +185,8 @@ def _stored_errors(errs: list[dict], where: str) -> list[dict]:
                     "ERROR_INVALID_PARAMETER",
                     f"String value is too long: {where}errors[{i}].{name} (max_length = {limit})",
                 )
+            else:
+                doc[name] = keep(value, value)
         if doc.get("additional") is None:
             doc["additional"] = {}
     return errs
@@ -206,7 +212,7 @@ def normalize_columns(
         elif f.kind == DATETIME:
             cols[name] = _time_column(f, raw, now)
         else:
-            cols[name] = _errors_column(raw, where)
+            cols[name] = _errors_column(raw, where, None if pools is None else pools.get(name))
     ids = cols["job_task_id"]
     if MISSING in ids:
         cols["job_task_id"] = [new_job_task_id() if x is MISSING else x for x in ids]

@@ -77,9 +77,11 @@ class Selection:
             n = self.n
             both = int.from_bytes(self._mask, "little") & int.from_bytes(other._mask, "little")
             return Selection(n, mask=both.to_bytes(n, "little"))
+        if self.is_dense or other.is_dense:
+            # Test the listed side against the mask that already exists; never build one.
+            dense, listed = (self, other) if self.is_dense else (other, self)
+            m = dense.mask()
+            return Selection(self.n, rows=[r for r in listed.members() if m[r]], ordered=listed.ordered)
         small, big = (self, other) if self.count() <= other.count() else (other, self)
-        if big.is_dense or big.count() > 4 * small.count():
-            m = big.mask()
-            return Selection(self.n, rows=[r for r in small.members() if m[r]], ordered=small.ordered)
         m = small.mask()
         return Selection(self.n, rows=[r for r in big.members() if m[r]], ordered=big.ordered)

@@ -154,6 +154,7 @@ class Table:
         self.pools: dict[str, dict[str, str]] = {
             name: {} for name, f in FIELDS.items() if f.kind == STR and name != "job_task_id"
         }
+        self.pools["errors"] = {}  # error codes and messages
         self.sorted_indexes: dict[str, SortedIndex] = {}
         self.alive_mask = bytearray()
         self.by_id: dict[str, int] = {}

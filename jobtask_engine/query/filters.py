@@ -46,7 +46,8 @@ class FilterPlan(NamedTuple):
         for other in answered[1:]:
             current = current & other
         # A range index pays when filtering its rows through the candidates costs less than
-        # testing the candidates (which, when dense, must first be listed: a C pass over all rows).
+        # testing the candidates one by one (which, when dense, must first be listed by a
+        # C pass over every row, about half the cost of a test per row).
         for size, pred in sorted(ranges, key=lambda item: item[0]):
             budget = current.count() + (n // 2 if current.is_dense else 0)
             if size < budget:
