@@ -78,7 +78,8 @@ class Selection:
             both = int.from_bytes(self._mask, "little") & int.from_bytes(other._mask, "little")
             return Selection(n, mask=both.to_bytes(n, "little"))
         if self.is_dense or other.is_dense:
-            # Test the listed side against the mask that already exists; never build one.
+            # Test the listed side against the existing mask (scattering it into a mask of
+            # its own costs more per row than this comprehension).
             dense, listed = (self, other) if self.is_dense else (other, self)
             m = dense.mask()
             return Selection(self.n, rows=[r for r in listed.members() if m[r]], ordered=listed.ordered)

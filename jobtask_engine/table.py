@@ -36,9 +36,13 @@ DENSE_FRACTION = 32
 NEG_INF = float("-inf")
 
 
-def _order_key(x: Any) -> Any:
+#: The key null and missing sort under in a sorted index: below every 64-bit value.
+NULL_KEY = -(2**63)
+
+
+def _order_key(x: Any) -> int:
     """Sort key of a stored int/datetime value: null and missing first."""
-    return NEG_INF if x is None or x is MISSING else x
+    return NULL_KEY if x is None or x is MISSING else x
 
 
 class SortedIndex:
@@ -50,7 +54,7 @@ class SortedIndex:
     the side parts pass 1/32 of the index they are folded in by a rebuild.
     """
 
-    __slots__ = ("perm", "keys", "pending", "stale", "_col")
+    __slots__ = ("perm", "keys", "pending", "stale", "_col", "_desc")
 
     def __init__(self, col: list, rows: Sequence[int]) -> None:
         self._col = col
@@ -59,10 +63,12 @@ class SortedIndex:
     def _build(self, rows: Sequence[int]) -> None:
         col = self._col
         perm = sorted(rows, key=lambda r: _order_key(col[r]))
-        self.perm = perm
-        self.keys = [_order_key(col[r]) for r in perm]
+        # 8 bytes a row each, no int objects kept alive.
+        self.perm = array("q", perm)
+        self.keys = array("q", [_order_key(col[r]) for r in perm])
         self.pending: SortedList = SortedList()
         self.stale: set[int] = set()
+        self._desc: array | None = None
 
     def __len__(self) -> int:
         return len(self.perm) - len(self.stale) + len(self.pending)
@@ -87,7 +93,7 @@ class SortedIndex:
 
     def _bounds(self, op: str, v: Any) -> tuple[int, int]:
         keys = self.keys
-        first = bisect_right(keys, NEG_INF)
+        first = bisect_right(keys, NULL_KEY)
         if op == "gt":
             return max(bisect_right(keys, v), first), len(keys)
         if op == "gte":
@@ -99,13 +105,13 @@ class SortedIndex:
     def range(self, op: str, v: Any) -> list[int]:
         """Rows with a non-null value ``op`` v (in no particular order)."""
         lo, hi = self._bounds(op, v)
-        rows = self.perm[lo:hi]
+        rows = self.perm[lo:hi].tolist()
         if self.stale:
             stale = self.stale
             rows = [r for r in rows if r not in stale]
         if self.pending:
             test = {"gt": v.__lt__, "gte": v.__le__, "lt": v.__gt__, "lte": v.__ge__}[op]
-            rows += [r for k, r in self.pending if k != NEG_INF and test(k)]
+            rows += [r for k, r in self.pending if k != NULL_KEY and test(k)]
         return rows
 
     def range_size(self, op: str, v: Any) -> int:
@@ -122,7 +128,9 @@ class SortedIndex:
     def descending(self) -> Iterator[int]:
         """Values descending, equal values in ascending row id."""
         if not (self.pending or self.stale):
-            return (r for _, r in self._main_descending())
+            if self._desc is None:
+                self._desc = array("q", (r for _, r in self._main_descending()))
+            return iter(self._desc)
         stale = self.stale
         main = ((k, r) for k, r in self._main_descending() if r not in stale)
         side = sorted(self.pending, key=_descending_order)
@@ -262,11 +270,15 @@ class Table:
         return index
 
     def order_view(self, field: str) -> list:
-        """A datetime column with null and missing as -inf, for plain comparisons; cached per version."""
+        """An integer or datetime column with null, missing and deleted as -inf, so that
+        plain comparisons never fail; cached per version."""
+        col = self.columns[field]
+        if FIELDS[field].kind == INT and not self.deleted:
+            return col  # integers are never null
         cached = self._views.get(field)
         if cached is not None and cached[0] == self.version:
             return cached[1]
-        view = [NEG_INF if x is None or x is MISSING else x for x in self.columns[field]]
+        view = [NEG_INF if x is None or x is MISSING else x for x in col]
         self._views[field] = (self.version, view)
         return view
 

@@ -112,8 +112,9 @@ def order_rows(table: Table, matches: Selection, sort: tuple[SortKey, ...], need
     count = matches.count()
     walk = _walkable(table, sort)
     if walk is not None and need is not None and count:
-        # Walking the index touches about need * n / count rows; sorting touches count.
-        if need * table.capacity < 4 * count * count:
+        # Walking the index touches about need * n / count rows, each a C iteration and
+        # one membership test; a top-k calls a Python key function for each of count rows.
+        if need * table.capacity < 8 * count * count:
             field, desc = walk
             return _walk(table.sorted_index(field), desc, matches, need)
     rows = matches.rows()
