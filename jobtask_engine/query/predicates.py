@@ -91,14 +91,25 @@ def compile_condition(cond: Condition) -> Predicate:
 
 
 def _values_getter(path: Path) -> Callable[[Table], Callable[[int], Any]]:
-    """For array paths: row -> the list of values the path reaches (empty array: none)."""
+    """For array paths: row -> the list of values the path reaches (empty array: none).
+
+    Inside the untyped ``additional``, a value that is itself a list is reached
+    as a whole and through each of its elements, as MongoDB traverses arrays.
+    """
     get_one = follow(path.sub)
+    untyped = path.kind == "any"
 
     def bind(table: Table) -> Callable[[int], list]:
         errs = table.columns[path.field]
+        if untyped:
+            return lambda r: [y for e in errs[r] for x in (get_one(e),) for y in _with_elements(x)]
         return lambda r: [get_one(e) for e in errs[r]]
 
     return bind
+
+
+def _with_elements(x: Any) -> tuple:
+    return (*x, x) if type(x) is list else (x,)
 
 
 def _scalar_filter(path: Path, test: Callable[[Any], bool], negate: bool):
