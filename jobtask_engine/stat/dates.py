@@ -36,7 +36,7 @@ def _week_sunday(d: _dt.date) -> int:
     return (yday + 7 - sunday_based) // 7
 
 
-# Each specifier: (needs time of day, function of (date, datetime) -> str).
+# Specifier -> rendering of a datetime; the first set only needs the calendar day.
 _DAY_SPECS: dict[str, Callable[[_dt.datetime], str]] = {
     "Y": lambda t: f"{t.year:04d}",
     "m": lambda t: f"{t.month:02d}",

@@ -14,8 +14,9 @@ from typing import Any
 
 from .distinct import distinct_values
 from .frames import ColumnFrame
-from .parse import StatPlan
+from .parse import Page, StatPlan
 from .shape import plain, shape_rows
+from .stages import LimitStage, SkipStage, SortStage
 
 __all__ = ["execute_stat"]
 
@@ -33,12 +34,10 @@ def execute_stat(table: Any, rows: Any, plan: StatPlan) -> dict:
     if plan.stages is None:
         results = distinct_values(frame, plan.distinct)
         return _paged([plain(v) for v in results], plan)
-    for stage in plan.stages:
-        frame = stage.apply(frame)
+    frame, total = run_pipeline(frame, plan.stages, plan.page)
     page = plan.page
     if page is None:
         return {"results": shape_rows(frame.docs())}
-    total = len(frame)
     frame = frame.slice(page.start - 1, page.start - 1 + page.limit)
     return {"results": shape_rows(frame.docs()), "total_count": total}
 
@@ -49,3 +48,35 @@ def _paged(results: list, plan: StatPlan) -> dict:
         return {"results": results}
     start = page.start - 1
     return {"results": results[start : start + page.limit], "total_count": len(results)}
+
+
+def run_pipeline(frame: Any, stages: tuple, page: Page | None) -> tuple[Any, int]:
+    """Apply the stages in order: (final frame, number of documents the pipeline produced).
+
+    A sort only orders the documents that a following skip/limit (or the page) can return.
+    """
+    last = len(stages) - 1
+    total = None
+    for i, stage in enumerate(stages):
+        if type(stage) is SortStage:
+            if i == last:
+                total = len(frame)
+            frame = stage.apply(frame, keep=_kept_after(stages[i + 1 :], page if i == last else None))
+        else:
+            frame = stage.apply(frame)
+    return frame, len(frame) if total is None else total
+
+
+def _kept_after(rest: tuple, page: Page | None) -> int | None:
+    """How many leading documents the next skip/limit stages (or the page) can ever return."""
+    skipped = 0
+    for stage in rest:
+        if type(stage) is SkipStage:
+            skipped += stage.count
+        elif type(stage) is LimitStage:
+            return skipped + stage.count
+        else:
+            return None
+    if page is not None and not rest:
+        return page.start - 1 + page.limit
+    return None

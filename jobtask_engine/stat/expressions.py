@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from .. import errors as E
 from .dates import DateFormat, date_part_fn, format_fn
-from .values import MISSING, agg_get, bson_key, is_number, rank, type_name
+from .values import MISSING, agg_get, bson_key, is_number, type_name
 
 __all__ = [
     "Expr",
@@ -102,18 +102,21 @@ def _map(fn: Callable, *cols: list) -> list:
 
 
 class _DateExpr(Expr):
-    """A date operator over one argument, with a fast path for stored datetime columns."""
+    """A date operator over one argument, with a fast path for stored datetime columns.
 
-    __slots__ = ("arg", "_on_value", "_on_ms")
+    ``on_value`` applies to a pipeline value, ``on_ms`` to a stored epoch-ms value.
+    """
+
+    __slots__ = ("arg", "on_value", "on_ms")
 
     def column(self, frame: Any) -> list:
         arg = self.arg
         if type(arg) is Field:
             vals, is_ms = arg.raw(frame)
             if is_ms:
-                return _map(self._on_ms, vals)
-            return _map(self._on_value, vals)
-        return _map(self._on_value, arg.column(frame))
+                return _map(self.on_ms, vals)
+            return _map(self.on_value, vals)
+        return _map(self.on_value, arg.column(frame))
 
 
 class DatePart(_DateExpr):
@@ -124,7 +127,7 @@ class DatePart(_DateExpr):
     def __init__(self, unit: str, arg: Expr) -> None:
         self.unit = unit
         self.arg = arg
-        self._on_value, self._on_ms = date_part_fn(unit)
+        self.on_value, self.on_ms = date_part_fn(unit)
 
 
 class DateToString(_DateExpr):
@@ -135,7 +138,7 @@ class DateToString(_DateExpr):
     def __init__(self, fmt: DateFormat, arg: Expr) -> None:
         self.fmt = fmt
         self.arg = arg
-        self._on_value, self._on_ms = format_fn(fmt)
+        self.on_value, self.on_ms = format_fn(fmt)
 
 
 # -- comparisons and conditions ----------------------------------------------------
@@ -463,6 +466,3 @@ class ObjectExpr(Expr):
             out.append({n: v for n, v in zip(names, values) if v is not MISSING})
         return out
 
-
-def is_missing_rank(value: Any) -> bool:
-    return rank(value) == 0

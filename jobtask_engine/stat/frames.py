@@ -21,28 +21,34 @@ from typing import Any, Sequence
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
 from .values import MISSING, agg_get, ms_to_dt
 
-__all__ = ["ColumnFrame", "DocFrame", "split_path", "gather", "object_id", "as_lists"]
+__all__ = ["ColumnFrame", "DocFrame", "gather", "object_id", "as_lists"]
 
 
-def split_path(path: str) -> tuple[str, ...]:
-    return tuple(path.split("."))
+def gather(col: list, rows: Sequence[int]) -> Sequence:
+    """``[col[r] for r in rows]`` at C speed (a tuple); the column itself when rows cover it in order.
 
-
-def gather(col: list, rows: Sequence[int]) -> list:
-    """``[col[r] for r in rows]``, at C speed; the column itself when rows cover it in order."""
+    The result is read-only by contract: stages never modify a column they were given.
+    """
     n = len(rows)
     if type(rows) is range and rows.step == 1 and rows.start == 0 and n == len(col):
         return col
     if n == 0:
-        return []
+        return ()
     if n == 1:
-        return [col[rows[0]]]
-    return list(itemgetter(*rows)(col))
+        return (col[rows[0]],)
+    return itemgetter(*rows)(col)
 
 
-def as_lists(col: list) -> list:
-    """The ``errors`` column with the store's shared empty tuple read as an empty array."""
-    return [list(v) if type(v) is tuple else v for v in col]
+#: Stands for the store's empty ``errors`` tuple; read-only like every column value.
+_EMPTY: list = []
+
+
+def as_lists(col: Sequence) -> list:
+    """The ``errors`` column with tuples (the store's shared empty one) read as arrays.
+
+    No new list per row: allocating 100k containers can trigger full garbage collections.
+    """
+    return [v if type(v) is not tuple else (list(v) if v else _EMPTY) for v in col]
 
 
 def object_id(row: int) -> str:
@@ -59,14 +65,16 @@ class ColumnFrame:
     never turned into a list of ids unless a stage needs positions.
     """
 
-    __slots__ = ("table", "_rows", "sel", "overrides")
+    __slots__ = ("table", "_rows", "sel", "overrides", "ascending")
 
     def __init__(self, table: Any, rows: Sequence[int] | None = None, overrides: dict[str, list] | None = None,
-                 sel: Any = None) -> None:
+                 sel: Any = None, ascending: bool = True) -> None:
         self.table = table
         self._rows = rows
         self.sel = sel
         self.overrides = overrides or {}
+        #: rows are in ascending row id order (insertion order), as the filter gives them
+        self.ascending = ascending
 
     @property
     def rows(self) -> Sequence[int]:
@@ -117,15 +125,15 @@ class ColumnFrame:
             return [ms_to_dt(v) for v in vals]
         return vals
 
-    def take(self, positions: Sequence[int]) -> "ColumnFrame":
-        rows = self.rows
-        picked = [rows[i] for i in positions]
-        overrides = {k: [v[i] for i in positions] for k, v in self.overrides.items()}
-        return ColumnFrame(self.table, picked, overrides)
+    def take(self, positions: Sequence[int], ordered: bool = True) -> "ColumnFrame":
+        """The documents at ``positions``; ``ordered``: the positions are ascending."""
+        picked = list(gather(self.rows, positions))
+        overrides = {k: list(gather(v, positions)) for k, v in self.overrides.items()}
+        return ColumnFrame(self.table, picked, overrides, ascending=self.ascending and ordered)
 
     def slice(self, start: int, stop: int | None) -> "ColumnFrame":
         overrides = {k: v[start:stop] for k, v in self.overrides.items()}
-        return ColumnFrame(self.table, self.rows[start:stop], overrides)
+        return ColumnFrame(self.table, self.rows[start:stop], overrides, ascending=self.ascending)
 
     def docs(self) -> list[dict]:
         """The documents as MongoDB stores them (``_id`` first, unstored fields absent)."""
@@ -173,7 +181,7 @@ class DocFrame:
             return [d.get(key, MISSING) for d in self.documents]
         return [agg_get(d, parts) for d in self.documents]
 
-    def take(self, positions: Sequence[int]) -> "DocFrame":
+    def take(self, positions: Sequence[int], ordered: bool = True) -> "DocFrame":
         docs = self.documents
         return DocFrame([docs[i] for i in positions])
 

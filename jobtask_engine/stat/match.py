@@ -16,7 +16,12 @@ matches a missing field.
 from __future__ import annotations
 
 import re
+from itertools import compress, repeat
+from operator import eq
 from typing import Any, Callable, NamedTuple
+
+from ..schema import FIELDS, INT, STR
+from ..selection import Selection
 
 from .frames import ColumnFrame
 from .values import MISSING, bson_equal
@@ -69,11 +74,17 @@ def any_of(tests: list[Test]) -> Test:
 
 
 class Condition(NamedTuple):
-    """One query condition: a path, a positive test, and whether it is negated."""
+    """One query condition: a path, a positive test, and whether it is negated.
+
+    ``op``/``value`` ("eq" with a scalar, "in" with a list) let a stored scalar
+    column be tested at C speed; other conditions leave them empty.
+    """
 
     parts: tuple[str, ...]
     test: Test
     negated: bool
+    op: str = ""
+    value: Any = None
 
 
 def negate(parts: tuple[str, ...], test: Test) -> Condition:
@@ -101,21 +112,77 @@ def _leaves(value: Any, parts: tuple[str, ...]) -> list:
     return [MISSING]
 
 
-def _holds(cond: Condition, frame: Any) -> list[bool]:
+#: ``bytes.translate`` table swapping 0 and 1.
+_NOT = bytes([1, 0]) + bytes(254)
+_SCALARS = (str, int, float)
+
+
+def _holds(cond: Condition, frame: Any) -> bytes:
+    """A 0/1 vector: does each document satisfy the condition."""
+    hits = _scalar_hits(cond, frame)
+    if hits is None:
+        hits = bytes(_tested(cond, frame))
+    return hits.translate(_NOT) if cond.negated else hits
+
+
+def _tested(cond: Condition, frame: Any) -> list[bool]:
     parts, test = cond.parts, cond.test
     if len(parts) == 1:
-        hits = [test(v) for v in frame.values(parts)]
+        return [test(v) for v in frame.values(parts)]
+    if type(frame) is ColumnFrame:
+        bases = frame.values(parts[:1])
+        rest = parts[1:]
+        reached = [_leaves(v, rest) for v in bases]
     else:
-        if type(frame) is ColumnFrame:
-            bases = frame.values(parts[:1])
-            rest = parts[1:]
-            reached = [_leaves(v, rest) for v in bases]
-        else:
-            reached = [_leaves(d, parts) for d in frame.docs()]
-        hits = [any(test(v) for v in leaves) if leaves else test(MISSING) for leaves in reached]
-    if cond.negated:
-        return [not h for h in hits]
-    return hits
+        reached = [_leaves(d, parts) for d in frame.docs()]
+    return [any(test(v) for v in leaves) if leaves else test(MISSING) for leaves in reached]
+
+
+def _scalar_hits(cond: Condition, frame: Any, col: Any = None) -> bytes | None:
+    """``eq``/``in`` on a stored string or integer column, compared in C (None: not applicable).
+
+    ``col``: test this column (e.g. the whole stored column) instead of the frame's.
+    """
+    if not _scalar_applies(cond, frame):
+        return None
+    name = cond.parts[0]
+    if col is None:
+        col = frame.column(name)
+    if cond.op == "eq":
+        return bytes(map(eq, col, repeat(cond.value)))
+    wanted = set(cond.value)
+    if None in wanted:
+        wanted.add(MISSING)
+    return bytes(map(wanted.__contains__, col))
+
+
+def _scalar_applies(cond: Condition, frame: Any) -> bool:
+    if not cond.op or len(cond.parts) != 1 or type(frame) is not ColumnFrame:
+        return False
+    name = cond.parts[0]
+    field = FIELDS.get(name)
+    if field is None or field.kind not in (STR, INT) or name in frame.overrides:
+        return False
+    if cond.op == "eq":
+        return type(cond.value) in _SCALARS
+    return all(type(x) in _SCALARS or x is None for x in cond.value)
+
+
+def _match_selection(conditions: tuple, frame: ColumnFrame) -> ColumnFrame | None:
+    """Stored rows held as a 0/1 selection, all conditions C-testable: AND whole-column tests with it."""
+    sel = frame.sel
+    if sel is None or frame._rows is not None or not getattr(sel, "is_dense", False):
+        return None
+    if not all(_scalar_applies(c, frame) for c in conditions):
+        return None
+    n = len(sel.mask())
+    acc = int.from_bytes(sel.mask(), "little")
+    for cond in conditions:
+        hits = _scalar_hits(cond, frame, frame.table.columns[cond.parts[0]])
+        if cond.negated:
+            hits = hits.translate(_NOT)
+        acc &= int.from_bytes(hits, "little")
+    return ColumnFrame(frame.table, sel=Selection(n, mask=acc.to_bytes(n, "little")))
 
 
 class MatchStage(NamedTuple):
@@ -124,10 +191,21 @@ class MatchStage(NamedTuple):
     conditions: tuple[Condition, ...]
 
     def apply(self, frame: Any) -> Any:
-        keep: list[bool] | None = None
+        n = len(frame)
+        if n == 0:
+            return frame
+        if type(frame) is ColumnFrame:
+            selected = _match_selection(self.conditions, frame)
+            if selected is not None:
+                return selected
+        keep: bytes | None = None
         for cond in self.conditions:
             hits = _holds(cond, frame)
-            keep = hits if keep is None else [a and b for a, b in zip(keep, hits)]
-        if keep is None or all(keep):
+            if keep is None:
+                keep = hits
+            else:
+                both = int.from_bytes(keep, "little") & int.from_bytes(hits, "little")
+                keep = both.to_bytes(n, "little")
+        if keep is None or keep.count(0) == 0:
             return frame
-        return frame.take([i for i, k in enumerate(keep) if k])
+        return frame.take(list(compress(range(n), keep)))

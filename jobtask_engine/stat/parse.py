@@ -183,35 +183,43 @@ def _pipeline(aggregate: Any) -> tuple:
                 "aggregate.unwind or aggregate.group or aggregate.count or aggregate.sort or "
                 "aggregate.project or aggregate.limit or aggregate.skip"
             )
-        options = stage[kind]
-        if kind == "unwind":
-            stages.extend(_unwind(options))
-        elif kind == "group":
-            rule, keys = _group(options, group_keys)
-            stages.append(rule)
-            group_keys = group_keys + keys
-        elif kind == "count":
-            stages.append(_count(options))
-        elif kind == "sort":
-            stages.append(_sort(options, group_keys))
-        elif kind == "project":
-            rule, group_keys = _project(options, group_keys)
-            stages.append(rule)
-        elif kind == "limit":
-            n = _whole(options, "aggregate.limit")
-            if n <= 0:
-                _fail(f"the limit must be positive (aggregate.limit = {options!r})")
-            stages.append(LimitStage(n))
-        elif kind == "skip":
-            n = _whole(options, "aggregate.skip")
-            if n < 0:
-                _fail(f"invalid argument to $skip stage: Expected a non-negative number (aggregate.skip = {options!r})")
-            stages.append(SkipStage(n))
-        elif kind == "match":
-            stages.append(_match(options, "aggregate.match"))
-        else:
-            _fail(f"'aggregate.{kind}' stage is not supported by the engine (it reads other collections or raw expressions)")
+        try:
+            group_keys = _stage(stages, kind, stage[kind], group_keys)
+        except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+            _fail(f"aggregate[{i}].{kind}: {type(exc).__name__}: {exc}")
     return tuple(stages)
+
+
+def _stage(stages: list, kind: str, options: Any, group_keys: list[str]) -> list[str]:
+    """Append the stage(s) for one pipeline entry; returns the group keys known after it."""
+    if kind == "unwind":
+        stages.extend(_unwind(options))
+    elif kind == "group":
+        rule, keys = _group(options, group_keys)
+        stages.append(rule)
+        group_keys = group_keys + keys
+    elif kind == "count":
+        stages.append(_count(options))
+    elif kind == "sort":
+        stages.append(_sort(options, group_keys))
+    elif kind == "project":
+        rule, group_keys = _project(options, group_keys)
+        stages.append(rule)
+    elif kind == "limit":
+        n = _whole(options, "aggregate.limit")
+        if n <= 0:
+            _fail(f"the limit must be positive (aggregate.limit = {options!r})")
+        stages.append(LimitStage(n))
+    elif kind == "skip":
+        n = _whole(options, "aggregate.skip")
+        if n < 0:
+            _fail(f"invalid argument to $skip stage: Expected a non-negative number (aggregate.skip = {options!r})")
+        stages.append(SkipStage(n))
+    elif kind == "match":
+        stages.append(_match(options, "aggregate.match"))
+    else:
+        _fail(f"'aggregate.{kind}' stage is not supported by the engine (it reads other collections or raw expressions)")
+    return group_keys
 
 
 def _name(value: Any, where: str) -> str:
@@ -312,14 +320,12 @@ def _match(options: Any, where: str) -> MatchStage:
         if not (key and value and operator):
             raise E.required_parameter("aggregate.match.filter")
         parts = tuple(_plain_path(key, f"{where}.key").split("."))
-        if operator == "eq":
-            conditions.append(Condition(parts, eq_test(value), False))
-        elif operator == "not":
-            conditions.append(Condition(parts, eq_test(value), True))
+        if operator in ("eq", "not"):
+            conditions.append(Condition(parts, eq_test(value), operator == "not", "eq", value))
         elif operator in ("in", "not_in"):
             if not isinstance(value, list):
                 _fail(f"{where}: ${'in' if operator == 'in' else 'nin'} needs an array (key = {key})")
-            conditions.append(Condition(parts, in_test(value), operator == "not_in"))
+            conditions.append(Condition(parts, in_test(value), operator == "not_in", "in", value))
         elif operator in ("contain", "not_contain"):
             conditions.append(Condition(parts, regex_test(_regex(value, where)), operator == "not_contain"))
         elif operator in ("contain_in", "not_contain_in"):

@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 from hypothesis import strategies as st
 
-__all__ = ["stat_requests", "DEFAULT_DOMAINS", "SAFE_DATE_FORMATS"]
+__all__ = ["stat_requests", "sample_records", "DEFAULT_DOMAINS", "SAFE_DATE_FORMATS"]
 
 DEFAULT_DOMAINS: tuple[str, ...] = ("domain-a", "domain-b", "Domain-C")
 
@@ -359,6 +359,11 @@ def _pipeline(draw) -> list:
         if draw(st.integers(0, 2)) == 0:
             unwind["filter"] = draw(_match(doc))["match"]["filter"]
         stages.append({"unwind": unwind})
+    if draw(st.integers(0, 3)) == 0:
+        # Ordered input: first/last/push of the group below follow this order.
+        stages.append(draw(_sort(doc)))
+        if draw(st.booleans()):
+            stages.append({"limit": draw(st.integers(1, 8))})
     if draw(st.integers(0, 7)) == 0:
         # No group: stored documents flow through.
         if draw(st.booleans()):
@@ -443,3 +448,28 @@ def stat_requests(draw, domain_ids: Sequence[str] = DEFAULT_DOMAINS) -> dict:
         query["page"] = page
     params["query"] = query
     return params
+
+
+def sample_records() -> list[dict]:
+    """Five hand-made records (four in domain ``d1``) that the stat unit tests and corpus reason about.
+
+    jt-1 and jt-4 share job-a, workspace w1 and created_at; jt-2 has no job_id or workspace_id
+    (missing), a null provider and no errors; jt-3 has an error without error_code; jt-5 is in d2.
+    """
+    return [
+        {"job_task_id": "jt-1", "status": "SUCCESS", "provider": "aws", "created_count": 1, "updated_count": 5,
+         "job_id": "job-a", "domain_id": "d1", "workspace_id": "w1", "created_at": "2022-01-01T11:00:02.588Z",
+         "started_at": "2022-01-02T00:00:00Z",
+         "errors": [{"error_code": "E1", "message": "m1", "additional": {"a": 1}},
+                    {"error_code": "E2", "message": "m2"}]},
+        {"job_task_id": "jt-2", "status": "FAILURE", "provider": None, "created_count": 0, "updated_count": 3,
+         "domain_id": "d1", "created_at": "2022-03-05T01:00:00Z", "errors": []},
+        {"job_task_id": "jt-3", "status": "SUCCESS", "provider": "google", "created_count": 2, "updated_count": 0,
+         "job_id": "job-b", "domain_id": "d1", "workspace_id": "w2", "created_at": "2023-06-01T23:59:59.999Z",
+         "finished_at": "2023-06-02T00:00:00Z", "errors": [{"message": "only msg", "additional": {"b": 2}}]},
+        {"job_task_id": "jt-4", "status": "PENDING", "provider": "aws", "created_count": 7, "updated_count": 1,
+         "job_id": "job-a", "domain_id": "d1", "workspace_id": "w1", "created_at": "2022-01-01T11:00:02.588Z",
+         "errors": [{"error_code": "E1", "message": "m3", "additional": {"a": 2, "c": [1, 2]}}]},
+        {"job_task_id": "jt-5", "status": "SUCCESS", "provider": "aws", "created_count": 3, "updated_count": 9,
+         "domain_id": "d2", "created_at": "2021-01-01T00:00:00Z"},
+    ]

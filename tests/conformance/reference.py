@@ -307,7 +307,11 @@ def normalize_dict_aggregate(query: dict):
     sort = query.pop("sort", None)
     if sort:
         items = sort if isinstance(sort, list) else sort.get("keys", [sort]) if isinstance(sort, dict) else []
-        pipeline.append({"sort": [{"key": s.get("key", s.get("name")), "desc": s.get("desc", False)} for s in items]})
+        try:
+            pipeline.append({"sort": [{"key": s.get("key", s.get("name")), "desc": s.get("desc", False)} for s in items]})
+        except (AttributeError, TypeError) as exc:
+            # A malformed dict form fails inside stat, where every failure is ERROR_DB_QUERY.
+            raise EngineError("ERROR_DB_QUERY", f"Database query failed. (reason = {exc})") from None
     if "limit" in query:
         pipeline.append({"limit": query.pop("limit")})
     return pipeline, query
