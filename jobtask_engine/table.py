@@ -22,7 +22,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from heapq import merge
 from itertools import accumulate
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from sortedcontainers import SortedDict, SortedList
 
@@ -147,6 +147,19 @@ class SortedIndex:
             i = j
 
 
+def _rows_by_value(col: list, rows: Iterable[int]) -> dict[Any, list[int]]:
+    """value -> the given rows holding it, in the order given."""
+    groups: dict[Any, list[int]] = {}
+    for r in rows:
+        value = col[r]
+        plist = groups.get(value)
+        if plist is None:
+            groups[value] = [r]
+        else:
+            plist.append(r)
+    return groups
+
+
 def _descending_order(entry: tuple[Any, int]) -> tuple[Any, int]:
     return (-entry[0], entry[1])
 
@@ -210,15 +223,7 @@ class Table:
         return self.postings[field].get(value, ())
 
     def _build_postings(self, field: str) -> None:
-        groups: dict[Any, list[int]] = {}
-        col = self.columns[field]
-        for r in self.alive:
-            value = col[r]
-            plist = groups.get(value)
-            if plist is None:
-                groups[value] = [r]
-            else:
-                plist.append(r)
+        groups = _rows_by_value(self.columns[field], self.alive)
         nulls = {k: SortedList(groups.pop(k)) for k in (None, MISSING) if k in groups}
         self.postings[field] = SortedDict({k: SortedList(v) for k, v in groups.items()})
         self.null_postings[field] = nulls
@@ -348,15 +353,7 @@ class Table:
         added = self._size - start
         for vec in dense.values():
             vec.extend(bytes(added))
-        groups: dict[Any, list[int]] = {}
-        for r in range(start, self._size):
-            value = col[r]
-            plist = groups.get(value)
-            if plist is None:
-                groups[value] = [r]
-            else:
-                plist.append(r)
-        for value, rows in groups.items():
+        for value, rows in _rows_by_value(col, range(start, self._size)).items():
             target = nulls if value is None or value is MISSING else postings
             plist = target.get(value)
             if plist is None:

@@ -34,19 +34,10 @@ from spaceone.core.model.mongo_model import MongoModel
 
 from jobtask_engine.errors import EngineError
 
-LIST_FILTER_KEYS = (
-    "job_task_id",
-    "status",
-    "provider",
-    "job_id",
-    "secret_id",
-    "service_account_id",
-    "project_id",
-    "workspace_id",
-    "domain_id",
-)
-STAT_FILTER_KEYS = ("domain_id", "workspace_id")
-PAGE_LIMIT = 1000
+# The service's own rules (which top-level keys become filters, the page cap) are facts
+# of the API, stated once in the engine's request layer; the query itself runs here.
+from jobtask_engine.request import LIST_FILTER_KEYS, PAGE_LIMIT, STAT_FILTER_KEYS  # noqa: E402
+from jobtask_engine.schema import MINIMAL_FIELDS  # noqa: E402
 
 INFO_FIELDS = (
     "job_task_id",
@@ -114,19 +105,7 @@ class JobTask(MongoModel):
             "started_at",
             "finished_at",
         ],
-        "minimal_fields": [
-            "job_task_id",
-            "status",
-            "created_count",
-            "updated_count",
-            "deleted_count",
-            "disconnected_count",
-            "failure_count",
-            "job_id",
-            "created_at",
-            "started_at",
-            "finished_at",
-        ],
+        "minimal_fields": list(MINIMAL_FIELDS),
         "ordering": ["-created_at"],
         "indexes": ["job_task_id", "status", "job_id", "domain_id", "created_at"],
     }
