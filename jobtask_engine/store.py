@@ -171,8 +171,7 @@ class JobTaskStore:
             return {"results": [], "total_count": total}
         need = None if query.limit is None else query.start + query.limit
         page = order_rows(table, matches, query.sort, need)[query.start :]
-        shape = make_shaper(table, query.projection)
-        return {"results": [shape(r) for r in page], "total_count": total}
+        return {"results": make_shaper(table, query.projection)(page), "total_count": total}
 
     def stat(self, params: dict) -> dict:
         """The JobTask API's ``stat``: ``{"results": [...]}`` (+ ``total_count`` when paged)."""

@@ -11,6 +11,7 @@ tie-break on the object id.
 from __future__ import annotations
 
 import heapq
+from itertools import compress, islice
 from typing import Any, Callable, Sequence
 
 from ..schema import DATETIME, ERRORS, INT, MISSING, STR
@@ -76,25 +77,12 @@ def _key_fn(table: Table, path: Path | None, desc: bool) -> KeyFn:
 
 
 def _walk(index, desc: bool, matches: Selection, need: int) -> list[int]:
-    """The first ``need`` rows of the index order that are among the matches."""
-    out: list[int] = []
-    append = out.append
-    order = index.descending() if desc else index.ascending()
-    if matches.is_dense:
-        mask = matches.mask()
-        for r in order:
-            if mask[r]:
-                append(r)
-                if len(out) == need:
-                    break
-    else:
-        wanted = set(matches.members())
-        for r in order:
-            if r in wanted:
-                append(r)
-                if len(out) == need:
-                    break
-    return out
+    """The first ``need`` rows of the index order that are among the matches (C-level loop)."""
+    def order():
+        return index.descending() if desc else index.ascending()
+
+    wanted = matches.mask().__getitem__ if matches.is_dense else set(matches.members()).__contains__
+    return list(islice(compress(order(), map(wanted, order())), need))
 
 
 def _walkable(table: Table, sort: tuple[SortKey, ...]):

@@ -68,33 +68,39 @@ def _project_element(elem: dict, sub: SubProjection) -> dict:
     return out
 
 
-def _plain(x: Any) -> Any:
-    return None if x is MISSING else x
+def _plain(values: list) -> list:
+    if MISSING in values:
+        return [None if x is MISSING else x for x in values]
+    return values
 
 
-def _datetime(x: Any) -> Any:
-    return None if x is None or x is MISSING else ms_to_iso(x)
+def _datetimes(values: list) -> list:
+    return [None if x is None or x is MISSING else ms_to_iso(x) for x in values]
 
 
-def _converter(kind: str, sub: SubProjection | None) -> Callable[[Any], Any]:
+def _converter(kind: str, sub: SubProjection | None) -> Callable[[list], list]:
+    """How one column's values for the page become response values."""
     if kind == DATETIME:
-        return _datetime
+        return _datetimes
     if kind != ERRORS:
         return _plain
     if sub is None:
-        return lambda x: out_value(ERRORS, x)
-    return lambda x: [_project_element(e, sub) for e in x]
+        return lambda values: [out_value(ERRORS, x) for x in values]
+    return lambda values: [None if x is MISSING else [_project_element(e, sub) for e in x] for x in values]
 
 
-def make_shaper(table: Table, projection: Sequence[str] | None) -> Callable[[int], dict[str, Any]]:
-    """row id -> response dict, reading only the projected columns."""
+def make_shaper(table: Table, projection: Sequence[str] | None) -> Callable[[Sequence[int]], list[dict[str, Any]]]:
+    """rows of a page -> response dicts, reading only the projected columns, column by column."""
     if projection is None:
         fields, partial = list(FIELDS), {}
     else:
         fields, partial = _sub_projection(projection)
-    plan = [(name, table.columns[name], _converter(FIELDS[name].kind, partial.get(name))) for name in fields]
+    plan = [(table.columns[name], _converter(FIELDS[name].kind, partial.get(name))) for name in fields]
 
-    def shape(r: int) -> dict[str, Any]:
-        return {name: conv(col[r]) for name, col, conv in plan}
+    def shape(rows: Sequence[int]) -> list[dict[str, Any]]:
+        if not rows:
+            return []
+        columns = [conv([col[r] for r in rows]) for col, conv in plan]
+        return [dict(zip(fields, values)) for values in zip(*columns)]
 
     return shape
