@@ -5,7 +5,9 @@ order, which is MongoDB's natural order).  The pipeline starts on a
 ``ColumnFrame`` over them; each stage returns the next frame.  With a page,
 ``total_count`` is the size of the whole result and the page is cut after,
 as the reference does (it counts with an extra ``$count`` stage, then runs
-the pipeline with ``$skip``/``$limit`` appended).
+the pipeline with ``$skip``/``$limit`` appended).  ``unwind errors`` directly
+followed by a count per ``errors.<sub>`` is answered in one step
+(``fast.unwind_errors_group``) when it fits.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from .distinct import distinct_values
 from .frames import ColumnFrame
 from .parse import Page, StatPlan
 from .shape import plain, shape_rows
-from .stages import LimitStage, SkipStage, SortStage
+from .fast import unwind_errors_group
+from .group import GroupStage, finish_groups
+from .stages import LimitStage, SkipStage, SortStage, UnwindStage
 
 __all__ = ["execute_stat"]
 
@@ -57,13 +61,24 @@ def run_pipeline(frame: Any, stages: tuple, page: Page | None) -> tuple[Any, int
     """
     last = len(stages) - 1
     total = None
-    for i, stage in enumerate(stages):
+    i = 0
+    while i <= last:
+        stage = stages[i]
         if type(stage) is SortStage:
             if i == last:
                 total = len(frame)
             frame = stage.apply(frame, keep=_kept_after(stages[i + 1 :], page if i == last else None))
+        elif type(stage) is UnwindStage and i < last and type(stages[i + 1]) is GroupStage:
+            group = stages[i + 1]
+            docs = unwind_errors_group(frame, stage.path, group.keys, group.fields) if len(frame) else None
+            if docs is not None:
+                frame = finish_groups(docs)
+                i += 1  # the group stage is done too
+            else:
+                frame = stage.apply(frame)
         else:
             frame = stage.apply(frame)
+        i += 1
     return frame, len(frame) if total is None else total
 
 

@@ -4,7 +4,10 @@
 there).  A plain count is the group's size.  Any other field's input
 expression is evaluated once over the whole frame and gathered per group
 with ``itemgetter`` (or read per group through its sub-frame of row ids);
-reducers (``accumulators``) then run on plain lists, mostly in C.
+reducers (``accumulators``) then run on plain lists, mostly in C.  The
+commonest shapes (date and/or plain stored keys; counts and integer
+sum/average/max/min) first try ``fast.compact_group``, which works on per-table
+key codes instead.
 
 Output: one document per group, ``{"_id": {key name: value, ...}, field:
 value, ...}`` (a key whose value is missing is left out of ``_id``, as MongoDB
@@ -20,11 +23,12 @@ from typing import Any, NamedTuple
 from ..schema import FIELDS, INT
 from .accumulators import INTS, MILLIS, REDUCERS, VALUES
 from .expressions import Expr, Field
+from .fast import compact_group
 from .frames import ColumnFrame, DocFrame
 from .partition import Partition, partition
 from .values import MISSING, bson_key
 
-__all__ = ["GroupKey", "GroupField", "GroupStage"]
+__all__ = ["GroupKey", "GroupField", "GroupStage", "finish_groups"]
 
 
 class GroupKey(NamedTuple):
@@ -46,6 +50,9 @@ class GroupStage(NamedTuple):
     def apply(self, frame: Any) -> DocFrame:
         if len(frame) == 0:
             return DocFrame([])
+        fast = compact_group(frame, self.keys, self.fields)
+        if fast is not None:
+            return finish_groups(fast)
         part = partition(frame, [k.expr for k in self.keys])
         cache: dict[Any, Any] = {}
         if part.subframes is not None:
@@ -59,14 +66,23 @@ class GroupStage(NamedTuple):
             for f, res in zip(self.fields, results):
                 doc[f.name] = res[g]
             docs.append(doc)
-        if len(docs) > 1:
-            docs.sort(key=_id_order)
-        return DocFrame(docs)
+        return finish_groups(docs)
+
+
+def finish_groups(docs: list[dict]) -> DocFrame:
+    """The group stage's output: its documents in BSON order of ``_id``."""
+    if len(docs) > 1:
+        docs.sort(key=_id_order)
+    return DocFrame(docs)
 
 
 def _id_order(doc: dict) -> tuple:
     """BSON order of the ``_id`` documents: field by field, type bracket, name, then value."""
-    return tuple((bk[0], k, bk) for k, v in doc["_id"].items() for bk in (bson_key(v),))
+    out = []
+    for k, v in doc["_id"].items():
+        bk = bson_key(v)
+        out.append((bk[0], k, bk))
+    return tuple(out)
 
 
 # -- reducing ----------------------------------------------------------------------

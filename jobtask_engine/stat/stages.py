@@ -179,11 +179,32 @@ def _sort_column(frame: Any, parts: tuple[str, ...], desc: bool) -> Sequence:
             return values
         if is_ms:
             return [_NULL if v is None or v is MISSING else (9, v) for v in values]
+        if _one_plain_type(values):
+            return values
         return [_sort_key(v, desc) for v in values]
     if type(frame) is ColumnFrame:
         base = frame.values(parts[:1])
         return [_path_sort_key(_query_leaves(v, parts[1:]), desc) for v in base]
+    if len(parts) == 2:
+        # ``_id.<key>`` after a group: every parent is a document, so the path reaches one value.
+        parents = [d.get(parts[0], MISSING) for d in frame.docs()]
+        if all(type(p) is dict for p in parents):
+            name = parts[1]
+            values = [p.get(name, MISSING) for p in parents]
+            if _one_plain_type(values):
+                return values
+            return [_sort_key(v, desc) for v in values]
     return [_path_sort_key(_query_leaves(d, parts), desc) for d in frame.docs()]
+
+
+def _one_plain_type(values: Sequence) -> bool:
+    """All strings, or all numbers (no booleans): raw values then sort in BSON order."""
+    types = set(map(type, values))
+    return types == _STR or (bool(types) and types <= _NUMBERS)
+
+
+_STR = {str}
+_NUMBERS = {int, float}
 
 
 def _plainly_ordered(frame: Any, name: str, values: Sequence) -> bool:

@@ -1,0 +1,280 @@
+"""Specialised ``group`` plans for the commonest stat shapes, with the general path as fallback.
+
+- **compact group**: keys are stored plain fields and/or date parts/formats of a
+  stored datetime field, fields are ``count`` or ``sum``/``average``/``max``/``min``
+  of a stored integer field.  Every row's pre-key (the keys' stored values, a
+  date key as its day number) is coded once per table version (``key_codes``);
+  a query counts the codes of its rows with ``Counter``, reduces integer fields
+  in one loop over (code, value) into a list per field, and formats a date
+  pre-key once per group; pre-keys formatting alike are merged.
+- **unwind + group on errors**: ``unwind errors`` followed by a ``group`` whose keys
+  are all ``errors.<sub>`` and whose fields are all plain counts: one ``Counter``
+  over ``e.get(sub, MISSING)`` for the elements of the matching rows' errors
+  (C loops only: ``chain`` over the rows' lists, ``methodcaller`` per element).
+
+Each returns the group's documents in the same form and order as ``GroupStage``
+would (the caller sorts them by ``_id``), or None when the shape does not fit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import chain, compress, repeat
+from operator import floordiv, methodcaller
+from typing import Any, Sequence
+from weakref import WeakKeyDictionary
+
+from ..schema import DATETIME, FIELDS, INT, STR
+from .expressions import DatePart, DateToString, Field
+from .frames import ColumnFrame, gather
+from .values import MISSING
+
+__all__ = ["compact_group", "unwind_errors_group", "key_codes"]
+
+_DAY_MS = 86_400_000
+_REDUCED = ("sum", "average", "max", "min")
+_NEG_INF = float("-inf")
+_POS_INF = float("inf")
+
+#: table -> {key plan: (table version, group code per row id, pre-key of each code)}
+_KEY_CODES: "WeakKeyDictionary[Any, dict[tuple, tuple[int, list, list]]]" = WeakKeyDictionary()
+#: Key plans whose codes are kept per table (the oldest is dropped first).
+KEPT_PLANS = 4
+
+
+def key_codes(table: Any, plan: tuple[tuple[str, str], ...]) -> tuple[list | None, list | None]:
+    """(group code per row id, pre-key per code) of a key plan over the whole table, cached per version.
+
+    A pre-key is the tuple of the keys' stored values (one value for a single
+    key), a date key read as its day number.  Codes share the int objects of
+    one dict, so the cached column costs a pointer per row.  (None, None) when
+    a key holds a boolean.
+    """
+    per_table = _KEY_CODES.get(table)
+    if per_table is None:
+        per_table = _KEY_CODES[table] = {}
+    got = per_table.pop(plan, None)
+    version = table.version
+    if got is None or got[0] != version:
+        cols = [_days(table.columns[name]) if how == "day" else table.columns[name] for name, how in plan]
+        # The row tuples are made twice rather than kept: 100k live tuples would wake the
+        # garbage collector's full collections.
+        uniq = list(dict.fromkeys(cols[0] if len(cols) == 1 else zip(*cols)))
+        if any(type(v) is bool for pre in uniq for v in (pre if len(cols) > 1 else (pre,))):
+            # True/1 and False/0 hash alike, MongoDB keeps booleans apart from numbers: no codes.
+            got = (version, None, None)
+        else:
+            code_of = {k: i for i, k in enumerate(uniq)}
+            got = (version, list(map(code_of.__getitem__, cols[0] if len(cols) == 1 else zip(*cols))), uniq)
+        while len(per_table) >= KEPT_PLANS:
+            per_table.pop(next(iter(per_table), None), None)
+    per_table[plan] = got  # most recently used last
+    return got[1], got[2]
+
+
+def _days(col: list) -> list:
+    """Day numbers (epoch ms // 86 400 000) of a stored datetime column; null and missing stay."""
+    try:
+        return list(map(floordiv, col, repeat(_DAY_MS)))
+    except TypeError:
+        return [v if v is None or v is MISSING else v // _DAY_MS for v in col]
+
+
+# -- compact group ----------------------------------------------------------------------
+
+def _key_plan(expr: Any) -> tuple[str, str] | None:
+    """(stored field, "plain" | "day") for a key the compact plan handles, else None."""
+    if type(expr) is Field:
+        if len(expr.parts) == 1:
+            f = FIELDS.get(expr.path)
+            if f is not None and f.kind in (STR, INT):
+                return expr.path, "plain"
+        return None
+    if type(expr) in (DatePart, DateToString) and type(expr.arg) is Field:
+        if type(expr) is DateToString and expr.fmt.needs_time:
+            return None
+        arg = expr.arg
+        f = FIELDS.get(arg.path)
+        if len(arg.parts) == 1 and f is not None and f.kind == DATETIME:
+            return arg.path, "day"
+    return None
+
+
+def _field_plan(f: Any) -> str | None:
+    """The stored integer field a group field reduces ("" for a plain count), else None."""
+    if f.operator == "count" and f.expr is None:
+        return ""
+    if f.operator in _REDUCED and type(f.expr) is Field and len(f.expr.parts) == 1:
+        spec = FIELDS.get(f.expr.path)
+        if spec is not None and spec.kind == INT:
+            return f.expr.path
+    return None
+
+
+def compact_group(frame: Any, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
+    """The group's documents (unsorted) through key codes, or None when the shape does not fit."""
+    if type(frame) is not ColumnFrame or frame.overrides or not keys:
+        return None
+    key_plans = [_key_plan(k.expr) for k in keys]
+    if None in key_plans:
+        return None
+    if len(keys) == 1 and key_plans[0][1] == "plain":
+        return None  # the general path (postings, codes) is as quick for one plain key
+    field_plans = [_field_plan(f) for f in fields]
+    if None in field_plans:
+        return None
+    table = frame.table
+    read = _reader(frame)
+    codes, uniq = key_codes(table, tuple(key_plans))
+    if codes is None:
+        return None
+    counts = Counter(read(codes))
+    if not counts:
+        return []
+    single = len(keys) == 1
+    reduced: list[list | None] = []
+    done: dict[tuple, list] = {}
+    for f, src in zip(fields, field_plans):
+        if not src:
+            reduced.append(None)
+            continue
+        how = "sum" if f.operator == "average" else f.operator
+        acc = done.get((how, src))
+        if acc is None:
+            acc = done[(how, src)] = _reduce_ints(how, read(codes), read(table.columns[src]), len(uniq))
+        reduced.append(acc)
+    # Pre-keys to keys: a day number becomes the formatted date, once per distinct day.
+    group_codes = list(counts)
+    pres = list(map(uniq.__getitem__, group_codes))
+    columns = [pres] if single else [list(c) for c in zip(*pres)]
+    finals = [
+        _finals(k.expr, c) if how == "day" else c
+        for k, (_, how), c in zip(keys, key_plans, columns)
+    ]
+    final_keys = list(zip(*finals))
+    names = [k.name for k in keys]
+    ops = [f.operator for f in fields]
+    merged = dict.fromkeys(final_keys)
+    if len(merged) == len(pres):
+        # No two pre-keys format alike: one group per pre-key.
+        sizes = list(counts.values())
+        docs = []
+        for g, (final, pre) in enumerate(zip(final_keys, group_codes)):
+            doc: dict[str, Any] = {"_id": _id_doc(names, final)}
+            for f, op, acc in zip(fields, ops, reduced):
+                doc[f.name] = sizes[g] if acc is None else _finish(op, acc[pre], sizes[g])
+            docs.append(doc)
+        return docs
+    groups: dict[tuple, list] = {}
+    for final, pre in zip(final_keys, group_codes):
+        groups.setdefault(final, []).append(pre)
+    docs = []
+    for final, members in groups.items():
+        size = sum(counts[p] for p in members)
+        doc = {"_id": _id_doc(names, final)}
+        for f, op, acc in zip(fields, ops, reduced):
+            if acc is None:
+                doc[f.name] = size
+            elif op == "max":
+                doc[f.name] = max(acc[p] for p in members)
+            elif op == "min":
+                doc[f.name] = min(acc[p] for p in members)
+            else:
+                doc[f.name] = _finish(op, sum(acc[p] for p in members), size)
+        docs.append(doc)
+    return docs
+
+
+def _reader(frame: ColumnFrame) -> Any:
+    """A function reading any table-aligned column over the frame's rows, as an iterable
+    (as ``ColumnFrame.column`` reads a stored one: a dense selection through its mask)."""
+    sel = frame.sel
+    if frame._rows is None and sel is not None and sel.is_dense:
+        mask = sel.mask()
+        return lambda col: compress(col, mask)
+    rows = frame.rows
+    return lambda col: gather(col, rows)
+
+
+def _id_doc(names: list[str], values: tuple) -> dict:
+    """A group's ``_id``: a key whose value is missing is left out."""
+    return {n: v for n, v in zip(names, values) if v is not MISSING}
+
+
+def _finals(expr: Any, days: list) -> list:
+    on_ms = expr.on_ms
+    formatted = {d: on_ms(d if d is None or d is MISSING else d * _DAY_MS) for d in set(days)}
+    return list(map(formatted.__getitem__, days))
+
+
+def _reduce_ints(op: str, codes: Any, vals: Any, n_codes: int) -> list:
+    """Per group code: the sum, max or min of an integer column (a stored one is never null)."""
+    if op in ("sum", "average"):
+        acc: list = [0] * n_codes
+        for c, v in zip(codes, vals):
+            acc[c] += v
+        return acc
+    # Every group of the frame has a value, so its infinite seed never survives.
+    if op == "max":
+        acc = [_NEG_INF] * n_codes
+        for c, v in zip(codes, vals):
+            if v > acc[c]:
+                acc[c] = v
+    else:
+        acc = [_POS_INF] * n_codes
+        for c, v in zip(codes, vals):
+            if v < acc[c]:
+                acc[c] = v
+    return acc
+
+
+_INT64 = 2**63
+
+
+def _finish(op: str, value: Any, size: int) -> Any:
+    """A group's field from its reduced integer value (sum, max or min) and its size."""
+    if op == "average":
+        return value / float(size)
+    if op == "sum" and not -_INT64 <= value < _INT64:
+        return float(value)  # an integer sum leaving int64 becomes a double, as in MongoDB
+    return value
+
+
+# -- unwind errors + group ------------------------------------------------------------
+
+def unwind_errors_group(frame: Any, path: str, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
+    """``unwind errors`` then a count per ``errors.<sub>`` key(s), without building the unwound frame."""
+    if path != "errors" or type(frame) is not ColumnFrame or "errors" in frame.overrides or not keys:
+        return None
+    subs = []
+    for k in keys:
+        e = k.expr
+        if type(e) is not Field or len(e.parts) != 2 or e.parts[0] != "errors":
+            return None
+        subs.append(e.parts[1])
+    if any(f.operator != "count" or f.expr is not None for f in fields):
+        return None
+    # Every stored ``errors`` value is a list of documents or the store's empty tuple.
+    elements = chain.from_iterable(_reader(frame)(frame.table.columns["errors"]))
+    try:
+        if len(subs) == 1:
+            counts = Counter(map(methodcaller("get", subs[0], MISSING), elements))
+            found = [(k,) for k in counts]
+            if any(type(k) is bool for k in counts):
+                return None
+        else:
+            elements = list(elements)
+            counts = Counter(zip(*[map(methodcaller("get", s, MISSING), elements) for s in subs]))
+            found = list(counts)
+            if any(type(v) is bool for k in counts for v in k):
+                return None
+    except (AttributeError, TypeError):
+        return None  # an element that is not a document, or an unhashable key: the general path
+    names = [k.name for k in keys]
+    docs = []
+    for kv, n in zip(found, counts.values()):
+        doc: dict[str, Any] = {"_id": {name: v for name, v in zip(names, kv) if v is not MISSING}}
+        for f in fields:
+            doc[f.name] = n
+        docs.append(doc)
+    return docs
