@@ -19,24 +19,12 @@ from ..selection import Selection
 from ..table import Table
 from .conditions import Path, follow
 from .search import SortKey
-from .values import ARRAY, NULL, OBJECT, bracket
+from .values import bson_key
 
 __all__ = ["order_rows", "bson_key"]
 
 KeyFn = Callable[[int], Any]
 EMPTY_ARRAY = (0, 0)
-
-
-def bson_key(x: Any) -> tuple:
-    """A sort key reproducing MongoDB's order between any two values."""
-    b = bracket(x)
-    if b == NULL:
-        return (b, 0)
-    if b == OBJECT:
-        return (b, tuple((bson_key(v)[0], k, bson_key(v)) for k, v in x.items()))
-    if b == ARRAY:
-        return (b, tuple(bson_key(v) for v in x))
-    return (b, x)
 
 
 def _null_first(col: list) -> KeyFn:

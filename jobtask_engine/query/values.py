@@ -15,7 +15,7 @@ from typing import Any, Callable
 from ..schema import MISSING
 from .conditions import DateValue
 
-__all__ = ["bracket", "scalar_test", "compile_regex"]
+__all__ = ["bracket", "bson_key", "scalar_test", "compile_regex"]
 
 Test = Callable[[Any], bool]
 
@@ -42,6 +42,21 @@ def bracket(x: Any) -> int:
     return OBJECT
 
 
+def bson_key(x: Any) -> tuple:
+    """A sort key reproducing MongoDB's order between any two values.
+
+    Objects compare field by field (type bracket, name, value), then by length.
+    """
+    b = bracket(x)
+    if b == NULL:
+        return (b, 0)
+    if b == OBJECT:
+        return (b, tuple((bson_key(v)[0], k, bson_key(v)) for k, v in x.items()))
+    if b == ARRAY:
+        return (b, tuple(bson_key(v) for v in x))
+    return (b, x)
+
+
 def _eq(v: Any) -> Test:
     if v is None:
         return lambda x: x is None or x is MISSING
@@ -56,7 +71,9 @@ def _order(op: str, v: Any) -> Test:
         return lambda x: False
     b = bracket(v)
     if b in (OBJECT, ARRAY):
-        return lambda x: False
+        bound = bson_key(v)
+        compare_keys = {"lt": tuple.__lt__, "lte": tuple.__le__, "gt": tuple.__gt__, "gte": tuple.__ge__}[op]
+        return lambda x: bracket(x) == b and compare_keys(bson_key(x), bound)
     cmp = {
         "lt": lambda x: x < v,
         "lte": lambda x: x <= v,

@@ -122,7 +122,7 @@ STRING_POOLS: dict[str, tuple[str, ...]] = {
     "job_task_id": tuple(s + t for s in ID_STEMS for t in ID_TAILS[:3]),
 }
 CONDITION_KEYS = tuple(k for k in FIELD_KIND if k != "domain_id")
-RARE_KEYS = ("nosuch", "errors.nosuch", "domain_id")
+RARE_KEYS = ("domain_id", "nosuch", "errors.nosuch")
 SORT_KEYS = tuple(k for k in FIELD_KIND if k != "errors.additional")
 ONLY_KEYS = tuple(FIELD_KIND)
 TOP_LEVEL_KEYS = ("status", "provider", "job_id", "workspace_id", "project_id", "job_task_id", "secret_id", "service_account_id")
@@ -137,8 +137,8 @@ def _pick(draw: Draw, seq: Sequence[Any]) -> Any:
 
 
 def _chance(draw: Draw, one_in: int) -> bool:
-    """True with probability 1/one_in."""
-    return draw(st.integers(0, one_in - 1)) == 0
+    """True with probability about 1/one_in (hypothesis over-draws the bounds 0 and max, so test a middle value)."""
+    return draw(st.integers(0, one_in - 1)) == one_in // 2
 
 
 def _ms(value: _dt.datetime) -> _dt.datetime:
@@ -334,6 +334,9 @@ def _plain_value(draw: Draw, key: str, kind: str, seen: Sequence[Any]) -> Any:
     if roll == 1:
         return _pick(draw, (None, "abc", 2.5)) if kind == "any" else _pick(draw, WRONG_TYPE_VALUES)
     if kind == "str":
+        stored = tuple(v for v in seen if isinstance(v, str))
+        if stored and not _chance(draw, 3):
+            return _pick(draw, stored)
         pool = _string_pool(key, seen)
         return _pick(draw, pool) if draw(st.booleans()) else _case_variant(draw, _pick(draw, pool))
     if kind == "int":
@@ -362,14 +365,16 @@ def _contain_value(draw: Draw, key: str, kind: str, seen: Sequence[Any]) -> Any:
     if kind in ("str", "any"):
         if _chance(draw, 5):
             return _pick(draw, SPECIAL_SUBSTRINGS)
-        return _substring(draw, _string_pool(key, seen))
+        stored = tuple(v for v in seen if isinstance(v, str))
+        return _substring(draw, stored if stored and not _chance(draw, 3) else _string_pool(key, seen))
     return _plain_value(draw, key, kind, seen)
 
 
 def _regex_pattern(draw: Draw, key: str, seen: Sequence[Any]) -> Any:
     if _chance(draw, 25):
         return _pick(draw, ("[", "(?", None, 1))
-    piece = _substring(draw, _string_pool(key, seen))
+    stored = tuple(v for v in seen if isinstance(v, str))
+    piece = _substring(draw, stored if stored and not _chance(draw, 3) else _string_pool(key, seen))
     pattern = re.escape(piece) if draw(st.booleans()) else re.sub(r"[()\[\]*+?{}\\|]", "", piece)
     if draw(st.booleans()):
         pattern = "^" + pattern
