@@ -8,7 +8,7 @@ code?  ``Outcome`` captures either answer so one ``==`` compares them.
 Profiles (select with ``HYPOTHESIS_PROFILE=ci``; ``dev`` is the default):
   dev — a quick pass while iterating;
   ci  — enough examples to be meaningful, sized so the whole conformance
-        directory stays within a few minutes on two cores.
+        directory stays within a few minutes on two cores; derandomized.
 """
 
 from __future__ import annotations
@@ -31,7 +31,10 @@ _COMMON = dict(
     print_blob=True,
 )
 settings.register_profile("dev", max_examples=30, **_COMMON)
-settings.register_profile("ci", max_examples=250, **_COMMON)
+# CI explores a fixed set of examples (derandomize): the same run passes or fails every
+# time, so a landing never hinges on what a random seed happens to find.  Local runs
+# (dev, or ci with --hypothesis-seed) keep exploring.
+settings.register_profile("ci", max_examples=250, derandomize=True, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
