@@ -23,7 +23,7 @@ from . import errors as E
 from .schema import DATETIME, ERRORS, FIELDS, INT, MISSING, STATUSES, STR, Field
 from .timeutil import ms_to_iso, now_ms
 
-__all__ = ["ErrorInfo", "JobTask", "decode_records", "decode_one", "normalize_columns", "normalize_changes", "new_job_task_id", "to_info", "out_value"]
+__all__ = ["ErrorInfo", "JobTask", "decode_records", "decode_one", "normalize_columns", "normalize_changes", "new_job_task_id", "out_value"]
 
 OptStr = Union[str, None, UnsetType]
 OptInt = Union[int, None, UnsetType]
@@ -267,8 +267,3 @@ def out_value(kind: str, value: Any) -> Any:
     if kind == ERRORS:
         return [_copy_error(e) for e in value]
     return value
-
-
-def to_info(row: dict[str, Any]) -> dict[str, Any]:
-    """JobTaskInfo for a full row of column values."""
-    return {name: out_value(f.kind, row[name]) for name, f in FIELDS.items()}

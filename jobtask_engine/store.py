@@ -17,8 +17,8 @@ import msgspec
 
 from . import errors as E
 from .query.order import order_rows
-from .query.shape import make_shaper
-from .records import JobTask, decode_one, decode_records, normalize_changes, normalize_columns, shift_positions, to_info
+from .query.shape import make_row_shaper, make_shaper
+from .records import JobTask, decode_one, decode_records, normalize_changes, normalize_columns, shift_positions
 from .request import parse_list_request, parse_stat_request
 from .schema import UPDATABLE
 from .table import Table
@@ -37,7 +37,7 @@ class JobTaskStore:
     """An in-memory JobTask collection answering the inventory API's list and stat."""
 
     def __init__(self, records: Iterable[dict] | None = None) -> None:
-        self._table = Table()
+        self._reset(Table())
         if records is not None:
             self.insert_many(records)
 
@@ -74,7 +74,7 @@ class JobTaskStore:
             raise E.invalid_parameter_type("record", "dict")
         self._add([decode_one(record)], positions=False)
         table = self._table
-        return to_info(table.row(table.capacity - 1))
+        return self._info(table.capacity - 1)
 
     def _add(self, tasks: list[JobTask], positions: bool = True) -> int:
         cols = normalize_columns(tasks, self._table.pools, positions)
@@ -127,20 +127,25 @@ class JobTaskStore:
         return r
 
     def get(self, job_task_id: str, domain_id: str) -> dict:
-        return to_info(self._table.row(self._find(job_task_id, domain_id)))
+        return self._info(self._find(job_task_id, domain_id))
 
     def update(self, job_task_id: str, domain_id: str, changes: dict) -> dict:
         """Change updatable fields (status, provider, counts, errors, started_at, finished_at)."""
         r = self._find(job_task_id, domain_id)
         values = normalize_changes(changes, UPDATABLE)
         self._table.set_values(r, values)
-        return to_info(self._table.row(r))
+        return self._info(r)
 
     def delete(self, job_task_id: str, domain_id: str) -> None:
         self._table.delete_row(self._find(job_task_id, domain_id))
 
     def clear(self) -> None:
-        self._table = Table()
+        self._reset(Table())
+
+    def _reset(self, table: Table) -> None:
+        self._table = table
+        self._shape_all = make_shaper(table, None)
+        self._info = make_row_shaper(table)
 
     def __len__(self) -> int:
         return len(self._table)
@@ -148,7 +153,8 @@ class JobTaskStore:
     def __iter__(self) -> Iterator[dict]:
         """Every record as JobTaskInfo, in insertion order."""
         table = self._table
-        return (to_info(table.row(r)) for r in list(table.alive))
+        rows = list(table.alive)
+        return (info for start in range(0, len(rows), 1000) for info in self._shape_all(rows[start : start + 1000]))
 
     def dump(self, path: str | os.PathLike) -> int:
         """Write every record to a JSON Lines file (the format ``load_file`` reads)."""

@@ -211,10 +211,6 @@ class Table:
             return Selection(self._size, rows=range(self._size))
         return Selection(self._size, mask=self.alive_mask)
 
-    def row(self, r: int) -> dict[str, Any]:
-        cols = self.columns
-        return {name: cols[name][r] for name in FIELD_NAMES}
-
     def posting(self, field: str, value: Any) -> Sequence[int]:
         if field not in self.postings:
             self._build_postings(field)

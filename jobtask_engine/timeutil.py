@@ -39,10 +39,29 @@ def from_ms(ms: int) -> _dt.datetime:
     return EPOCH + _dt.timedelta(milliseconds=ms)
 
 
-@lru_cache(maxsize=65536)
+_MS_PER_DAY = 86_400_000
+
+
+@lru_cache(maxsize=1 << 16)
+def _day_iso(day: int) -> str:
+    return (EPOCH + _dt.timedelta(days=day)).date().isoformat()
+
+
+@lru_cache(maxsize=1)
+def _clock_strings() -> list[str]:
+    """``HH:MM:SS`` for each second of a day (built once, on first use)."""
+    return [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400)]
+
+
 def ms_to_iso(ms: int) -> str:
-    """``2022-01-01T11:00:02.588Z``: the form the API writes datetimes in."""
-    return f"{from_ms(ms).isoformat(timespec='milliseconds')}Z"
+    """``2022-01-01T11:00:02.588Z``: the form the API writes datetimes in.
+
+    Timestamps are mostly distinct, their days and seconds-of-day are not:
+    both parts come from tables, only the milliseconds are formatted.
+    """
+    day, rest = divmod(ms, _MS_PER_DAY)
+    second, milli = divmod(rest, 1000)
+    return f"{_day_iso(day)}T{_clock_strings()[second]}.{milli:03d}Z"
 
 
 def now_ms() -> int:

@@ -9,7 +9,7 @@ from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, MISSING
 from ..table import Table
 from ..timeutil import ms_to_iso
 
-__all__ = ["make_shaper"]
+__all__ = ["make_shaper", "make_row_shaper"]
 
 
 #: For each projected errors sub-field: None (all of it) or the dotted paths kept inside it.
@@ -104,3 +104,27 @@ def make_shaper(table: Table, projection: Sequence[str] | None) -> Callable[[Seq
         return [dict(zip(fields, values)) for values in zip(*columns)]
 
     return shape
+
+
+def make_row_shaper(table: Table) -> Callable[[int], dict[str, Any]]:
+    """row id -> the full JobTaskInfo of one row (get, create, update answer with this)."""
+    names = list(FIELDS)
+    cols = [table.columns[name] for name in names]
+    special = [(i, _ONE[FIELDS[name].kind]) for i, name in enumerate(names) if FIELDS[name].kind in _ONE]
+
+    def shape(r: int) -> dict[str, Any]:
+        values = [col[r] for col in cols]
+        for i, conv in special:
+            values[i] = conv(values[i])
+        if MISSING in values:
+            values = [None if v is MISSING else v for v in values]
+        return dict(zip(names, values))
+
+    return shape
+
+
+def _one_datetime(x: Any) -> Any:
+    return None if x is None or x is MISSING else ms_to_iso(x)
+
+
+_ONE = {DATETIME: _one_datetime, ERRORS: lambda x: out_value(ERRORS, x)}
