@@ -47,10 +47,10 @@ def _day_iso(day: int) -> str:
     return (EPOCH + _dt.timedelta(days=day)).date().isoformat()
 
 
-@lru_cache(maxsize=1)
-def _clock_strings() -> list[str]:
-    """``HH:MM:SS`` for each second of a day (built once, on first use)."""
-    return [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400)]
+@lru_cache(maxsize=86_400)
+def _clock(second: int) -> str:
+    """``HH:MM:SS`` of a second of the day (each made once, when first needed)."""
+    return f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
 
 
 def ms_to_iso(ms: int) -> str:
@@ -61,7 +61,7 @@ def ms_to_iso(ms: int) -> str:
     """
     day, rest = divmod(ms, _MS_PER_DAY)
     second, milli = divmod(rest, 1000)
-    return f"{_day_iso(day)}T{_clock_strings()[second]}.{milli:03d}Z"
+    return f"{_day_iso(day)}T{_clock(second)}.{milli:03d}Z"
 
 
 def now_ms() -> int:
