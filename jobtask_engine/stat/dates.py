@@ -132,18 +132,7 @@ def date_part_fn(unit: str) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]
             return part(v)
         raise _not_a_date(op, v)
 
-    cache: dict[int, Any] = {}
-
-    def on_ms(ms: Any) -> Any:
-        if ms is None or ms is MISSING:
-            return None
-        day = ms // _DAY_MS
-        out = cache.get(day)
-        if out is None:
-            out = cache[day] = part(_EPOCH + _dt.timedelta(days=day))
-        return out
-
-    return on_value, on_ms
+    return on_value, _per_day(part)
 
 
 def format_fn(fmt: DateFormat) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
@@ -166,15 +155,20 @@ def format_fn(fmt: DateFormat) -> tuple[Callable[[Any], Any], Callable[[Any], An
 
         return on_value, on_ms
 
-    cache: dict[int, str] = {}
+    return on_value, _per_day(render)
 
-    def on_ms_by_day(ms: Any) -> Any:
+
+def _per_day(fn: Callable[[_dt.datetime], Any]) -> Callable[[Any], Any]:
+    """``fn`` of an epoch-ms value's day (its midnight), computed once per day; null/missing give null."""
+    cache: dict[int, Any] = {}
+
+    def on_ms(ms: Any) -> Any:
         if ms is None or ms is MISSING:
             return None
         day = ms // _DAY_MS
         out = cache.get(day)
         if out is None:
-            out = cache[day] = render(_EPOCH + _dt.timedelta(days=day))
+            out = cache[day] = fn(_EPOCH + _dt.timedelta(days=day))
         return out
 
-    return on_value, on_ms_by_day
+    return on_ms

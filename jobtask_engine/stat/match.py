@@ -24,7 +24,7 @@ from ..schema import FIELDS, INT, STR
 from ..selection import Selection
 
 from .frames import ColumnFrame
-from .values import MISSING, bson_equal
+from .values import MISSING, bson_equal, path_leaves
 
 __all__ = ["Test", "MatchStage", "eq_test", "in_test", "regex_test", "negate", "any_of"]
 
@@ -92,24 +92,7 @@ def negate(parts: tuple[str, ...], test: Test) -> Condition:
 
 
 def _leaves(value: Any, parts: tuple[str, ...]) -> list:
-    if not parts:
-        return [value]
-    t = type(value)
-    if t is dict:
-        if parts[0] in value:
-            return _leaves(value[parts[0]], parts[1:])
-        return [MISSING]
-    if t is list:
-        out: list = []
-        for e in value:
-            if type(e) is dict:
-                out.extend(_leaves(e, parts))
-        if parts[0].isdigit():
-            idx = int(parts[0])
-            if idx < len(value):
-                out.extend(_leaves(value[idx], parts[1:]))
-        return out
-    return [MISSING]
+    return path_leaves(value, parts, positional=True)
 
 
 #: ``bytes.translate`` table swapping 0 and 1.

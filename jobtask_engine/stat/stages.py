@@ -13,7 +13,7 @@ from typing import Any, NamedTuple, Sequence
 
 from ..schema import DATETIME, FIELDS, INT, STR
 from .frames import ColumnFrame, DocFrame
-from .values import MISSING, R_NULL, bson_key, doc_get
+from .values import MISSING, R_NULL, bson_key, doc_get, path_leaves
 
 __all__ = ["UnwindStage", "CountStage", "SortStage", "SkipStage", "LimitStage"]
 
@@ -110,24 +110,6 @@ _EMPTY_ARRAY = (R_NULL - 0.5, 0)
 _NULL = (R_NULL, 0)
 
 
-def _query_leaves(value: Any, parts: tuple[str, ...]) -> list:
-    """Values a dotted path reaches, query style (arrays of documents are traversed)."""
-    if not parts:
-        return [value]
-    t = type(value)
-    if t is dict:
-        if parts[0] in value:
-            return _query_leaves(value[parts[0]], parts[1:])
-        return [MISSING]
-    if t is list:
-        out: list = []
-        for e in value:
-            if type(e) is dict:
-                out.extend(_query_leaves(e, parts))
-        return out
-    return [MISSING]
-
-
 def _sort_key(value: Any, desc: bool) -> tuple:
     """MongoDB's sort key of one field value: arrays sort by their min (asc) or max (desc) element."""
     if type(value) is list:
@@ -184,7 +166,7 @@ def _sort_column(frame: Any, parts: tuple[str, ...], desc: bool) -> Sequence:
         return [_sort_key(v, desc) for v in values]
     if type(frame) is ColumnFrame:
         base = frame.values(parts[:1])
-        return [_path_sort_key(_query_leaves(v, parts[1:]), desc) for v in base]
+        return [_path_sort_key(path_leaves(v, parts[1:]), desc) for v in base]
     if len(parts) == 2:
         # ``_id.<key>`` after a group: every parent is a document, so the path reaches one value.
         parents = [d.get(parts[0], MISSING) for d in frame.docs()]
@@ -194,7 +176,7 @@ def _sort_column(frame: Any, parts: tuple[str, ...], desc: bool) -> Sequence:
             if _one_plain_type(values):
                 return values
             return [_sort_key(v, desc) for v in values]
-    return [_path_sort_key(_query_leaves(d, parts), desc) for d in frame.docs()]
+    return [_path_sort_key(path_leaves(d, parts), desc) for d in frame.docs()]
 
 
 def _one_plain_type(values: Sequence) -> bool:

@@ -196,3 +196,26 @@ def ms_to_dt(ms: Any) -> Any:
     if ms is None or ms is MISSING:
         return ms
     return from_ms(ms)
+
+
+def path_leaves(value: Any, parts: tuple[str, ...], positional: bool = False) -> list:
+    """Values a dotted path reaches, query style: arrays of documents are traversed, a
+    missing key gives MISSING.  With ``positional``, a numeric segment also indexes an array."""
+    if not parts:
+        return [value]
+    t = type(value)
+    if t is dict:
+        if parts[0] in value:
+            return path_leaves(value[parts[0]], parts[1:], positional)
+        return [MISSING]
+    if t is list:
+        out: list = []
+        for e in value:
+            if type(e) is dict:
+                out.extend(path_leaves(e, parts, positional))
+        if positional and parts[0].isdigit():
+            idx = int(parts[0])
+            if idx < len(value):
+                out.extend(path_leaves(value[idx], parts[1:], positional))
+        return out
+    return [MISSING]
