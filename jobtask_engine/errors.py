@@ -72,9 +72,9 @@ def not_found(key: str, value: Any) -> EngineError:
     )
 
 
-def save_unique_values(keys: list[str]) -> EngineError:
+def save_unique_values(keys: list[str], detail: str = "") -> EngineError:
     return EngineError(
-        "ERROR_SAVE_UNIQUE_VALUES", f"Tried to save duplicate unique values. (keys = {keys})", status=409
+        "ERROR_SAVE_UNIQUE_VALUES", f"Tried to save duplicate unique values. (keys = {keys}{detail})", status=409
     )
 
 

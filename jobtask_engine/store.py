@@ -107,11 +107,7 @@ class JobTaskStore:
         batch: set[str] = set()
         for i, tid in enumerate(ids):
             if tid in seen or tid in batch:
-                raise E.EngineError(
-                    "ERROR_SAVE_UNIQUE_VALUES",
-                    f"Tried to save duplicate unique values. (keys = ['job_task_id'], value = {tid!r}, position = {i})",
-                    status=409,
-                )
+                raise E.save_unique_values(["job_task_id"], f", value = {tid!r}, position = {i}")
             batch.add(tid)
 
     # -- single records -------------------------------------------------------

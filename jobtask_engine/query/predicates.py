@@ -37,10 +37,6 @@ class Predicate:
         self._estimate = estimate
         self.label = label
 
-    @property
-    def indexed(self) -> bool:
-        return self._lookup is not None
-
     def estimate(self, table: Table) -> int | None:
         """For a range lookup: how many rows it would return, found by bisection (None: not a range)."""
         return None if self._estimate is None else self._estimate(table)
