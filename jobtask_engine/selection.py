@@ -1,18 +1,20 @@
 """A set of matched rows, kept in whichever form is cheaper.
 
-Dense: a 0/1 ``bytearray`` with one byte per row id — AND is one big-integer
-``&``, counting is ``bytes.count``, membership is one index.  Sparse: an
-ascending list (or range) of row ids — cheap when few rows match and the form
-per-row predicates consume.  Each form is derived from the other on demand and
-cached.
+Dense: one byte per row id, 0 or 1, held as a ``bytearray`` (membership is
+one index, counting ``bytes.count``) and/or as the same bytes read into one
+big integer (an AND of two sets is then a single ``&``, microseconds per
+million rows).  Sparse: an ascending list (or range) of row ids — cheap when
+few rows match and the form per-row predicates consume.  Each form is derived
+from another on demand and cached.
 """
 
 from __future__ import annotations
 
-from itertools import compress, repeat
+from itertools import accumulate, compress, repeat
+from operator import add
 from typing import Sequence
 
-__all__ = ["Selection", "mask_of"]
+__all__ = ["Selection", "mask_of", "ones"]
 
 
 def mask_of(rows: Sequence[int], n: int) -> bytearray:
@@ -24,8 +26,21 @@ def mask_of(rows: Sequence[int], n: int) -> bytearray:
     return mask
 
 
+def ones(mask: bytes | bytearray, count: int) -> list[int]:
+    """Ascending positions of the 1 bytes of a 0/1 vector holding ``count`` of them.
+
+    ``compress`` makes an int for every position; when few are set, splitting
+    at the ones and adding up the gaps (all C loops) makes one per match.
+    """
+    if count * 8 >= len(mask):
+        return list(compress(range(len(mask)), mask))
+    found = list(accumulate(map(add, map(len, mask.split(b"\x01")), repeat(1)), initial=-1))
+    del found[-1], found[0]
+    return found
+
+
 class Selection:
-    __slots__ = ("n", "_rows", "_mask", "_count", "_ordered")
+    __slots__ = ("n", "_rows", "_mask", "_bits", "_count", "_ordered")
 
     def __init__(
         self,
@@ -33,11 +48,14 @@ class Selection:
         rows: Sequence[int] | None = None,
         mask: bytes | bytearray | None = None,
         ordered: bool = True,
+        bits: int | None = None,
     ) -> None:
-        """``rows`` ascending, or in any order with ``ordered=False`` (sorted only if asked for)."""
+        """Give ``rows`` (ascending, or any order with ``ordered=False``), or a dense
+        ``mask`` and/or its ``bits`` (``int.from_bytes(mask, "little")``)."""
         self.n = n
         self._rows = rows
         self._mask = mask
+        self._bits = bits
         self._count: int | None = None if rows is None else len(rows)
         self._ordered = ordered
 
@@ -51,13 +69,13 @@ class Selection:
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self._mask.count(1)
+            self._count = self._mask.count(1) if self._mask is not None else self._bits.bit_count()
         return self._count
 
     def rows(self) -> Sequence[int]:
         """Ascending row ids."""
         if self._rows is None:
-            self._rows = list(compress(range(self.n), self._mask))
+            self._rows = ones(self.mask(), self.count())
         elif not self._ordered:
             self._rows = sorted(self._rows)
             self._ordered = True
@@ -69,14 +87,17 @@ class Selection:
 
     def mask(self) -> bytes | bytearray:
         if self._mask is None:
-            self._mask = mask_of(self._rows, self.n)
+            self._mask = mask_of(self._rows, self.n) if self._bits is None else self._bits.to_bytes(self.n, "little")
         return self._mask
+
+    def bits(self) -> int:
+        if self._bits is None:
+            self._bits = int.from_bytes(self.mask(), "little")
+        return self._bits
 
     def __and__(self, other: "Selection") -> "Selection":
         if self.is_dense and other.is_dense:
-            n = self.n
-            both = int.from_bytes(self._mask, "little") & int.from_bytes(other._mask, "little")
-            return Selection(n, mask=both.to_bytes(n, "little"))
+            return Selection(self.n, bits=self.bits() & other.bits())
         if self.is_dense or other.is_dense:
             # Test the listed side against the existing mask (scattering it into a mask of
             # its own costs more per row than this comprehension).

@@ -21,7 +21,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from heapq import merge
-from itertools import accumulate
+from itertools import accumulate, repeat
 from typing import Any, Iterable, Iterator, Sequence
 
 from sortedcontainers import SortedDict, SortedList
@@ -34,6 +34,8 @@ __all__ = ["Table", "SortedIndex", "DENSE_FRACTION", "NEG_INF"]
 #: A value whose rows are at least 1/DENSE_FRACTION of the table gets a dense vector.
 DENSE_FRACTION = 32
 NEG_INF = float("-inf")
+#: How many value ranges a sorted index cuts its column into (see ``SortedIndex._bucket``).
+_BUCKETS = 120
 
 
 #: The key null and missing sort under in a sorted index: below every 64-bit value.
@@ -54,7 +56,7 @@ class SortedIndex:
     the side parts pass 1/32 of the index they are folded in by a rebuild.
     """
 
-    __slots__ = ("perm", "keys", "pending", "stale", "_col", "_desc")
+    __slots__ = ("perm", "keys", "pending", "stale", "_col", "_desc", "bounds", "codes")
 
     def __init__(self, col: list, rows: Sequence[int]) -> None:
         self._col = col
@@ -69,12 +71,49 @@ class SortedIndex:
         self.pending: SortedList = SortedList()
         self.stale: set[int] = set()
         self._desc: array | None = None
+        self._bucket(len(col))
+
+    def _bucket(self, capacity: int) -> None:
+        """Cut the values into at most 255 ranges of about equal row counts, and give
+        every row the byte code of its range (0: null, missing or deleted).
+
+        ``bounds[c - 1] <= value < bounds[c]`` for code c.  A value frequent enough
+        to fill a range gets one to itself, so no range is much bigger than 1/120
+        of the rows unless a single value is.
+        """
+        keys, perm = self.keys, self.perm
+        first = bisect_right(keys, NULL_KEY)
+        size = len(keys) - first
+        bounds = [NULL_KEY + 1]
+        for i in range(1, _BUCKETS):
+            at = first + i * size // _BUCKETS
+            if at >= len(keys):
+                break
+            k = keys[at]
+            if k > bounds[-1]:
+                bounds.append(k)
+            end = bisect_right(keys, k, at)
+            if end < len(keys) and end > first + (i + 1) * size // _BUCKETS and keys[end] > bounds[-1]:
+                bounds.append(keys[end])
+        codes = bytearray(capacity)
+        setter = codes.__setitem__
+        edges = [bisect_left(keys, b) for b in bounds] + [len(keys)]
+        for code in range(1, len(bounds) + 1):
+            for _ in map(setter, perm[edges[code - 1] : edges[code]], repeat(code)):
+                pass
+        self.bounds = bounds
+        self.codes = codes
 
     def __len__(self) -> int:
         return len(self.perm) - len(self.stale) + len(self.pending)
 
     def insert(self, r: int, value: Any) -> None:
-        self.pending.add((_order_key(value), r))
+        key = _order_key(value)
+        self.pending.add((key, r))
+        codes = self.codes
+        if r >= len(codes):
+            codes.extend(bytes(r + 1 - len(codes)))
+        codes[r] = bisect_right(self.bounds, key)
 
     def remove(self, r: int, value: Any) -> None:
         entry = (_order_key(value), r)
@@ -82,6 +121,7 @@ class SortedIndex:
             self.pending.remove(entry)
         else:
             self.stale.add(r)
+        self.codes[r] = 0
 
     @property
     def unsettled(self) -> bool:
@@ -90,6 +130,43 @@ class SortedIndex:
 
     def rebuild(self, live_rows: Sequence[int]) -> None:
         self._build(live_rows)
+
+    def range_mask(self, op: str, v: int) -> bytearray:
+        """0/1 per row id (of every row id handed out): a live row with a non-null value ``op`` v.
+
+        The range codes answer every row outside v's own range with one
+        ``translate``; the rows inside it are read off the sorted keys.
+        """
+        bounds = self.bounds
+        c = bisect_right(bounds, v)
+        upward = op in ("gt", "gte")
+        if upward:
+            table = bytes(c + 1) + b"\x01" * (255 - c)
+        else:
+            table = b"\x00" + b"\x01" * (c - 1) + bytes(256 - c) if c else bytes(256)
+        mask = bytearray(self.codes.translate(table))
+        if c == 0:
+            return mask  # v is below every stored value; only null has code 0
+        low = bounds[c - 1]
+        high = bounds[c] if c < len(bounds) else None
+        keys = self.keys
+        start = bisect_left(keys, low)
+        end = len(keys) if high is None else bisect_left(keys, high, start)
+        cut = {"gt": bisect_right, "gte": bisect_left, "lt": bisect_left, "lte": bisect_right}[op](keys, v, start, end)
+        lo, hi = (cut, end) if upward else (start, cut)
+        setter = mask.__setitem__
+        stale = self.stale
+        hits = self.perm[lo:hi]
+        if stale:
+            hits = [r for r in hits if r not in stale]
+        for _ in map(setter, hits, repeat(1)):
+            pass
+        if self.pending:
+            test = {"gt": v.__lt__, "gte": v.__le__, "lt": v.__gt__, "lte": v.__ge__}[op]
+            for k, r in self.pending.irange((low, -1), None if high is None else (high, -1)):
+                if test(k):
+                    mask[r] = 1
+        return mask
 
     def _bounds(self, op: str, v: Any) -> tuple[int, int]:
         keys = self.keys
@@ -147,6 +224,10 @@ class SortedIndex:
             i = j
 
 
+def _view_value(x: Any) -> Any:
+    return NEG_INF if x is None or x is MISSING else x
+
+
 def _rows_by_value(col: list, rows: Iterable[int]) -> dict[Any, list[int]]:
     """value -> the given rows holding it, in the order given."""
     groups: dict[Any, list[int]] = {}
@@ -182,7 +263,8 @@ class Table:
         self.deleted: set[int] = set()
         self._alive_cache: list[int] | None = None
         self._lowered: dict[str, tuple[int, tuple[str, array] | None]] = {}
-        self._views: dict[str, tuple[int, list]] = {}
+        self._views: dict[str, list] = {}
+        self._bits: dict[tuple[str, Any], int] = {}
         self._size = 0
         #: bumped on every change; caches derived from the columns key on it.
         self.version = 0
@@ -228,20 +310,27 @@ class Table:
     def value_selection(self, field: str, values: Sequence[Any]) -> Selection:
         """Rows whose ``field`` equals one of ``values`` (str, None or MISSING)."""
         n = self._size
-        lists = [self.posting(field, v) for v in dict.fromkeys(values)]
-        lists = [p for p in lists if p]
+        values = [v for v in dict.fromkeys(values) if self.posting(field, v)]
+        lists = [self.posting(field, v) for v in values]
         total = sum(map(len, lists))
         if total * DENSE_FRACTION < n:
             if len(lists) == 1:
                 return Selection(n, rows=list(lists[0]))
             return Selection(n, rows=sorted(r for p in lists for r in p))
-        masks = [self._dense_vector(field, v) for v in dict.fromkeys(values) if self.posting(field, v)]
-        if len(masks) == 1:
-            return Selection(n, mask=masks[0])
+        if len(values) == 1:
+            return Selection(n, mask=self._dense_vector(field, values[0]), bits=self._vector_bits(field, values[0]))
         acc = 0
-        for m in masks:
-            acc |= int.from_bytes(m, "little")
-        return Selection(n, mask=acc.to_bytes(n, "little"))
+        for v in values:
+            acc |= self._vector_bits(field, v)
+        return Selection(n, bits=acc)
+
+    def _vector_bits(self, field: str, value: Any) -> int:
+        """A dense vector read as one integer (for ANDs and ORs), cached until the next write."""
+        key = (field, value)
+        bits = self._bits.get(key)
+        if bits is None:
+            bits = self._bits[key] = int.from_bytes(self._dense_vector(field, value), "little")
+        return bits
 
     def string_range(self, field: str, op: str, v: str) -> list[int]:
         """Rows whose string value is ``op`` v, unordered (served from the sorted keys)."""
@@ -272,15 +361,12 @@ class Table:
 
     def order_view(self, field: str) -> list:
         """An integer or datetime column with null, missing and deleted as -inf, so that
-        plain comparisons never fail; cached per version."""
-        col = self.columns[field]
+        plain comparisons never fail; built on first use, then kept current."""
         if FIELDS[field].kind == INT and not self.deleted:
-            return col  # integers are never null
-        cached = self._views.get(field)
-        if cached is not None and cached[0] == self.version:
-            return cached[1]
-        view = [NEG_INF if x is None or x is MISSING else x for x in col]
-        self._views[field] = (self.version, view)
+            return self.columns[field]  # integers are never null
+        view = self._views.get(field)
+        if view is None:
+            view = self._views[field] = [_view_value(x) for x in self.columns[field]]
         return view
 
     def _text(self, field: str) -> tuple[str, array] | None:
@@ -334,6 +420,8 @@ class Table:
         self.alive_mask.extend(b"\x01" * added)
         for field in self.postings:
             self._post_new(field, start)
+        for name, view in self._views.items():
+            view.extend(map(_view_value, cols[name]))
         ids = self.columns["job_task_id"]
         self.by_id.update((ids[r], r) for r in range(start, self._size))
         self._changed()
@@ -371,6 +459,9 @@ class Table:
             if index is not None:
                 index.remove(r, old)
                 index.insert(r, value)
+            view = self._views.get(name)
+            if view is not None:
+                view[r] = _view_value(value)
             self.columns[name][r] = value
         self._changed()
         for name in changes:
@@ -387,6 +478,8 @@ class Table:
         self.alive_mask[r] = 0
         for col in self.columns.values():
             col[r] = MISSING
+        for view in self._views.values():
+            view[r] = NEG_INF
         self._changed()
         for name in self.sorted_indexes:
             self._settle(name)
@@ -421,4 +514,5 @@ class Table:
 
     def _changed(self) -> None:
         self._alive_cache = None
+        self._bits.clear()
         self.version += 1

@@ -27,14 +27,21 @@ Rows = Sequence[int]
 
 
 class Predicate:
-    """Filters candidate rows; ``lookup`` may give the exact matching rows from an index."""
+    """Filters candidate rows; ``lookup`` may give the exact matching rows from an index.
 
-    __slots__ = ("_filter", "_lookup", "_estimate", "label")
+    A range predicate also tells how many rows its index lookup would list
+    (``estimate``) and can answer as a dense set without listing them (``dense``).
+    """
 
-    def __init__(self, filt: Callable[[Table, Rows], list[int]], lookup=None, label: str = "", estimate=None) -> None:
+    __slots__ = ("_filter", "_lookup", "_estimate", "_dense", "label")
+
+    def __init__(
+        self, filt: Callable[[Table, Rows], list[int]], lookup=None, label: str = "", estimate=None, dense=None
+    ) -> None:
         self._filter = filt
         self._lookup = lookup
         self._estimate = estimate
+        self._dense = dense
         self.label = label
 
     def estimate(self, table: Table) -> int | None:
@@ -47,6 +54,10 @@ class Predicate:
     def lookup(self, table: Table) -> Selection | None:
         """The matching rows straight from an index; None when no index serves."""
         return None if self._lookup is None else self._lookup(table)
+
+    def dense(self, table: Table) -> Selection:
+        """For a range lookup: the matching rows as a dense set, from the index's range codes."""
+        return self._dense(table)
 
     def __repr__(self) -> str:
         return f"Predicate({self.label})"
@@ -207,14 +218,15 @@ def _build(path: Path, op: str, v: Any, negate: bool, label: str) -> Predicate:
         else:
             test = scalar_test(op, v)
         filt = _scalar_filter(path, test, negate)
-    lookup, estimate = _index_lookup(path, op, v, negate)
-    return Predicate(filt, lookup, label, estimate)
+    lookup, estimate, dense = _index_lookup(path, op, v, negate)
+    return Predicate(filt, lookup, label, estimate, dense)
 
 
 def _index_lookup(path: Path, op: str, v: Any, negate: bool):
-    """An exact index answer for eq/in on indexed strings and ranges on ints, datetimes, strings."""
+    """An exact index answer for eq/in on indexed strings and ranges on ints, datetimes, strings:
+    (lookup, estimate, dense), the last two only for ranges a sorted index serves."""
     if negate or path.in_array:
-        return None, None
+        return None, None, None
     name = path.field
     if name in INDEXED and op in ("eq", "in"):
         values = v if op == "in" else [v]
@@ -224,16 +236,17 @@ def _index_lookup(path: Path, op: str, v: Any, negate: bool):
                 keys += [None, MISSING]
             elif type(x) is str:
                 keys.append(x)
-        return (lambda table: table.value_selection(name, keys)), None
+        return (lambda table: table.value_selection(name, keys)), None, None
     if op in ("gt", "gte", "lt", "lte"):
         if name in INDEXED and type(v) is str:
-            return (lambda table: _from_rows(table, table.string_range(name, op, v))), None
+            return (lambda table: _from_rows(table, table.string_range(name, op, v))), None, None
         if path.kind in (INT, DATETIME) and type(v) is int:
             return (
                 lambda table: _from_rows(table, table.sorted_index(name).range(op, v)),
                 lambda table: table.sorted_index(name).range_size(op, v),
+                lambda table: Selection(table.capacity, mask=table.sorted_index(name).range_mask(op, v)),
             )
-    return None, None
+    return None, None, None
 
 
 def _from_rows(table: Table, rows: list[int]) -> Selection:
