@@ -77,9 +77,13 @@ def decode_records(items: Any, offset: int = 0) -> list[JobTask]:
     ``offset`` is the batch's position in a longer input, so the index named is the caller's.
     """
     try:
-        return msgspec.convert(items, list[JobTask], str_keys=True)
+        tasks = msgspec.convert(items, list[JobTask], str_keys=True)
     except msgspec.ValidationError as exc:
         raise _validation_error(shift_positions(exc, offset)) from None
+    for i, task in enumerate(tasks):
+        if task.errors:
+            _json_additional(task.errors, f"$[{i + offset}].")
+    return tasks
 
 
 def shift_positions(exc: Exception, offset: int) -> Exception:
@@ -92,9 +96,30 @@ def shift_positions(exc: Exception, offset: int) -> Exception:
 
 def decode_one(item: Any, *, partial: bool = False) -> JobTask:
     try:
-        return msgspec.convert(item, JobTask, str_keys=True)
+        task = msgspec.convert(item, JobTask, str_keys=True)
     except msgspec.ValidationError as exc:
         raise _validation_error(exc, "changes" if partial else "record") from None
+    if task.errors:
+        _json_additional(task.errors, "")
+    return task
+
+
+def _json_additional(errors: list[ErrorInfo], where: str) -> None:
+    """Keep ``additional`` as JSON, the only form it has in the API, so that what is stored
+    is what is returned: Python-only values become their JSON form (a datetime its ISO
+    string, a tuple or set an array); a value JSON cannot hold is refused."""
+    for j, err in enumerate(errors):
+        if err.additional:
+            try:
+                err.additional = _JSON_DECODE(_JSON_ENCODE(err.additional))
+            except (TypeError, ValueError, msgspec.EncodeError) as exc:
+                raise E.EngineError(
+                    "ERROR_INVALID_PARAMETER", f"Invalid record: {exc} - at `{where}errors[{j}].additional`"
+                ) from None
+
+
+_JSON_ENCODE = msgspec.json.Encoder().encode
+_JSON_DECODE = msgspec.json.Decoder().decode
 
 
 _EPOCH_UTC = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
@@ -247,15 +272,22 @@ def _NOWHERE(i: int) -> str:
     return ""
 
 
-def _copy_error(err: dict) -> dict:
-    additional = err.get("additional")
-    if isinstance(additional, dict) and additional:
-        additional = msgspec.json.decode(msgspec.json.encode(additional))
-    return {
-        "error_code": err.get("error_code"),
-        "message": err.get("message"),
-        "additional": additional,
-    }
+class _ErrorOut(msgspec.Struct):
+    """An ``errors`` element as JobTaskInfo writes it: all three keys, null when absent."""
+
+    error_code: Union[str, None] = None
+    message: Union[str, None] = None
+    additional: Any = None
+
+
+_ERRORS_OUT = msgspec.json.Decoder(list[Union[list[_ErrorOut], None]])
+
+
+def errors_out(values: list) -> list:
+    """Stored ``errors`` of many rows as the API writes them, by one JSON round trip in C:
+    fresh objects (a caller changing a response never changes the store), every key present."""
+    plain = [None if x is MISSING else x for x in values]
+    return msgspec.to_builtins(_ERRORS_OUT.decode(_JSON_ENCODE(plain)))
 
 
 def out_value(kind: str, value: Any) -> Any:
@@ -265,5 +297,5 @@ def out_value(kind: str, value: Any) -> Any:
     if kind == DATETIME:
         return ms_to_iso(value)
     if kind == ERRORS:
-        return [_copy_error(e) for e in value]
+        return errors_out([value])[0]
     return value

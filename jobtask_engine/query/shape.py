@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from ..records import out_value
+from ..records import errors_out
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, MISSING
 from ..table import Table
-from ..timeutil import ms_to_iso
+from ..timeutil import ms_to_iso, ms_to_iso_many
 
 __all__ = ["make_shaper", "make_row_shaper"]
 
@@ -74,18 +74,14 @@ def _plain(values: list) -> list:
     return values
 
 
-def _datetimes(values: list) -> list:
-    return [None if x is None or x is MISSING else ms_to_iso(x) for x in values]
-
-
 def _converter(kind: str, sub: SubProjection | None) -> Callable[[list], list]:
     """How one column's values for the page become response values."""
     if kind == DATETIME:
-        return _datetimes
+        return ms_to_iso_many
     if kind != ERRORS:
         return _plain
     if sub is None:
-        return lambda values: [out_value(ERRORS, x) for x in values]
+        return errors_out
     return lambda values: [None if x is MISSING else [_project_element(e, sub) for e in x] for x in values]
 
 
@@ -110,21 +106,21 @@ def make_row_shaper(table: Table) -> Callable[[int], dict[str, Any]]:
     """row id -> the full JobTaskInfo of one row (get, create, update answer with this)."""
     names = list(FIELDS)
     cols = [table.columns[name] for name in names]
-    special = [(i, _ONE[FIELDS[name].kind]) for i, name in enumerate(names) if FIELDS[name].kind in _ONE]
+    times = [i for i, name in enumerate(names) if FIELDS[name].kind == DATETIME]
+    errors = [i for i, name in enumerate(names) if FIELDS[name].kind == ERRORS]
 
     def shape(r: int) -> dict[str, Any]:
         values = [col[r] for col in cols]
-        for i, conv in special:
-            values[i] = conv(values[i])
         if MISSING in values:
             values = [None if v is MISSING else v for v in values]
+        for i in times:
+            x = values[i]
+            if x is not None:
+                values[i] = ms_to_iso(x)
+        for i in errors:
+            x = values[i]
+            if x is not None:
+                values[i] = errors_out([x])[0] if x else []
         return dict(zip(names, values))
 
     return shape
-
-
-def _one_datetime(x: Any) -> Any:
-    return None if x is None or x is MISSING else ms_to_iso(x)
-
-
-_ONE = {DATETIME: _one_datetime, ERRORS: lambda x: out_value(ERRORS, x)}

@@ -200,3 +200,39 @@ def test_refusal_names_the_field() -> None:
         JobTaskStore().insert_many([{"domain_id": "d1"}, {"domain_id": "d1", "created_count": "x"}])
     assert "created_count" in exc.value.message
     assert "1" in exc.value.message
+
+
+def test_additional_is_kept_as_json_so_what_is_stored_is_what_is_returned() -> None:
+    store = JobTaskStore()
+    info = store.create({"job_task_id": "a", "domain_id": "d1", "errors": [
+        {"error_code": "E", "additional": {"when": dt.datetime(2024, 1, 2, 3, 4, 5), "pair": (1, 2)}}]})
+    assert info["errors"][0]["additional"] == {"when": "2024-01-02T03:04:05", "pair": [1, 2]}
+    found = store.list({"domain_id": "d1", "query": {"filter": [
+        {"k": "errors.additional.when", "v": "2024-01-02T03:04:05", "o": "eq"}]}})
+    assert [r["job_task_id"] for r in found["results"]] == ["a"]
+
+
+@pytest.mark.parametrize("call", ["create", "insert_many", "update"])
+def test_additional_json_cannot_hold_is_refused_and_nothing_is_stored(call) -> None:
+    store = JobTaskStore([{"job_task_id": "a", "domain_id": "d1"}])
+    before = list(store)
+    bad = [{"error_code": "E", "additional": {"x": object()}}]
+    with pytest.raises(EngineError) as exc:
+        if call == "create":
+            store.create({"job_task_id": "b", "domain_id": "d1", "errors": bad})
+        elif call == "insert_many":
+            store.insert_many([{"job_task_id": "b", "domain_id": "d1"}, {"job_task_id": "c", "domain_id": "d1", "errors": bad}])
+        else:
+            store.update("a", "d1", {"errors": bad})
+    assert exc.value.code == "ERROR_INVALID_PARAMETER"
+    assert "errors[0].additional" in exc.value.message
+    assert list(store) == before
+
+
+def test_responses_are_fresh_objects() -> None:
+    store = JobTaskStore([{"job_task_id": "a", "domain_id": "d1", "errors": [
+        {"error_code": "E", "additional": {"n": {"k": [1]}}}]}])
+    for info in (store.get("a", "d1"), store.list({"domain_id": "d1"})["results"][0]):
+        info["errors"][0]["additional"]["n"]["k"].append(2)
+        info["errors"].append({})
+    assert store.get("a", "d1")["errors"] == [{"error_code": "E", "message": None, "additional": {"n": {"k": [1]}}}]
