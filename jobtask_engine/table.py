@@ -7,10 +7,11 @@ is the engine's natural order everywhere.
 
 Indexes, all kept current on every write once they exist:
 - postings: for each equality-indexed string field, a ``SortedDict`` from
-  value to a ``SortedList`` of row ids (string ranges walk its keys), plus
-  the rows holding null and missing; built per field on first use;
-- dense vectors: a 0/1 ``bytearray`` per frequent value (1/32 of the rows
-  or more), so ANDs and counts over them run at C speed;
+  value to its rows (string ranges walk its keys), plus the rows holding
+  null and missing; built per field on first use.  A value's rows are a
+  ``SortedList`` of row ids, or, once the value holds 1/32 of the rows or
+  more, a ``DensePosting``: a 0/1 ``bytearray`` (1 byte a row instead of
+  ~36, O(1) writes, ANDs and counts at C speed);
 - sorted permutations of the integer and datetime columns (built on first
   use), for range lookups by bisection and ordered walks;
 - ``by_id``: job_task_id -> row.
@@ -27,9 +28,9 @@ from typing import Any, Iterable, Iterator, Sequence
 from sortedcontainers import SortedDict, SortedList
 
 from .schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR
-from .selection import Selection, mask_of
+from .selection import Selection, mask_of, ones
 
-__all__ = ["Table", "SortedIndex", "DENSE_FRACTION", "NEG_INF"]
+__all__ = ["Table", "SortedIndex", "DensePosting", "DENSE_FRACTION", "NEG_INF"]
 
 #: A value whose rows are at least 1/DENSE_FRACTION of the table gets a dense vector.
 DENSE_FRACTION = 32
@@ -224,6 +225,44 @@ class SortedIndex:
             i = j
 
 
+class DensePosting:
+    """The rows of a frequent value as a 0/1 vector over every row id, with their count.
+
+    Reads like the ``SortedList`` it replaces (length, ascending iteration,
+    ``add``/``remove``), so the code around postings need not tell them apart.
+    """
+
+    __slots__ = ("vec", "_count")
+
+    def __init__(self, rows: Iterable[int], capacity: int) -> None:
+        self.vec = mask_of(rows, capacity)
+        self._count = self.vec.count(1)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(ones(self.vec, self._count))
+
+    def add(self, r: int) -> None:
+        if not self.vec[r]:
+            self.vec[r] = 1
+            self._count += 1
+
+    def remove(self, r: int) -> None:
+        if self.vec[r]:
+            self.vec[r] = 0
+            self._count -= 1
+
+    def grow(self, rows: Sequence[int], added: int) -> None:
+        """Room for ``added`` new row ids, the given ones among them set."""
+        vec = self.vec
+        vec.extend(bytes(added))
+        for _ in map(vec.__setitem__, rows, repeat(1)):
+            pass
+        self._count += len(rows)
+
+
 def _view_value(x: Any) -> Any:
     return NEG_INF if x is None or x is MISSING else x
 
@@ -250,8 +289,7 @@ class Table:
         self.columns: dict[str, list[Any]] = {name: [] for name in FIELD_NAMES}
         # Built per field on first use, then kept current.
         self.postings: dict[str, SortedDict] = {}
-        self.null_postings: dict[str, dict[Any, SortedList]] = {}
-        self.dense: dict[str, dict[Any, bytearray]] = {}
+        self.null_postings: dict[str, dict[Any, SortedList | DensePosting]] = {}
         #: repeated string values shared through one object per distinct value
         self.pools: dict[str, dict[str, str]] = {
             name: {} for name, f in FIELDS.items() if f.kind == STR and name != "job_task_id"
@@ -302,10 +340,17 @@ class Table:
 
     def _build_postings(self, field: str) -> None:
         groups = _rows_by_value(self.columns[field], self.alive)
-        nulls = {k: SortedList(groups.pop(k)) for k in (None, MISSING) if k in groups}
-        self.postings[field] = SortedDict({k: SortedList(v) for k, v in groups.items()})
+        nulls = {k: self._new_posting(groups.pop(k)) for k in (None, MISSING) if k in groups}
+        self.postings[field] = SortedDict({k: self._new_posting(v) for k, v in groups.items()})
         self.null_postings[field] = nulls
-        self.dense[field] = {}
+
+    def _new_posting(self, rows: list[int]) -> SortedList | DensePosting:
+        if len(rows) * DENSE_FRACTION >= self._size:
+            return DensePosting(rows, self._size)
+        return SortedList(rows)
+
+    def _posting_table(self, field: str, value: Any) -> dict:
+        return self.null_postings[field] if value is None or value is MISSING else self.postings[field]
 
     def value_selection(self, field: str, values: Sequence[Any]) -> Selection:
         """Rows whose ``field`` equals one of ``values`` (str, None or MISSING)."""
@@ -318,19 +363,29 @@ class Table:
                 return Selection(n, rows=list(lists[0]))
             return Selection(n, rows=sorted(r for p in lists for r in p))
         if len(values) == 1:
-            return Selection(n, mask=self._dense_vector(field, values[0]), bits=self._vector_bits(field, values[0]))
+            return Selection(n, mask=self._dense_posting(field, values[0]).vec, bits=self._vector_bits(field, values[0]))
         acc = 0
         for v in values:
             acc |= self._vector_bits(field, v)
         return Selection(n, bits=acc)
 
     def _vector_bits(self, field: str, value: Any) -> int:
-        """A dense vector read as one integer (for ANDs and ORs), cached until the next write."""
+        """A value's rows as one integer of 0/1 bytes (for ANDs and ORs), cached until the next write."""
         key = (field, value)
         bits = self._bits.get(key)
         if bits is None:
-            bits = self._bits[key] = int.from_bytes(self._dense_vector(field, value), "little")
+            posting = self.posting(field, value)
+            vec = posting.vec if type(posting) is DensePosting else mask_of(posting, self._size)
+            bits = self._bits[key] = int.from_bytes(vec, "little")
         return bits
+
+    def _dense_posting(self, field: str, value: Any) -> DensePosting:
+        """The value's posting as a vector, converted in place if it is still a list."""
+        posting = self.posting(field, value)
+        if type(posting) is not DensePosting:
+            posting = DensePosting(posting, self._size)
+            self._posting_table(field, value)[value] = posting
+        return posting
 
     def string_range(self, field: str, op: str, v: str) -> list[int]:
         """Rows whose string value is ``op`` v, unordered (served from the sorted keys)."""
@@ -342,13 +397,6 @@ class Table:
         else:
             keys = postings.irange(None, v, inclusive=(True, op == "lte"))
         return [r for k in keys for r in postings[k]]
-
-    def _dense_vector(self, field: str, value: Any) -> bytearray:
-        vec = self.dense[field].get(value)
-        if vec is None:
-            vec = mask_of(self.posting(field, value), self._size)
-            self.dense[field][value] = vec
-        return vec
 
     def sorted_index(self, field: str) -> SortedIndex:
         """The (value, row) order of an integer or datetime column, built on first use."""
@@ -432,26 +480,25 @@ class Table:
             self._settle(name)
 
     def _post_new(self, field: str, start: int) -> None:
-        postings, nulls, dense = self.postings[field], self.null_postings[field], self.dense[field]
-        col = self.columns[field]
         added = self._size - start
-        for vec in dense.values():
-            vec.extend(bytes(added))
-        for value, rows in _rows_by_value(col, range(start, self._size)).items():
-            target = nulls if value is None or value is MISSING else postings
-            plist = target.get(value)
-            if plist is None:
+        groups = _rows_by_value(self.columns[field], range(start, self._size))
+        for target in (self.postings[field], self.null_postings[field]):
+            for value, posting in target.items():
+                if type(posting) is DensePosting:
+                    posting.grow(groups.pop(value, ()), added)
+        for value, rows in groups.items():
+            target = self._posting_table(field, value)
+            posting = target.get(value)
+            if posting is None:
                 target[value] = SortedList(rows)
             else:
-                plist.update(rows)
-            vec = dense.get(value)
-            if vec is not None:
-                for r in rows:
-                    vec[r] = 1
+                posting.update(rows)
 
     def set_values(self, r: int, changes: dict[str, Any]) -> None:
         for name, value in changes.items():
             old = self.columns[name][r]
+            if old is value or (type(old) is type(value) and old == value):
+                continue  # unchanged: no index to touch
             if name in self.postings:
                 self._unpost(name, old, r)
                 self._post(name, value, r)
@@ -490,27 +537,19 @@ class Table:
             index.rebuild(self.alive)
 
     def _post(self, field: str, value: Any, r: int) -> None:
-        target = self.null_postings[field] if value is None or value is MISSING else self.postings[field]
-        plist = target.get(value)
-        if plist is None:
+        target = self._posting_table(field, value)
+        posting = target.get(value)
+        if posting is None:
             target[value] = SortedList([r])
         else:
-            plist.add(r)
-        vec = self.dense[field].get(value)
-        if vec is not None:
-            vec[r] = 1
+            posting.add(r)
 
     def _unpost(self, field: str, value: Any, r: int) -> None:
-        target = self.null_postings[field] if value is None or value is MISSING else self.postings[field]
-        plist = target[value]
-        plist.remove(r)
-        if not plist:
+        target = self._posting_table(field, value)
+        posting = target[value]
+        posting.remove(r)
+        if not posting:
             del target[value]
-            self.dense[field].pop(value, None)
-        else:
-            vec = self.dense[field].get(value)
-            if vec is not None:
-                vec[r] = 0
 
     def _changed(self) -> None:
         self._alive_cache = None

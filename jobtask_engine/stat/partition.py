@@ -30,6 +30,7 @@ from typing import Any, Callable, Sequence
 
 from ..schema import INDEXED
 from ..selection import Selection
+from ..table import DensePosting
 from .expressions import DatePart, DateToString, Field
 from .frames import ColumnFrame
 from .values import MISSING, freeze
@@ -91,12 +92,18 @@ def _postings(frame: Any, key_exprs: Sequence[Any]) -> Partition | None:
         lists = [(v, table.posting(field, v)) for v in values]
         if len(frame) == len(table):
             # All live rows: each posting list (ascending row ids) is a group as it is.
-            groups = [(v, ColumnFrame(table, p)) for v, p in lists if p]
+            groups = [(v, _posted_frame(table, p)) for v, p in lists if p]
         else:
             groups = _cut_postings(frame, field, lists)
     except (AttributeError, KeyError, TypeError):
         return None
     return Partition([(v,) for v, _ in groups], [len(f) for _, f in groups], subframes=[f for _, f in groups])
+
+
+def _posted_frame(table: Any, posting: Any) -> ColumnFrame:
+    if type(posting) is DensePosting:
+        return ColumnFrame(table, sel=Selection(table.capacity, mask=posting.vec))
+    return ColumnFrame(table, posting)
 
 
 def _cut_postings(frame: ColumnFrame, field: str, lists: list) -> list:

@@ -29,6 +29,16 @@ QUERIES = [
 ]
 
 
+STAT_QUERIES = [
+    {"domain_id": "d1", "query": {"aggregate": [{"group": {"keys": [{"key": "status", "name": "s"}],
+                                                            "fields": [{"name": "n", "operator": "count"}]}},
+                                                 {"sort": [{"key": "s"}]}]}},
+    {"domain_id": "d2", "query": {"distinct": "status"}},
+    {"domain_id": "d1", "query": {"filter": [{"k": "updated_count", "v": 3, "o": "gte"}],
+                                  "aggregate": [{"count": {"name": "n"}}]}},
+]
+
+
 def record(i: int, domain: str, status: str, updated: int, day: int, provider) -> dict:
     rec = {
         "job_task_id": f"job-task-{i:012x}",
@@ -91,9 +101,12 @@ def test_maintained_indexes_answer_like_fresh_ones(initial, ops):
                 store.delete(tid, ids[tid])
         elif op[0] == "query":
             store.list(QUERIES[op[1]])
+            store.stat(STAT_QUERIES[op[1] % len(STAT_QUERIES)])
     fresh = JobTaskStore(list(store))
     for query in QUERIES:
         assert store.list(query) == fresh.list(query), query
+    for query in STAT_QUERIES:
+        assert store.stat(query) == fresh.stat(query), query
 
 
 def _count(store: JobTaskStore, status: str) -> int:
@@ -147,3 +160,29 @@ def test_sorted_index_side_entries_merge_like_a_rebuild():
     fresh = JobTaskStore(list(store))
     for q in queries:
         assert store.list(q) == fresh.list(q), q
+
+
+def test_a_value_grown_frequent_is_promoted_to_a_vector_and_stays_exact():
+    from jobtask_engine.table import DensePosting
+
+    n = DENSE_FRACTION * 8
+    store = JobTaskStore(record(i, "d1", "SUCCESS", 0, 1, None) for i in range(n))
+    assert _count(store, "FAILURE") == 0  # builds the status postings: SUCCESS is a vector
+    postings = store._table.postings["status"]
+    assert type(postings["SUCCESS"]) is DensePosting
+    for i in range(20):
+        store.update(f"job-task-{i:012x}", "d1", {"status": "FAILURE"})
+    assert type(postings["FAILURE"]) is not DensePosting  # grown by single writes: still a list
+    assert _count(store, "FAILURE") == 20  # asked for densely: promoted
+    assert type(postings["FAILURE"]) is DensePosting
+    store.create(record(n + 1, "d1", "FAILURE", 0, 1, None))
+    store.delete(f"job-task-{0:012x}", "d1")
+    for i in range(1, 20):
+        store.update(f"job-task-{i:012x}", "d1", {"status": "SUCCESS"})
+    assert _count(store, "FAILURE") == 1 and _count(store, "SUCCESS") == n - 1
+    assert [r["job_task_id"] for r in store.list({"domain_id": "d1", "status": "FAILURE"})["results"]] == [
+        f"job-task-{n + 1:012x}"
+    ]
+    fresh = JobTaskStore(list(store))
+    for query in STAT_QUERIES:
+        assert store.stat(query) == fresh.stat(query), query

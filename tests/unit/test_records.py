@@ -236,3 +236,27 @@ def test_responses_are_fresh_objects() -> None:
         info["errors"][0]["additional"]["n"]["k"].append(2)
         info["errors"].append({})
     assert store.get("a", "d1")["errors"] == [{"error_code": "E", "message": None, "additional": {"n": {"k": [1]}}}]
+
+
+# --- updates: the direct check of plain values agrees with validating a partial record
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from jobtask_engine.records import _normalized_changes, normalize_changes  # noqa: E402
+from jobtask_engine.schema import UPDATABLE  # noqa: E402
+
+_change_values = st.one_of(
+    st.integers(-(2**64), 2**64), st.booleans(), st.none(), st.floats(allow_nan=False),
+    st.text(max_size=50), st.sampled_from(["SUCCESS", " FAILURE ", "success", "", "  ", "aws", "x" * 41]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(UPDATABLE)), _change_values, max_size=4))
+def test_plain_changes_are_normalised_like_the_full_validation(changes) -> None:
+    def outcome(fn):
+        try:
+            return fn(changes)
+        except EngineError as exc:
+            return exc.code
+    assert outcome(lambda c: normalize_changes(c, UPDATABLE)) == outcome(_normalized_changes)
