@@ -65,6 +65,12 @@ class Condition(NamedTuple):
     value: Any
     source: Any
 
+    @property
+    def label(self) -> str:
+        """The condition as the caller wrote it, for messages (``value`` may be a parsed instant,
+        which would make the same request's message differ from call to call)."""
+        return f"{self.key} {self.operator} {_get(self.source, 'value', 'v')!r}"
+
 
 class Path(NamedTuple):
     """Where a key points: a top-level field, or a sub-field of each element of ``errors``."""

@@ -72,7 +72,7 @@ def compile_condition(cond: Condition) -> Predicate:
     if op == "regex":
         return _compile_regex(cond)
     path = resolve_path(cond.key)
-    label = f"{cond.key} {cond.operator} {cond.value!r}"
+    label = cond.label
     if op == "exists":
         return _exists(path, cond.value, label)
     if op == "match":
@@ -353,7 +353,7 @@ def _alive(table: Table, rows: list[int]) -> Selection:
 
 def _compile_regex(cond: Condition) -> Predicate:
     """regex/regex_in go to MongoDB raw: the key is not checked, the pattern is case-insensitive."""
-    label = f"{cond.key} {cond.operator} {cond.value!r}"
+    label = cond.label
     patterns = cond.value if isinstance(cond.value, list) else [cond.value]
     compiled = []
     for p in patterns:
