@@ -14,7 +14,7 @@ import re
 import secrets
 from itertools import compress
 from operator import attrgetter
-from typing import Any, Callable, Iterable, Union
+from typing import Any, Callable, Iterable, Sequence, Union
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -302,22 +302,19 @@ def _NOWHERE(i: int) -> str:
     return ""
 
 
-class _ErrorOut(msgspec.Struct):
-    """An ``errors`` element as JobTaskInfo writes it: all three keys, null when absent."""
-
-    error_code: Union[str, None] = None
-    message: Union[str, None] = None
-    additional: Any = None
+def errors_out(values: Sequence) -> list:
+    """Stored ``errors`` of many rows as the API writes them: every element with all three
+    keys, and fresh objects throughout (a caller changing a response never changes the store)."""
+    return [None if x is MISSING or x is None else [_error_out(e) for e in x] for x in values]
 
 
-_ERRORS_OUT = msgspec.json.Decoder(list[Union[list[_ErrorOut], None]])
-
-
-def errors_out(values: list) -> list:
-    """Stored ``errors`` of many rows as the API writes them, by one JSON round trip in C:
-    fresh objects (a caller changing a response never changes the store), every key present."""
-    plain = [None if x is MISSING else x for x in values]
-    return msgspec.to_builtins(_ERRORS_OUT.decode(_JSON_ENCODE(plain)))
+def _error_out(err: dict) -> dict:
+    additional = err.get("additional")
+    return {
+        "error_code": err.get("error_code"),
+        "message": err.get("message"),
+        "additional": _JSON_DECODE(_JSON_ENCODE(additional)) if additional else {},
+    }
 
 
 def out_value(kind: str, value: Any) -> Any:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import repeat
+from operator import itemgetter
 from typing import Any, Callable, Sequence
 
 from ..records import errors_out
-from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, MISSING
+from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, MISSING, STR
 from ..table import Table
 from ..timeutil import ms_to_iso, ms_to_iso_many
 
@@ -68,21 +70,31 @@ def _project_element(elem: dict, sub: SubProjection) -> dict:
     return out
 
 
-def _plain(values: list) -> list:
+def _plain(values: Sequence) -> Sequence:
     if MISSING in values:
         return [None if x is MISSING else x for x in values]
     return values
 
 
-def _converter(kind: str, sub: SubProjection | None) -> Callable[[list], list]:
+def _as_is(values: Sequence) -> Sequence:
+    return values
+
+
+#: Columns a live row can hold "not stored" in (records.py stores an absent value so only
+#: for non-nullable strings other than status; counts default to 0, nullable fields to null).
+MAY_BE_MISSING = frozenset(name for name, f in FIELDS.items() if f.kind == STR and not f.nullable and name != "status")
+
+
+def _converter(name: str, sub: SubProjection | None) -> Callable[[Sequence], Sequence]:
     """How one column's values for the page become response values."""
+    kind = FIELDS[name].kind
     if kind == DATETIME:
         return ms_to_iso_many
-    if kind != ERRORS:
-        return _plain
-    if sub is None:
-        return errors_out
-    return lambda values: [None if x is MISSING else [_project_element(e, sub) for e in x] for x in values]
+    if kind == ERRORS:
+        if sub is None:
+            return errors_out
+        return lambda values: [None if x is MISSING else [_project_element(e, sub) for e in x] for x in values]
+    return _plain if name in MAY_BE_MISSING else _as_is
 
 
 def make_shaper(table: Table, projection: Sequence[str] | None) -> Callable[[Sequence[int]], list[dict[str, Any]]]:
@@ -91,13 +103,18 @@ def make_shaper(table: Table, projection: Sequence[str] | None) -> Callable[[Seq
         fields, partial = list(FIELDS), {}
     else:
         fields, partial = _sub_projection(projection)
-    plan = [(table.columns[name], _converter(FIELDS[name].kind, partial.get(name))) for name in fields]
+    plan = [(table.columns[name], _converter(name, partial.get(name))) for name in fields]
 
     def shape(rows: Sequence[int]) -> list[dict[str, Any]]:
         if not rows:
             return []
-        columns = [conv([col[r] for r in rows]) for col, conv in plan]
-        return [dict(zip(fields, values)) for values in zip(*columns)]
+        if len(rows) == 1:
+            r = rows[0]
+            columns = [conv([col[r]]) for col, conv in plan]
+        else:
+            pick = itemgetter(*rows)  # one C call per column
+            columns = [conv(pick(col)) for col, conv in plan]
+        return list(map(dict, map(zip, repeat(fields), zip(*columns))))
 
     return shape
 

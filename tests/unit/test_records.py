@@ -260,3 +260,14 @@ def test_plain_changes_are_normalised_like_the_full_validation(changes) -> None:
         except EngineError as exc:
             return exc.code
     assert outcome(lambda c: normalize_changes(c, UPDATABLE)) == outcome(_normalized_changes)
+
+
+def test_only_the_columns_the_shaper_checks_can_hold_not_stored_for_a_live_row() -> None:
+    from jobtask_engine.query.shape import MAY_BE_MISSING
+    from jobtask_engine.schema import FIELDS, MISSING
+
+    store = JobTaskStore([{"job_task_id": "a", "domain_id": "d1"}, {"domain_id": "d1"}])
+    store.update("a", "d1", {name: None for name in sorted(UPDATABLE)})
+    table = store._table
+    holding = {name for name in FIELDS for r in table.alive if table.columns[name][r] is MISSING}
+    assert holding and holding <= MAY_BE_MISSING
