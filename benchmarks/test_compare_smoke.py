@@ -31,6 +31,7 @@ def test_compare_runs_and_sides_agree(tmp_path, monkeypatch):
         assert q["engine_ms"] is not None and q["duckdb_ms"] is not None
     assert all(q["reference_ms"] is not None for q in size["queries"].values())
     assert size["load"]["engine"]["bytes_per_record"] > 0
+    assert size["load"]["engine-indexed"]["seconds"] > 0
     assert set(size["by_id_us"]) == {"get", "update", "delete"}
     assert len(report["targets"]) == 6
     markdown = (tmp_path / "figures.md").read_text()
