@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import secrets
-from itertools import compress
+from itertools import chain, compress
 from operator import attrgetter
 from typing import Any, Callable, Iterable, Sequence, Union
 
@@ -304,17 +304,21 @@ def _NOWHERE(i: int) -> str:
 
 def errors_out(values: Sequence) -> list:
     """Stored ``errors`` of many rows as the API writes them: every element with all three
-    keys, and fresh objects throughout (a caller changing a response never changes the store)."""
-    return [None if x is MISSING or x is None else [_error_out(e) for e in x] for x in values]
+    keys, and fresh objects throughout (a caller changing a response never changes the store).
+
+    ``to_builtins`` deep-copies the page in C; only elements stored without a code or a
+    message (not stored when null) are completed one by one.
+    """
+    # Stored non-empty errors are lists; the empty ones share one tuple (a fresh [] each here).
+    copied = iter(msgspec.to_builtins([x for x in values if type(x) is list]))
+    out = [next(copied) if type(x) is list else (None if x is None or x is MISSING else []) for x in values]
+    if min(map(len, chain.from_iterable(filter(None, out))), default=3) < 3:
+        out = [None if x is None else [_complete(e) for e in x] for x in out]
+    return out
 
 
-def _error_out(err: dict) -> dict:
-    additional = err.get("additional")
-    return {
-        "error_code": err.get("error_code"),
-        "message": err.get("message"),
-        "additional": _JSON_DECODE(_JSON_ENCODE(additional)) if additional else {},
-    }
+def _complete(err: dict) -> dict:
+    return {"error_code": err.get("error_code"), "message": err.get("message"), "additional": err["additional"]}
 
 
 def out_value(kind: str, value: Any) -> Any:

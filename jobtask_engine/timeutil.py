@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from functools import lru_cache
+from typing import Sequence
 
 from .schema import MISSING
 
@@ -69,8 +70,9 @@ def ms_to_iso(ms: int) -> str:
     return _day_iso(ms // _MS_PER_DAY) + _clock(ms % _MS_PER_DAY // 1000) + _MILLIS[ms % 1000]
 
 
-def ms_to_iso_many(values: list) -> list:
-    """``ms_to_iso`` over a column's values, None for null and missing (one comprehension)."""
+def ms_to_iso_many(values: Sequence) -> list:
+    """``ms_to_iso`` over a column's values, None for null and missing (one comprehension;
+    a chain of C-level maps measured no quicker on pages of real rows)."""
     day, clock, millis = _day_iso, _clock, _MILLIS
     return [
         None if x is None or x is MISSING else day(x // _MS_PER_DAY) + clock(x % _MS_PER_DAY // 1000) + millis[x % 1000]

@@ -271,3 +271,19 @@ def test_only_the_columns_the_shaper_checks_can_hold_not_stored_for_a_live_row()
     table = store._table
     holding = {name for name in FIELDS for r in table.alive if table.columns[name][r] is MISSING}
     assert holding and holding <= MAY_BE_MISSING
+
+
+def test_list_pages_write_errors_as_fresh_lists_with_every_key() -> None:
+    store = JobTaskStore([
+        {"job_task_id": "a", "domain_id": "d1"},
+        {"job_task_id": "b", "domain_id": "d1", "errors": [{"message": "m"}, {"error_code": "E", "additional": {"k": 1}}]},
+        {"job_task_id": "c", "domain_id": "d1", "errors": []},
+    ])
+    page = store.list({"domain_id": "d1", "query": {"sort": [{"key": "job_task_id"}]}})["results"]
+    assert [type(r["errors"]) for r in page] == [list, list, list]
+    assert [r["errors"] for r in page] == [
+        [],
+        [{"error_code": None, "message": "m", "additional": {}}, {"error_code": "E", "message": None, "additional": {"k": 1}}],
+        [],
+    ]
+    assert page[0]["errors"] is not page[2]["errors"]
