@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from hypothesis import event, given, strategies as st
 from mongoengine import DateTimeField
