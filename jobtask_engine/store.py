@@ -17,6 +17,7 @@ import msgspec
 
 from . import errors as E
 from .query.order import order_rows
+from .plans import PlanCache
 from .query.shape import make_row_shaper, make_shaper
 from .records import JobTask, decode_one, decode_records, normalize_changes, normalize_columns, shift_positions
 from .request import parse_list_request, parse_stat_request
@@ -142,6 +143,17 @@ class JobTaskStore:
         self._table = table
         self._shape_all = make_shaper(table, None)
         self._info = make_row_shaper(table)
+        self._shapers = {None: self._shape_all}
+        self._list_plans = PlanCache(parse_list_request, lambda query: query.filter.clock)
+
+    def _shaper(self, projection: tuple[str, ...] | None):
+        """Page shapers per projection (they read the table's column lists, which live as long as it)."""
+        shaper = self._shapers.get(projection)
+        if shaper is None:
+            if len(self._shapers) >= 64:
+                self._shapers = {None: self._shape_all}
+            shaper = self._shapers[projection] = make_shaper(self._table, projection)
+        return shaper
 
     def __len__(self) -> int:
         return len(self._table)
@@ -165,7 +177,7 @@ class JobTaskStore:
     # -- the API --------------------------------------------------------------
     def list(self, params: dict) -> dict:
         """The JobTask API's ``list``: ``{"results": [...], "total_count": N}``."""
-        query = parse_list_request(params)
+        query = self._list_plans(params)
         table = self._table
         matches = query.filter.execute(table)
         total = matches.count()
@@ -173,7 +185,7 @@ class JobTaskStore:
             return {"results": [], "total_count": total}
         need = None if query.limit is None else query.start + query.limit
         page = order_rows(table, matches, query.sort, need)[query.start :]
-        return {"results": make_shaper(table, query.projection)(page), "total_count": total}
+        return {"results": self._shaper(query.projection)(page), "total_count": total}
 
     def stat(self, params: dict) -> dict:
         """The JobTask API's ``stat``: ``{"results": [...]}`` (+ ``total_count`` when paged)."""

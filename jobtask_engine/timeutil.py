@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from functools import lru_cache
 from typing import Sequence
 
 from .schema import MISSING
@@ -46,18 +45,25 @@ def from_ms(ms: int) -> _dt.datetime:
 _MS_PER_DAY = 86_400_000
 
 
-@lru_cache(maxsize=1 << 16)
-def _day_iso(day: int) -> str:
-    """``YYYY-MM-DDT`` of a day since the epoch."""
-    return (EPOCH + _dt.timedelta(days=day)).date().isoformat() + "T"
+class _DayTexts(dict):
+    """day since the epoch -> ``YYYY-MM-DDT``, each made once, when first needed (a page
+    of timestamps spans few days; a plain dict lookup is the cheapest memo there is)."""
+
+    def __missing__(self, day: int) -> str:
+        text = self[day] = (EPOCH + _dt.timedelta(days=day)).date().isoformat() + "T"
+        return text
 
 
-@lru_cache(maxsize=86_400)
-def _clock(second: int) -> str:
-    """``HH:MM:SS`` of a second of the day (each made once, when first needed)."""
-    return f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
+class _ClockTexts(dict):
+    """second of the day -> ``HH:MM:SS`` (at most 86,400 of them)."""
+
+    def __missing__(self, second: int) -> str:
+        text = self[second] = f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
+        return text
 
 
+_DAYS = _DayTexts()
+_CLOCKS = _ClockTexts()
 _MILLIS = tuple(f".{milli:03d}Z" for milli in range(1000))
 
 
@@ -67,15 +73,15 @@ def ms_to_iso(ms: int) -> str:
     Timestamps are mostly distinct, their days and seconds-of-day are not:
     all three parts come from tables, nothing is formatted.
     """
-    return _day_iso(ms // _MS_PER_DAY) + _clock(ms % _MS_PER_DAY // 1000) + _MILLIS[ms % 1000]
+    return _DAYS[ms // _MS_PER_DAY] + _CLOCKS[ms % _MS_PER_DAY // 1000] + _MILLIS[ms % 1000]
 
 
 def ms_to_iso_many(values: Sequence) -> list:
     """``ms_to_iso`` over a column's values, None for null and missing (one comprehension;
     a chain of C-level maps measured no quicker on pages of real rows)."""
-    day, clock, millis = _day_iso, _clock, _MILLIS
+    days, clocks, millis = _DAYS, _CLOCKS, _MILLIS
     return [
-        None if x is None or x is MISSING else day(x // _MS_PER_DAY) + clock(x % _MS_PER_DAY // 1000) + millis[x % 1000]
+        None if x is None or x is MISSING else days[x // _MS_PER_DAY] + clocks[x % _MS_PER_DAY // 1000] + millis[x % 1000]
         for x in values
     ]
 

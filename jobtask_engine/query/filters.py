@@ -23,6 +23,8 @@ __all__ = ["FilterPlan", "compile_filter"]
 class FilterPlan(NamedTuple):
     all_of: tuple[Predicate, ...]
     any_of: tuple[Predicate, ...]
+    #: a condition was resolved against the clock (``timediff_*``): the plan is for now only
+    clock: bool = False
 
     def execute(self, table: Table) -> Selection:
         """The live rows that match."""
@@ -90,4 +92,5 @@ def compile_filter(all_of: list[Condition], any_of: list[Condition]) -> FilterPl
     return FilterPlan(
         tuple(compile_condition(c) for c in all_of),
         tuple(compile_condition(c) for c in any_of),
+        any(c.operator.startswith("timediff_") for c in (*all_of, *any_of)),
     )
