@@ -77,13 +77,14 @@ def ms_to_iso(ms: int) -> str:
 
 
 def ms_to_iso_many(values: Sequence) -> list:
-    """``ms_to_iso`` over a column's values, None for null and missing (one comprehension;
-    a chain of C-level maps measured no quicker on pages of real rows)."""
+    """``ms_to_iso`` over a column's values, None for null and missing."""
     days, clocks, millis = _DAYS, _CLOCKS, _MILLIS
-    return [
-        None if x is None or x is MISSING else days[x // _MS_PER_DAY] + clocks[x % _MS_PER_DAY // 1000] + millis[x % 1000]
-        for x in values
-    ]
+    if None in values or MISSING in values:
+        return [
+            None if x is None or x is MISSING else days[x // _MS_PER_DAY] + clocks[x % _MS_PER_DAY // 1000] + millis[x % 1000]
+            for x in values
+        ]
+    return [days[x // _MS_PER_DAY] + clocks[x % _MS_PER_DAY // 1000] + millis[x % 1000] for x in values]
 
 
 def now_ms() -> int:
