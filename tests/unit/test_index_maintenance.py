@@ -186,3 +186,25 @@ def test_a_value_grown_frequent_is_promoted_to_a_vector_and_stays_exact():
     fresh = JobTaskStore(list(store))
     for query in STAT_QUERIES:
         assert store.stat(query) == fresh.stat(query), query
+
+
+def test_postings_built_after_deletes_leave_deleted_rows_out():
+    rows = [record(i, "d1", STATUSES[i % 3], i % 5, 1 + i % 9, None) for i in range(300)]
+    for i, rec in enumerate(rows):
+        if i % 4:
+            rec["secret_id"] = f"secret-{i % 2}"  # the rest have none stored (missing)
+    store = JobTaskStore(rows)
+    for i in range(0, 300, 7):
+        store.delete(f"job-task-{i:012x}", "d1")
+    queries = [  # first use of each field's postings comes after the deletes
+        {"domain_id": "d1", "query": {"filter": [{"k": "secret_id", "v": None, "o": "eq"}], "count_only": True}},
+        {"domain_id": "d1", "query": {"filter": [{"k": "secret_id", "v": ["secret-1", None], "o": "in"}]}},
+        {"domain_id": "d1", "status": "FAILURE", "query": {"count_only": True}},
+        {"domain_id": "d1", "query": {"distinct": "secret_id"}},
+    ]
+    fresh = JobTaskStore(list(store))
+    for q in queries:
+        method = store.stat if "distinct" in q["query"] else store.list
+        assert method(q) == (fresh.stat if "distinct" in q["query"] else fresh.list)(q), q
+    missing = sum(1 for i in range(300) if i % 7 and not i % 4)
+    assert store.list(queries[0])["total_count"] == missing
