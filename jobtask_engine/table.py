@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from sortedcontainers import SortedDict, SortedList
 
-from .schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR
+from .schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR, UPDATABLE
 from .selection import Selection, mask_of, ones
 
 __all__ = ["Table", "SortedIndex", "DensePosting", "DENSE_FRACTION", "NEG_INF"]
@@ -451,10 +451,13 @@ class Table:
         """The column lower-cased and joined by newlines, with each row's start offset.
 
         None when a value is not ASCII or holds a newline (then lower-casing
-        could change lengths or a match could span rows).  Cached per version.
+        could change lengths or a match could span rows).  Cached per version,
+        or for a field no update changes, until rows are added: a deleted row's
+        text stays behind, and ``rows_containing`` passes over it.
         """
+        stamp = self.version if field in UPDATABLE else self._size
         cached = self._lowered.get(field)
-        if cached is not None and cached[0] == self.version:
+        if cached is not None and cached[0] == stamp:
             return cached[1]
         col = self.columns[field]
         parts = [x if type(x) is str else "" for x in col]
@@ -463,7 +466,7 @@ class Table:
         if blob.isascii() and blob.count("\n") == len(parts) - 1:
             starts = array("q", accumulate(map(len, parts), lambda acc, k: acc + k + 1, initial=0))
             text = (blob.lower(), starts)
-        self._lowered[field] = (self.version, text)
+        self._lowered[field] = (stamp, text)
         return text
 
     def rows_containing(self, field: str, needle: str) -> list[int] | None:

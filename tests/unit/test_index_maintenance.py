@@ -26,6 +26,8 @@ QUERIES = [
     {"domain_id": "d2", "query": {"filter": [{"k": "provider", "v": None, "o": "eq"}]}},
     {"domain_id": "d1", "query": {"filter": [{"k": "job_id", "v": "job-1", "o": "gt"}]}},
     {"domain_id": "d1", "query": {"filter": [{"k": "created_at", "v": "2022-01-05T00:00:00Z", "o": "datetime_lt"}]}},
+    {"domain_id": "d2", "query": {"filter": [{"k": "job_task_id", "v": "1", "o": "contain"}]}},
+    {"domain_id": "d1", "query": {"filter": [{"k": "provider", "v": "AZ", "o": "contain"}]}},
 ]
 
 
@@ -66,7 +68,8 @@ records = st.builds(
 operations = st.lists(
     st.one_of(
         st.tuples(st.just("create"), records),
-        st.tuples(st.just("update"), st.integers(0, 40), st.sampled_from(STATUSES), st.integers(0, 10)),
+        st.tuples(st.just("update"), st.integers(0, 40), st.sampled_from(STATUSES), st.integers(0, 10),
+                  st.sampled_from([None, "aws", "azure"])),
         st.tuples(st.just("delete"), st.integers(0, 40)),
         st.tuples(st.just("query"), st.integers(0, len(QUERIES) - 1)),
     ),
@@ -94,7 +97,7 @@ def test_maintained_indexes_answer_like_fresh_ones(initial, ops):
         elif op[0] == "update":
             tid = f"job-task-{op[1]:012x}"
             if tid in ids:
-                store.update(tid, ids[tid], {"status": op[2], "updated_count": op[3]})
+                store.update(tid, ids[tid], {"status": op[2], "updated_count": op[3], "provider": op[4]})
         elif op[0] == "delete":
             tid = f"job-task-{op[1]:012x}"
             if tid in ids:
@@ -208,3 +211,19 @@ def test_postings_built_after_deletes_leave_deleted_rows_out():
         assert method(q) == (fresh.stat if "distinct" in q["query"] else fresh.list)(q), q
     missing = sum(1 for i in range(300) if i % 7 and not i % 4)
     assert store.list(queries[0])["total_count"] == missing
+
+
+def test_contain_text_follows_updates_deletes_and_creates():
+    rows = [{**record(i, "d1", "SUCCESS", 0, 1, "aws"), "job_id": f"job-{i}"} for i in range(50)]
+    store = JobTaskStore(rows)
+    by_provider = {"domain_id": "d1", "query": {"filter": [{"k": "provider", "v": "AZ", "o": "contain"}]}}
+    by_id = {"domain_id": "d1", "query": {"filter": [{"k": "job_id", "v": "B-1", "o": "contain"}]}}
+    assert store.list(by_provider)["total_count"] == 0 and store.list(by_id)["total_count"] == 11
+    store.update(f"job-task-{1:012x}", "d1", {"provider": "azure"})  # an updatable field: the text is rebuilt
+    store.delete(f"job-task-{10:012x}", "d1")  # job_id is not updatable: its text is kept, the row skipped
+    assert store.list(by_provider)["total_count"] == 1 and store.list(by_id)["total_count"] == 10
+    store.create({**record(100, "d1", "SUCCESS", 0, 1, "azure"), "job_id": "job-1000"})
+    fresh = JobTaskStore(list(store))
+    for q in (by_provider, by_id):
+        assert store.list(q) == fresh.list(q), q
+    assert store.list(by_provider)["total_count"] == 2 and store.list(by_id)["total_count"] == 11
