@@ -37,6 +37,8 @@ DENSE_FRACTION = 32
 NEG_INF = float("-inf")
 #: How many value ranges a sorted index cuts its column into (see ``SortedIndex._bucket``).
 _BUCKETS = 120
+#: Changes remembered by ``Table.rows_written_since`` (the older half is forgotten at once).
+_LOG_SIZE = 4096
 
 
 #: The key null and missing sort under in a sorted index: below every 64-bit value.
@@ -312,6 +314,10 @@ class Table:
         self._size = 0
         #: bumped on every change; caches derived from the columns key on it.
         self.version = 0
+        #: the rows each recent change wrote (a row id, or a range for an append), oldest first;
+        #: entry i is the change that made version ``_log_base + i + 1``
+        self._log: list[int | range] = []
+        self._log_base = 0
 
     # -- reading ------------------------------------------------------------
     def __len__(self) -> int:
@@ -505,7 +511,7 @@ class Table:
             view.extend(map(_view_value, cols[name]))
         ids = self.columns["job_task_id"]
         self.by_id.update((ids[r], r) for r in range(start, self._size))
-        self._changed()
+        self._changed(range(start, self._size))
         for name, index in self.sorted_indexes.items():
             col = self.columns[name]
             for r in range(start, self._size):
@@ -543,7 +549,7 @@ class Table:
             if view is not None:
                 view[r] = _view_value(value)
             self.columns[name][r] = value
-        self._changed()
+        self._changed(r)
         for name in changes:
             if name in self.sorted_indexes:
                 self._settle(name)
@@ -560,7 +566,7 @@ class Table:
             col[r] = MISSING
         for view in self._views.values():
             view[r] = NEG_INF
-        self._changed()
+        self._changed(r)
         for name in self.sorted_indexes:
             self._settle(name)
 
@@ -584,7 +590,31 @@ class Table:
         if not posting:
             del target[value]
 
-    def _changed(self) -> None:
+    def _changed(self, rows: int | range | None = None) -> None:
+        """Bump the version after a write to ``rows`` (None: rows unknown, every cache restarts)."""
         self._alive_cache = None
         self._bits.clear()
         self.version += 1
+        log = self._log
+        if rows is None:
+            log.clear()
+            self._log_base = self.version
+            return
+        log.append(rows)
+        if len(log) > _LOG_SIZE:
+            del log[: _LOG_SIZE // 2]
+            self._log_base += _LOG_SIZE // 2
+
+    def rows_written_since(self, version: int) -> list[int] | None:
+        """Row ids created, updated or deleted after ``version`` (repeats possible), or None
+        when the log of recent writes no longer reaches back that far: lets a cache built
+        at ``version`` catch up row by row instead of being rebuilt."""
+        if version < self._log_base or version > self.version:
+            return None
+        rows: list[int] = []
+        for entry in self._log[version - self._log_base :]:
+            if type(entry) is range:
+                rows.extend(entry)
+            else:
+                rows.append(entry)
+        return rows

@@ -36,40 +36,85 @@ _REDUCED = ("sum", "average", "max", "min")
 _NEG_INF = float("-inf")
 _POS_INF = float("inf")
 
-#: table -> {key plan: (table version, group code per row id, pre-key of each code)}
-_KEY_CODES: "WeakKeyDictionary[Any, dict[tuple, tuple[int, list, list]]]" = WeakKeyDictionary()
+#: table -> {key plan: _Codes}
+_KEY_CODES: "WeakKeyDictionary[Any, dict[tuple, _Codes]]" = WeakKeyDictionary()
 #: Key plans whose codes are kept per table (the oldest is dropped first).
 KEPT_PLANS = 4
 
 
+class _Codes:
+    """Group codes of one key plan over a table, as of ``version``."""
+
+    __slots__ = ("version", "codes", "uniq", "code_of")
+
+    def __init__(self, version: int, codes: list | None, uniq: list | None, code_of: dict | None) -> None:
+        self.version = version
+        self.codes = codes  # group code per row id (None: a key holds a boolean, no codes)
+        self.uniq = uniq  # pre-key per code
+        self.code_of = code_of
+
+
 def key_codes(table: Any, plan: tuple[tuple[str, str], ...]) -> tuple[list | None, list | None]:
-    """(group code per row id, pre-key per code) of a key plan over the whole table, cached per version.
+    """(group code per row id, pre-key per code) of a key plan over the whole table.
 
     A pre-key is the tuple of the keys' stored values (one value for a single
     key), a date key read as its day number.  Codes share the int objects of
     one dict, so the cached column costs a pointer per row.  (None, None) when
-    a key holds a boolean.
+    a key holds a boolean.  Built once, then brought up to date by recoding
+    only the rows written since (``Table.rows_written_since``).
     """
     per_table = _KEY_CODES.get(table)
     if per_table is None:
         per_table = _KEY_CODES[table] = {}
     got = per_table.pop(plan, None)
-    version = table.version
-    if got is None or got[0] != version:
-        cols = [_days(table.columns[name]) if how == "day" else table.columns[name] for name, how in plan]
-        # The row tuples are made twice rather than kept: 100k live tuples would wake the
-        # garbage collector's full collections.
-        uniq = list(dict.fromkeys(cols[0] if len(cols) == 1 else zip(*cols)))
-        if any(type(v) is bool for pre in uniq for v in (pre if len(cols) > 1 else (pre,))):
-            # True/1 and False/0 hash alike, MongoDB keeps booleans apart from numbers: no codes.
-            got = (version, None, None)
-        else:
-            code_of = {k: i for i, k in enumerate(uniq)}
-            got = (version, list(map(code_of.__getitem__, cols[0] if len(cols) == 1 else zip(*cols))), uniq)
+    if got is not None and got.version != table.version and not _catch_up(table, plan, got):
+        got = None
+    if got is None:
+        got = _build_codes(table, plan)
         while len(per_table) >= KEPT_PLANS:
             per_table.pop(next(iter(per_table), None), None)
     per_table[plan] = got  # most recently used last
-    return got[1], got[2]
+    return got.codes, got.uniq
+
+
+def _build_codes(table: Any, plan: tuple[tuple[str, str], ...]) -> _Codes:
+    cols = [_days(table.columns[name]) if how == "day" else table.columns[name] for name, how in plan]
+    # The row tuples are made twice rather than kept: 100k live tuples would wake the
+    # garbage collector's full collections.
+    uniq = list(dict.fromkeys(cols[0] if len(cols) == 1 else zip(*cols)))
+    if any(type(v) is bool for pre in uniq for v in (pre if len(cols) > 1 else (pre,))):
+        # True/1 and False/0 hash alike, MongoDB keeps booleans apart from numbers: no codes.
+        return _Codes(table.version, None, None, None)
+    code_of = {k: i for i, k in enumerate(uniq)}
+    return _Codes(table.version, list(map(code_of.__getitem__, cols[0] if len(cols) == 1 else zip(*cols))), uniq, code_of)
+
+
+def _catch_up(table: Any, plan: tuple[tuple[str, str], ...], got: _Codes) -> bool:
+    """Recode the rows written since ``got`` was made; False when a rebuild is due instead."""
+    rows = table.rows_written_since(got.version)
+    if rows is None or got.codes is None or len(rows) * 8 > len(got.codes):
+        return False
+    cols = [(table.columns[name], how == "day") for name, how in plan]
+    codes, uniq, code_of = got.codes, got.uniq, got.code_of
+    for r in dict.fromkeys(rows):
+        pre = tuple(_day(col[r]) if day else col[r] for col, day in cols)
+        key = pre if len(pre) > 1 else pre[0]
+        if any(type(v) is bool for v in pre):
+            return False
+        code = code_of.get(key)
+        if code is None:
+            code = code_of[key] = len(uniq)
+            uniq.append(key)
+        if r < len(codes):
+            codes[r] = code
+        else:
+            codes.extend([code] * (r + 1 - len(codes)))  # rows appended in order: r == len(codes)
+    got.version = table.version
+    return True
+
+
+def _day(v: Any) -> Any:
+    return v if v is None or v is MISSING else v // _DAY_MS
 
 
 def _days(col: list) -> list:

@@ -38,6 +38,13 @@ STAT_QUERIES = [
     {"domain_id": "d2", "query": {"distinct": "status"}},
     {"domain_id": "d1", "query": {"filter": [{"k": "updated_count", "v": 3, "o": "gte"}],
                                   "aggregate": [{"count": {"name": "n"}}]}},
+    # group codes over the whole table, caught up row by row after writes
+    {"domain_id": "d1", "query": {"aggregate": [
+        {"group": {"keys": [{"key": "created_at", "name": "day", "date_format": "%Y-%m-%d"},
+                            {"key": "provider", "name": "provider"}],
+                   "fields": [{"name": "n", "operator": "count"},
+                              {"key": "updated_count", "name": "top", "operator": "max"}]}},
+        {"sort": [{"key": "day"}, {"key": "provider"}]}]}},
 ]
 
 
@@ -227,3 +234,39 @@ def test_contain_text_follows_updates_deletes_and_creates():
     for q in (by_provider, by_id):
         assert store.list(q) == fresh.list(q), q
     assert store.list(by_provider)["total_count"] == 2 and store.list(by_id)["total_count"] == 11
+
+
+def test_group_codes_catch_up_with_a_few_writes():
+    from jobtask_engine.stat import fast
+
+    store = JobTaskStore(record(i, "d1" if i % 2 else "d2", "SUCCESS", i % 7, 1 + i % 9, ["aws", "azure", None][i % 3])
+                         for i in range(600))
+    query = STAT_QUERIES[-1]
+    before = store.stat(query)
+    (codes,) = fast._KEY_CODES[store._table].values()
+    store.update(f"job-task-{1:012x}", "d1", {"provider": "gcp", "updated_count": 99})
+    store.update(f"job-task-{3:012x}", "d1", {"provider": None})
+    store.delete(f"job-task-{5:012x}", "d1")
+    store.create(record(1000, "d1", "SUCCESS", 1, 9, "gcp"))
+    after = store.stat(query)
+    assert fast._KEY_CODES[store._table][next(iter(fast._KEY_CODES[store._table]))] is codes  # caught up, not rebuilt
+    assert after != before and after == JobTaskStore(list(store)).stat(query)
+
+
+def test_rows_written_since_reaches_back_a_bounded_way():
+    from jobtask_engine import table as table_module
+
+    store = JobTaskStore(record(i, "d1", "SUCCESS", 0, 1, None) for i in range(10))
+    t = store._table
+    start = t.version
+    store.update(f"job-task-{2:012x}", "d1", {"updated_count": 1})
+    store.delete(f"job-task-{4:012x}", "d1")
+    store.create(record(50, "d1", "SUCCESS", 0, 1, None))
+    assert t.rows_written_since(start) == [2, 4, 10]
+    assert t.rows_written_since(t.version) == []
+    assert t.rows_written_since(t.version + 1) is None
+    for _ in range(table_module._LOG_SIZE + 1):
+        store.update(f"job-task-{2:012x}", "d1", {"updated_count": t.version})
+    assert t.rows_written_since(start) is None  # forgotten: a cache built then must rebuild
+    t._changed()  # rows unknown
+    assert t.rows_written_since(t.version - 1) is None
