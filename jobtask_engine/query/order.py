@@ -87,15 +87,18 @@ def order_rows(table: Table, matches: Selection, sort: tuple[SortKey, ...], need
     """The first ``need`` matching rows (all when None) in the requested order."""
     count = matches.count()
     walk = _walkable(table, sort)
-    if walk is not None and need is not None and count:
-        # Walking the index touches about need * n / count rows, each a C iteration and
-        # one membership test; a top-k calls a Python key function for each of count rows.
-        if need * table.capacity < 8 * count * count:
-            field, desc = walk
+    if walk is not None and count:
+        field, desc = walk
+        # Walking the index touches about need * n / count rows (~150 ns each: a C
+        # iteration and a membership test); sorting the matches by the column's order
+        # view costs ~22 ns per count * log2(count) (C key, C sort).  Measured at 10k-100k.
+        if need is not None and need * table.capacity * 7 < count * count * count.bit_length():
             return _walk(table.sorted_index(field), desc, matches, need)
+        # The order view reads null and missing as -inf: first ascending, last descending,
+        # as MongoDB orders them; the sort is stable, so ties keep insertion order.
+        ordered = sorted(matches.rows(), key=table.order_view(field).__getitem__, reverse=desc)
+        return ordered if need is None else ordered[:need]
     rows = matches.rows()
-    if not sort:
-        return _top(rows, _null_first(table.columns["created_at"]), True, need)
     directions = {s.desc for s in sort}
     if len(directions) == 1:
         fns = [_key_fn(table, s.path, s.desc) for s in sort]
