@@ -6,11 +6,11 @@
     python benchmarks/compare.py --from-json a.json b.json --markdown figures.md
 
 For each size, in one run: the nine workload queries (``workload.py``) on the
-engine and on DuckDB (same JSON Lines file, equivalent SQL), interleaved, one
-warm-up call each, then the median of ``--repeat`` calls; the reference
-(spaceone-core on mongomock) only at ``--reference-size`` (it needs minutes
-beyond ~10k), in a block of its own after each query's engine/DuckDB rounds
-(see ``measure_queries``).  Also: JSON Lines load time, engine vs msgspec decoding the same
+engine and on DuckDB (same JSON Lines file, equivalent SQL) and, only at
+``--reference-size`` (it needs minutes beyond ~10k), on the reference
+(spaceone-core on mongomock); the median of ``--repeat`` timed calls per side,
+the sides' calls taken in turns, each timed engine/DuckDB call right after a
+warm-up call of its own (see ``measure_queries``).  Also: JSON Lines load time, engine vs msgspec decoding the same
 file into dicts, and resident bytes per record for both (each in a fresh
 subprocess); get / update / delete by id on the engine (median µs).
 
@@ -62,19 +62,18 @@ class Outcome:
 
     Wall time is what the targets use; process CPU time is kept as well, because
     on a shared machine it is far less noisy for the single-threaded sides (it
-    is not comparable for DuckDB, whose worker threads add up).
+    is not comparable for DuckDB, whose worker threads add up).  The very first
+    call is kept apart as ``cold``; ``run(fn, timed=False)`` is a warm-up call.
     """
 
-    def __init__(self, warmup: bool = True) -> None:
-        #: with a warm-up, the first call is kept apart as ``cold`` and not in ``times``
-        self.warmup = warmup
+    def __init__(self) -> None:
         self.times: list[float] = []
         self.cpu_times: list[float] = []
         self.cold: float | None = None
         self.answer: Any = None
         self.error: str | None = None
 
-    def run(self, fn: Callable[[], Any]) -> None:
+    def run(self, fn: Callable[[], Any], timed: bool = True) -> None:
         if self.error is not None:
             return
         cpu = time.process_time()
@@ -88,10 +87,9 @@ class Outcome:
         cpu = time.process_time() - cpu
         if self.cold is None:
             self.cold = seconds
-            if self.warmup:
-                return
-        self.times.append(seconds)
-        self.cpu_times.append(cpu)
+        if timed:
+            self.times.append(seconds)
+            self.cpu_times.append(cpu)
 
     @property
     def median_ms(self) -> float | None:
@@ -116,30 +114,36 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 def measure_queries(store, con, reference, repeat: int, reference_repeat: int) -> dict[str, dict[str, Outcome]]:
     """side -> query -> Outcome.
 
-    Engine and DuckDB calls alternate (one warm-up call each, then ``repeat``
-    timed calls), so both see the same machine load and each finds the caches
-    as the other left them.  The reference (when given) then runs the same
-    query ``reference_repeat`` times in a block of its own, no warm-up
-    (mongomock caches nothing): one of its calls runs for hundreds of
-    milliseconds and would leave the fast sides a cold cache (measured: the
-    engine's q1 at 10k takes ~2x as long right after a reference call).
+    Per query, ``repeat`` rounds (at least ``reference_repeat`` when the
+    reference is measured); in a round each side in turn — the reference
+    (in its first ``reference_repeat`` rounds), the engine, DuckDB — makes an
+    untimed warm-up call and then a timed call of the same query.  So every
+    side's timed calls are spread over the same stretch of time (this machine
+    has slow and fast spells of up to ~1.5x), and no timed call pays for the
+    caches another side just emptied (measured: right after a reference call
+    the engine's q1 at 10k takes about twice as long).  Each side's first
+    call of a query is kept as ``cold``.
     """
     sides: dict[str, dict[str, Outcome]] = {"engine": {}, "duckdb": {}}
     if reference is not None:
         sides["reference"] = {}
+    rounds = max(repeat, reference_repeat if reference is not None else 0, 1)
     for q in QUERIES:
         engine = sides["engine"][q.name] = Outcome()
         duck = sides["duckdb"][q.name] = Outcome()
+        ref = None
+        if reference is not None:
+            ref = sides["reference"][q.name] = Outcome()
         method = getattr(store, q.method)
         runner = duckdb_side.RUNNERS[q.name]
-        for _ in range(repeat + 1):  # the first round is the warm-up
-            engine.run(lambda: method(q.params))
-            duck.run(lambda: runner(con))
-        if reference is not None:
-            ref = sides["reference"][q.name] = Outcome(warmup=False)
-            ref_method = getattr(reference, q.method)
-            for _ in range(max(1, reference_repeat)):
-                ref.run(lambda: ref_method(q.params))
+        ref_method = getattr(reference, q.method) if reference is not None else None
+        for i in range(rounds):
+            turns = [(engine, lambda: method(q.params)), (duck, lambda: runner(con))]
+            if ref is not None and i < max(1, reference_repeat):
+                turns.insert(0, (ref, lambda: ref_method(q.params)))
+            for side, call in turns:
+                side.run(call, timed=False)
+                side.run(call)
     return sides
 
 
@@ -364,12 +368,13 @@ def format_markdown(report: dict) -> str:
     ]
     for res in sizes:
         with_ref = any(q["reference_ms"] is not None for q in res["queries"].values())
-        head = ["query", "engine ms", "DuckDB ms", "engine/DuckDB"]
+        head = ["query", "engine ms", "engine first call ms", "DuckDB ms", "engine/DuckDB"]
         if with_ref:
             head += ["reference ms", "reference/engine", "reference/engine (CPU time)"]
         lines += [f"**{res['size']:,} records**", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for name, q in res["queries"].items():
-            row = [name, _fmt(q["engine_ms"]), _fmt(q["duckdb_ms"]), _fmt(q["engine_over_duckdb"])]
+            row = [name, _fmt(q["engine_ms"]), _fmt(q.get("engine_cold_ms")), _fmt(q["duckdb_ms"]),
+                   _fmt(q["engine_over_duckdb"])]
             if with_ref:
                 row += [
                     _fmt(q["reference_ms"], 0),
