@@ -22,7 +22,8 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from heapq import merge
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, islice, repeat
+from operator import eq
 from typing import Any, Iterable, Iterator, Sequence
 
 from sortedcontainers import SortedDict, SortedList
@@ -67,10 +68,17 @@ class SortedIndex:
 
     def _build(self, rows: Sequence[int]) -> None:
         col = self._col
-        perm = sorted(rows, key=lambda r: _order_key(col[r]))
+        try:
+            # The common case, no null: the column itself is the sort key (a C-level key).
+            perm = sorted(rows, key=col.__getitem__)
+            keys = array("q", map(col.__getitem__, perm))
+        except TypeError:  # null or missing among the values
+            key = [_order_key(x) for x in col].__getitem__
+            perm = sorted(rows, key=key)
+            keys = array("q", map(key, perm))
         # 8 bytes a row each, no int objects kept alive.
         self.perm = array("q", perm)
-        self.keys = array("q", [_order_key(col[r]) for r in perm])
+        self.keys = keys
         self.pending: SortedList = SortedList()
         self.stale: set[int] = set()
         self._desc: array | None = None
@@ -208,23 +216,43 @@ class SortedIndex:
     def descending(self) -> Iterator[int]:
         """Values descending, equal values in ascending row id."""
         if not (self.pending or self.stale):
-            if self._desc is None:
-                self._desc = array("q", (r for _, r in self._main_descending()))
-            return iter(self._desc)
-        stale = self.stale
-        main = ((k, r) for k, r in self._main_descending() if r not in stale)
+            return iter(self._main_descending())
+        stale, col = self.stale, self._col
+        # A row not marked stale still holds the value it was indexed under.
+        main = ((_order_key(col[r]), r) for r in self._main_descending() if r not in stale)
         side = sorted(self.pending, key=_descending_order)
         return (r for _, r in merge(main, side, key=_descending_order))
 
-    def _main_descending(self) -> Iterator[tuple[Any, int]]:
-        perm, keys = self.perm, self.keys
-        i = len(perm)
-        while i > 0:
-            k = keys[i - 1]
-            j = bisect_left(keys, k, 0, i)
-            for r in perm[j:i]:
-                yield k, r
-            i = j
+    def _main_descending(self) -> array:
+        """The main rows by value descending, equal values in ascending row id (built once)."""
+        if self._desc is None:
+            keys, perm = self.keys, self.perm
+            n = len(perm)
+            # positions i with keys[i] == keys[i + 1]
+            tied = list(compress(range(n - 1), map(eq, keys, islice(keys, 1, None))))
+            if (n - len(tied)) * 64 < n:
+                # Few values: copy each value's run of ``perm`` (already in row order), last first.
+                desc = array("q")
+                i = n
+                while i > 0:
+                    j = bisect_left(keys, keys[i - 1], 0, i)
+                    desc.extend(perm[j:i])
+                    i = j
+            else:
+                # Many values: ``perm`` reversed, then each run of equal values put back
+                # in row order.
+                desc = perm[::-1]
+                t, m = 0, len(tied)
+                while t < m:
+                    j = k = tied[t]
+                    t += 1
+                    while t < m and tied[t] == k + 1:
+                        k += 1
+                        t += 1
+                    # keys[j .. k + 1] are equal
+                    desc[n - 2 - k : n - j] = perm[j : k + 2]
+            self._desc = desc
+        return self._desc
 
 
 class DensePosting:

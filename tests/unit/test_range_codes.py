@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import operator
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -123,3 +125,30 @@ def test_planner_takes_the_range_codes_for_a_wide_range_over_dense_candidates(mo
     assert store.list(wide)["total_count"] == len(live) == 1961  # 1960 generated, + row 1 raised to 499
     assert calls
     assert "job-task-000001" in got
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 3), st.integers(0, 10**6), st.none()), max_size=300))
+def test_descending_order_is_values_down_and_rows_up_at_any_tie_density(col):
+    index = SortedIndex(col, range(len(col)))
+
+    def key(r):
+        return -(2**63) if col[r] is None else col[r]
+
+    assert list(index.descending()) == sorted(range(len(col)), key=lambda r: (-key(r), r))
+    assert list(index.ascending()) == sorted(range(len(col)), key=lambda r: (key(r), r))
+
+
+@pytest.mark.parametrize("col", [
+    [i % 3 for i in range(1000)],  # few values: copied run by run
+    [None if i % 7 == 0 else i % 5 for i in range(1000)],
+    [i // 2 for i in range(1000)][::-1],  # many values, every one tied once
+    list(range(1000)),  # no ties
+])
+def test_descending_order_in_both_regimes(col):
+    index = SortedIndex(col, range(len(col)))
+
+    def key(r):
+        return -(2**63) if col[r] is None else col[r]
+
+    assert list(index.descending()) == sorted(range(len(col)), key=lambda r: (-key(r), r))
