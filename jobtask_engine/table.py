@@ -13,8 +13,15 @@ Indexes, all kept current on every write once they exist:
   more, a ``DensePosting``: a 0/1 ``bytearray`` (1 byte a row instead of
   ~36, O(1) writes, ANDs and counts at C speed);
 - sorted permutations of the integer and datetime columns (built on first
-  use), for range lookups by bisection and ordered walks;
+  use), for range lookups by bisection and ordered walks, each with a byte
+  per row naming the value range the row falls in (a wide range becomes a
+  dense set with one ``translate``);
+- order views (null as -inf) and lower-cased text for ``contain``;
 - ``by_id``: job_task_id -> row.
+
+``version`` counts the writes, and a bounded log says which rows each recent
+write touched, so caches kept elsewhere (stat group codes) catch up row by
+row instead of starting over.
 """
 
 from __future__ import annotations
