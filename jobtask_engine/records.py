@@ -20,10 +20,10 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from . import errors as E
-from .schema import DATETIME, ERRORS, FIELDS, INT, MISSING, STATUSES, STR, Field
-from .timeutil import ms_to_iso, now_ms
+from .schema import DATETIME, FIELDS, INT, MISSING, STATUSES, STR, Field
+from .timeutil import now_ms
 
-__all__ = ["ErrorInfo", "JobTask", "decode_records", "decode_one", "normalize_columns", "normalize_changes", "new_job_task_id", "out_value"]
+__all__ = ["ErrorInfo", "JobTask", "decode_records", "decode_one", "normalize_columns", "normalize_changes", "new_job_task_id"]
 
 OptStr = Union[str, None, UnsetType]
 OptInt = Union[int, None, UnsetType]
@@ -320,13 +320,3 @@ def errors_out(values: Sequence) -> list:
 def _complete(err: dict) -> dict:
     return {"error_code": err.get("error_code"), "message": err.get("message"), "additional": err["additional"]}
 
-
-def out_value(kind: str, value: Any) -> Any:
-    """One stored value as the API writes it."""
-    if value is MISSING or value is None:
-        return None
-    if kind == DATETIME:
-        return ms_to_iso(value)
-    if kind == ERRORS:
-        return errors_out([value])[0]
-    return value

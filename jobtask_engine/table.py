@@ -53,6 +53,11 @@ _LOG_SIZE = 4096
 NULL_KEY = -(2**63)
 
 
+def _passes(op: str, v: int) -> Any:
+    """key -> whether ``key op v`` holds (a C-level bound method)."""
+    return {"gt": v.__lt__, "gte": v.__le__, "lt": v.__gt__, "lte": v.__ge__}[op]
+
+
 def _order_key(x: Any) -> int:
     """Sort key of a stored int/datetime value: null and missing first."""
     return NULL_KEY if x is None or x is MISSING else x
@@ -180,7 +185,7 @@ class SortedIndex:
         for _ in map(setter, hits, repeat(1)):
             pass
         if self.pending:
-            test = {"gt": v.__lt__, "gte": v.__le__, "lt": v.__gt__, "lte": v.__ge__}[op]
+            test = _passes(op, v)
             for k, r in self.pending.irange((low, -1), None if high is None else (high, -1)):
                 if test(k):
                     mask[r] = 1
@@ -205,7 +210,7 @@ class SortedIndex:
             stale = self.stale
             rows = [r for r in rows if r not in stale]
         if self.pending:
-            test = {"gt": v.__lt__, "gte": v.__le__, "lt": v.__gt__, "lte": v.__ge__}[op]
+            test = _passes(op, v)
             rows += [r for k, r in self.pending if k != NULL_KEY and test(k)]
         return rows
 

@@ -135,9 +135,7 @@ def make_row_shaper(table: Table) -> Callable[[int], dict[str, Any]]:
             if x is not None:
                 values[i] = ms_to_iso(x)
         for i in errors:
-            x = values[i]
-            if x is not None:
-                values[i] = errors_out([x])[0] if x else []
+            values[i] = errors_out([values[i]])[0]
         return dict(zip(names, values))
 
     return shape

@@ -122,7 +122,7 @@ def _days(col: list) -> list:
     try:
         return list(map(floordiv, col, repeat(_DAY_MS)))
     except TypeError:
-        return [v if v is None or v is MISSING else v // _DAY_MS for v in col]
+        return list(map(_day, col))
 
 
 # -- compact group ----------------------------------------------------------------------
