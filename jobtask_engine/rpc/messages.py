@@ -1,0 +1,144 @@
+"""Protobuf in and out: strict request decoding and the production service's answer shapes.
+
+Requests arrive as bytes and are decoded here (not by grpcio) so that a
+malformed request is refused as ``INVALID_ARGUMENT`` naming the culprit:
+undecodable bytes, fields the message does not declare (a field sent with the
+wrong wire type lands there too) and enum numbers the enum does not declare.
+The decoded message becomes the plain request dict exactly as the production
+API builds it (``MessageToDict(preserving_proto_field_name=True)``: numbers
+inside ``Value``/``Struct`` are doubles, zero/empty/unset fields are absent).
+
+Answers are built as the production info functions build them: every
+JobTaskInfo field the record has (``None`` means unset), only the minimal
+fields when ``minimal`` is asked, and ``status`` PENDING when the record's
+status was not loaded (``only`` without ``status``: the model's default, as
+mongoengine fills a field left out of a projection; measured on the reference
+model).  ``errors[].additional`` and stat answers are ``Struct``s.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, TypeVar
+
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.json_format import MessageToDict
+from google.protobuf.message import DecodeError, Message
+from google.protobuf.struct_pb2 import Struct
+from spaceone.api.inventory.v1 import job_task_pb2 as pb
+
+from jobtask_engine.errors import EngineError, invalid_parameter
+from jobtask_engine.schema import MINIMAL_FIELDS
+
+__all__ = ["decode", "to_params", "job_task_info", "job_tasks_info", "struct_of", "DEFAULT_STATUS"]
+
+M = TypeVar("M", bound=Message)
+
+#: The model's default status, which production renders for a record whose status was not loaded.
+DEFAULT_STATUS = "PENDING"
+_INFO_FIELDS = tuple(f.name for f in pb.JobTaskInfo.DESCRIPTOR.fields if f.name != "errors")
+_MINIMAL = frozenset(MINIMAL_FIELDS)
+
+
+def decode(message_type: type[M], data: bytes) -> M:
+    """``data`` as a ``message_type``, refused unless every byte of it is a declared field."""
+    message = message_type()
+    name = message_type.DESCRIPTOR.name
+    try:
+        message.ParseFromString(data)
+    except (DecodeError, RuntimeError, ValueError) as exc:
+        raise invalid_parameter("request", f"not a valid {name} message ({exc})") from None
+    _check(message, name)
+    return message
+
+
+def _unknown_numbers(message: Message) -> list[int]:
+    try:  # protobuf 4+
+        from google.protobuf.unknown_fields import UnknownFieldSet
+
+        fields = UnknownFieldSet(message)
+    except ImportError:  # protobuf 3
+        fields = message.UnknownFields()
+    return sorted({f.field_number for f in fields})
+
+
+def _children(message: Message, path: str) -> Iterator[tuple[Message, str]]:
+    for field, value in message.ListFields():
+        if field.type != FieldDescriptor.TYPE_MESSAGE:
+            continue
+        if field.message_type.GetOptions().map_entry:
+            entry_value = field.message_type.fields_by_name["value"]
+            if entry_value.type == FieldDescriptor.TYPE_MESSAGE:
+                yield from ((v, f"{path}.{field.name}[{k!r}]") for k, v in value.items())
+        elif field.label == FieldDescriptor.LABEL_REPEATED:
+            yield from ((v, f"{path}.{field.name}[{i}]") for i, v in enumerate(value))
+        else:
+            yield value, f"{path}.{field.name}"
+
+
+def _check_enums(message: Message, path: str) -> None:
+    for field, value in message.ListFields():
+        if field.enum_type is None:
+            continue
+        values = value if field.label == FieldDescriptor.LABEL_REPEATED else [value]
+        for number in values:
+            if number not in field.enum_type.values_by_number:
+                names = ", ".join(v.name for v in field.enum_type.values)
+                raise invalid_parameter(f"{path}.{field.name}", f"unknown {field.enum_type.name} value {number} (allowed: {names})")
+
+
+def _check(message: Message, path: str) -> None:
+    unknown = _unknown_numbers(message)
+    if unknown:
+        declared = ", ".join(f"{f.number} {f.name}" for f in message.DESCRIPTOR.fields)
+        raise invalid_parameter(
+            path,
+            f"field number(s) {unknown} are not fields of {message.DESCRIPTOR.full_name} or have the wrong type "
+            f"(declared: {declared})",
+        )
+    _check_enums(message, path)
+    for child, child_path in _children(message, path):
+        _check(child, child_path)
+
+
+def to_params(message: Message) -> dict:
+    """The request dict the production API hands its service."""
+    try:
+        return MessageToDict(message, preserving_proto_field_name=True)
+    except ValueError as exc:  # e.g. a NaN or infinite number inside a Value
+        raise invalid_parameter("request", str(exc)) from None
+
+
+def _error_info(error: dict) -> pb.ErrorInfo:
+    info = pb.ErrorInfo(error_code=error.get("error_code"), message=error.get("message"))
+    # An error whose ``additional`` was not loaded has the model's default, {} (set, and so sent).
+    additional = error.get("additional", {})
+    if additional is not None:
+        info.additional.update(additional)
+    return info
+
+
+def job_task_info(info: dict, minimal: bool = False) -> pb.JobTaskInfo:
+    """One JobTaskInfo, as production renders a JobTask document."""
+    fields = {k: v for k in _INFO_FIELDS if (v := info.get(k)) is not None and (not minimal or k in _MINIMAL)}
+    fields.setdefault("status", DEFAULT_STATUS)
+    message = pb.JobTaskInfo(**fields)
+    errors = info.get("errors")
+    if errors and not minimal:
+        message.errors.extend(_error_info(e) for e in errors)
+    return message
+
+
+def job_tasks_info(answer: dict, minimal: bool = False) -> pb.JobTasksInfo:
+    return pb.JobTasksInfo(
+        results=[job_task_info(info, minimal) for info in answer["results"]], total_count=answer["total_count"]
+    )
+
+
+def struct_of(answer: dict) -> Struct:
+    """A stat answer as the ``Struct`` production sends (every number a double)."""
+    try:
+        struct = Struct()
+        struct.update(answer)
+    except (TypeError, ValueError) as exc:
+        raise EngineError("ERROR_UNKNOWN", f"the answer cannot be sent as a Struct ({exc})", status=500) from None
+    return struct

@@ -1,0 +1,110 @@
+"""``spaceone.api.inventory.v1.JobTask`` answered from a JobTaskStore.
+
+Each method: decode the request strictly (``messages``), take the domain and
+workspace from the call's metadata (``scope``), ask the store under the lock,
+shape the answer as production does.  An ``EngineError`` at any step aborts the
+call with the SpaceONE status and ``"ERROR_X: message"`` details (``status``);
+anything else is a bug, answered as production answers one (ERROR_UNKNOWN,
+INTERNAL).  Every check runs before the store is touched, so a refused call
+changes nothing.
+
+The store is not thread-safe and grpcio runs calls on a thread pool: every
+store call takes ``lock`` (shared with the HTTP server when both serve one store).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Callable
+
+import grpc
+from google.protobuf.empty_pb2 import Empty
+from google.protobuf.message import Message
+from spaceone.api.inventory.v1 import job_task_pb2 as pb
+
+from jobtask_engine.errors import EngineError, not_found
+from jobtask_engine.rpc.messages import decode, job_task_info, job_tasks_info, struct_of, to_params
+from jobtask_engine.rpc.scope import Scope, metadata_dict, scope_of
+from jobtask_engine.rpc.status import details_of, internal_error, status_of
+
+if TYPE_CHECKING:
+    from jobtask_engine import JobTaskStore
+
+__all__ = ["SERVICE_NAME", "JobTaskService"]
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["JobTask"].full_name
+
+Method = Callable[[bytes, Scope], Message]
+
+
+class JobTaskService:
+    """The four JobTask methods over one store; ``handler()`` is what a grpc server registers."""
+
+    def __init__(self, store: "JobTaskStore", lock: "threading.RLock | None" = None) -> None:
+        self.store = store
+        self.lock = lock if lock is not None else threading.RLock()
+
+    # -- methods ------------------------------------------------------------------
+    def list(self, data: bytes, scope: Scope) -> pb.JobTasksInfo:
+        params = scope.apply(to_params(decode(pb.JobTaskQuery, data)))
+        with self.lock:
+            answer = self.store.list(params)
+        return job_tasks_info(answer, minimal=bool(params.get("query", {}).get("minimal")))
+
+    def stat(self, data: bytes, scope: Scope) -> Message:
+        params = scope.apply(to_params(decode(pb.JobTaskStatQuery, data)))
+        with self.lock:
+            answer = self.store.stat(params)
+        return struct_of(answer)
+
+    def get(self, data: bytes, scope: Scope) -> pb.JobTaskInfo:
+        params = scope.apply(to_params(decode(pb.JobTaskRequest, data)))
+        with self.lock:
+            info = self._find(params)
+        return job_task_info(info)
+
+    def delete(self, data: bytes, scope: Scope) -> Empty:
+        params = scope.apply(to_params(decode(pb.JobTaskRequest, data)))
+        with self.lock:
+            info = self._find(params)
+            self.store.delete(info["job_task_id"], info["domain_id"])
+        return Empty()
+
+    def _find(self, params: dict) -> dict:
+        """The job task a get/delete names; one of another workspace is as unknown as a missing one."""
+        job_task_id = params.get("job_task_id")
+        info = self.store.get(job_task_id, params.get("domain_id"))
+        workspace_id = params.get("workspace_id")
+        if workspace_id is not None and info.get("workspace_id") != workspace_id:
+            raise not_found("job_task_id", job_task_id)
+        return info
+
+    # -- grpc -----------------------------------------------------------------------
+    def _answer(self, method: Method) -> Callable[[bytes, grpc.ServicerContext], Message]:
+        def call(data: bytes, context: grpc.ServicerContext) -> Message:
+            try:
+                return method(data, scope_of(metadata_dict(context.invocation_metadata())))
+            except EngineError as exc:
+                error = exc
+            except Exception as exc:  # a bug: never let grpcio answer with its own generic error
+                error = internal_error(exc)
+            context.abort(status_of(error), details_of(error))
+
+        return call
+
+    def handler(self) -> grpc.GenericRpcHandler:
+        """The service's methods; requests reach them as bytes (decoded by ``messages.decode``)."""
+        methods = {"list": self.list, "stat": self.stat, "get": self.get, "delete": self.delete}
+        return grpc.method_handlers_generic_handler(
+            SERVICE_NAME,
+            {
+                name: grpc.unary_unary_rpc_method_handler(
+                    self._answer(method), request_deserializer=None, response_serializer=_serialize
+                )
+                for name, method in methods.items()
+            },
+        )
+
+
+def _serialize(message: Message) -> bytes:
+    return message.SerializeToString()
