@@ -6,7 +6,11 @@ Active whenever jobtask-engine is installed (entry point ``pytest11``).  Fixture
 - ``jobtask_server``: a live HTTP server (uvicorn, 127.0.0.1, free port) started
   once per session and emptied before each test; ``.url`` is its base URL,
   ``.store`` the store behind it.  Needs the ``server`` extra.
-- ``jobtask_seed``: the ``seed`` function below, to fill either of them.
+- ``jobtask_grpc_server``: the JobTask service over gRPC (with reflection, as
+  spaceone-core's ``SpaceConnector`` needs it) on 127.0.0.1 at a free port,
+  started once per session and emptied before each test; ``.endpoint`` is
+  ``grpc://127.0.0.1:PORT``, ``.store`` the store behind it.  Needs the ``grpc`` extra.
+- ``jobtask_seed``: the ``seed`` function below, to fill any of them.
 
 This module imports nothing beyond pytest at import time, so the plugin costs
 nothing in test runs that do not use it.
@@ -20,12 +24,17 @@ import pytest
 
 if TYPE_CHECKING:
     from jobtask_engine import JobTaskStore
+    from jobtask_engine.rpc import GrpcServer
     from jobtask_engine.server import LiveServer
 
-__all__ = ["seed", "jobtask_store", "jobtask_server", "jobtask_seed"]
+__all__ = ["seed", "jobtask_store", "jobtask_server", "jobtask_grpc_server", "jobtask_seed"]
 
 _SERVER_EXTRA_HINT = (
     "the jobtask_server fixture needs the server extra: pip install 'jobtask-engine[server]' "
+    "(missing module: {name})"
+)
+_GRPC_EXTRA_HINT = (
+    "the jobtask_grpc_server fixture needs the grpc extra: pip install 'jobtask-engine[grpc]' "
     "(missing module: {name})"
 )
 
@@ -41,7 +50,7 @@ def _records(records: "Iterable[dict] | int", seed_value: int, overrides: dict) 
 
 
 def seed(
-    target: "JobTaskStore | LiveServer", records: "Iterable[dict] | int", *, seed: int = 0, **overrides: Any
+    target: "JobTaskStore | LiveServer | GrpcServer", records: "Iterable[dict] | int", *, seed: int = 0, **overrides: Any
 ) -> list[dict]:
     """Create records in a store or a live server; returns their JobTaskInfo dicts, in order.
 
@@ -84,6 +93,27 @@ def jobtask_server(jobtask_live_server: "LiveServer") -> "LiveServer":
     """The live server, emptied for this test; ``.url``, ``.store``, ``.seed(records)``."""
     jobtask_live_server.reset()
     return jobtask_live_server
+
+
+@pytest.fixture(scope="session")
+def jobtask_live_grpc_server() -> Iterator["GrpcServer"]:
+    """The session's one gRPC server (not emptied between tests: use ``jobtask_grpc_server``)."""
+    try:
+        from jobtask_engine.rpc import GrpcServer
+    except ModuleNotFoundError as exc:
+        pytest.fail(_GRPC_EXTRA_HINT.format(name=exc.name), pytrace=False)
+    server = GrpcServer(host="127.0.0.1", port=0).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def jobtask_grpc_server(jobtask_live_grpc_server: "GrpcServer") -> "GrpcServer":
+    """The gRPC server, emptied for this test; ``.endpoint``, ``.store``, ``.seed(records)``."""
+    jobtask_live_grpc_server.reset()
+    return jobtask_live_grpc_server
 
 
 @pytest.fixture

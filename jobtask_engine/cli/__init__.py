@@ -1,7 +1,8 @@
 """The ``jobtask-engine`` command: demo, offline list/stat over a data file, serve.
 
 Built on argparse so the core install (stdlib + msgspec + sortedcontainers)
-runs everything but ``serve``, which needs the ``server`` extra.  Bad input
+runs everything but ``serve``, which needs the ``server`` extra (HTTP) and/or
+the ``grpc`` extra (``--grpc-port``).  Bad input
 prints one message naming the problem and exits with status 2.
 """
 
@@ -25,6 +26,7 @@ examples:
   jobtask-engine stat --data tasks.jsonl --query '{"aggregate": [{"group": {"keys": [{"key": "status", "name": "status"}], "fields": [{"operator": "count", "name": "count"}]}}]}' --format chart
   jobtask-engine list --data tasks.json --domain-id domain-1 --param status=FAILURE --query '{"page": {"limit": 10}}'
   jobtask-engine serve --sample 5000 --port 8080
+  jobtask-engine serve --sample 5000 --grpc-port 50051 --no-http
 """
 
 
@@ -62,9 +64,16 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("list", "list job tasks of a data file (JobTaskQuery)"), ("stat", "statistics over a data file (JobTaskStatQuery)")):
         _add_query_options(commands.add_parser(name, help=text))
 
-    serve = commands.add_parser("serve", help="run the fake inventory JobTask API over HTTP (needs the server extra)")
+    serve = commands.add_parser(
+        "serve", help="run the fake inventory JobTask API over HTTP (server extra) and/or gRPC (grpc extra)"
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port (default: 8080; 0 picks a free one)")
+    serve.add_argument(
+        "--grpc-port", type=int, metavar="PORT",
+        help="also serve spaceone.api.inventory.v1.JobTask over gRPC on PORT, on the same store (0 picks a free one)",
+    )
+    serve.add_argument("--no-http", action="store_true", help="serve gRPC only (with --grpc-port)")
     serve.add_argument("--data", metavar="FILE", help="JSON array or JSON Lines of JobTask records to load")
     serve.add_argument("--sample", type=int, default=0, metavar="N", help="also load N synthetic job tasks")
     serve.add_argument("--seed", type=int, default=7, help="random seed for --sample (default: 7)")
@@ -78,9 +87,10 @@ def _check_counts(args: argparse.Namespace) -> None:
         value = getattr(args, option, None)
         if value is not None and value < 0:
             raise UsageError(f"--{option.replace('_', '-')} must be >= 0, got {value}")
-    port = getattr(args, "port", None)
-    if port is not None and not 0 <= port <= 65535:
-        raise UsageError(f"--port must be between 0 and 65535, got {port}")
+    for option in ("port", "grpc_port"):
+        port = getattr(args, option, None)
+        if port is not None and not 0 <= port <= 65535:
+            raise UsageError(f"--{option.replace('_', '-')} must be between 0 and 65535, got {port}")
 
 
 def _dispatch(args: argparse.Namespace) -> int:

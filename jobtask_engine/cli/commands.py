@@ -20,6 +20,8 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 #: Modules of the server extra; missing one of them means "install the extra".
 SERVER_EXTRA_MODULES = frozenset({"starlette", "uvicorn", "anyio", "h11", "click", "sniffio", "idna"})
+#: Modules of the grpc extra.
+GRPC_EXTRA_MODULES = frozenset({"grpc", "grpc_reflection", "google", "spaceone"})
 
 
 def load_store(records: list[dict], origin: str) -> "JobTaskStore":
@@ -71,17 +73,22 @@ def _announce(store: "JobTaskStore", records: list[dict]):
     return on_ready
 
 
-def run_serve(args: argparse.Namespace) -> int:
-    """``serve``: the fake inventory backend in the foreground until Ctrl+C."""
+def _import_extra(module: str, extra: str, modules: frozenset[str], what: str):
+    """``module``, or a UsageError naming the extra to install when one of its packages is missing."""
+    import importlib
+
     try:
-        from jobtask_engine.server import serve
+        return importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        if (exc.name or "").split(".")[0] not in SERVER_EXTRA_MODULES:
+        if (exc.name or "").split(".")[0] not in modules:
             raise
         raise UsageError(
-            f"serve needs the server extra (missing module: {exc.name}); "
-            "install it with: pip install 'jobtask-engine[server]'"
+            f"{what} needs the {extra} extra (missing module: {exc.name}); "
+            f"install it with: pip install 'jobtask-engine[{extra}]'"
         ) from None
+
+
+def _serve_store(args: argparse.Namespace) -> tuple["JobTaskStore", list[dict]]:
     records: list[dict] = []
     if args.data:
         records.extend(read_records(args.data))
@@ -89,24 +96,59 @@ def run_serve(args: argparse.Namespace) -> int:
         from jobtask_engine.testing import make_job_tasks
 
         records.extend(make_job_tasks(args.sample, seed=args.seed))
-    store = load_store(records, args.data or "--sample")
+    return load_store(records, args.data or "--sample"), records
+
+
+def _announce_grpc(store: "JobTaskStore"):
+    def on_ready(endpoint: str) -> None:
+        print(f"jobtask-engine: serving {len(store):,} job tasks over gRPC at {endpoint}", flush=True)
+        print(f"  try: SpaceConnector(endpoint='{endpoint}').dispatch('JobTask.list', {{}}, x_domain_id=...)", flush=True)
+
+    return on_ready
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """``serve``: the fake inventory backend (HTTP, gRPC or both, on one store) in the foreground until Ctrl+C."""
+    grpc_port = getattr(args, "grpc_port", None)
+    http = not getattr(args, "no_http", False)
+    if not http and grpc_port is None:
+        raise UsageError("--no-http needs --grpc-port (there would be nothing to serve)")
+    server = _import_extra("jobtask_engine.server", "server", SERVER_EXTRA_MODULES, "serve") if http else None
+    rpc = _import_extra("jobtask_engine.rpc", "grpc", GRPC_EXTRA_MODULES, "--grpc-port") if grpc_port is not None else None
+    store, records = _serve_store(args)
     if args.host not in LOOPBACK_HOSTS:
         print(
             f"jobtask-engine: warning: listening on {args.host}; the fake backend has no authentication, "
             "anyone who can reach it can read and change its data",
             file=sys.stderr,
         )
+    grpc_servers: list = []
+
+    def start_grpc(app) -> None:
+        # beside HTTP: the same store under the HTTP app's lock
+        grpc_servers.append(rpc.GrpcServer(store, host=args.host, port=grpc_port, lock=app.state.guard.lock).start())
+        _announce_grpc(store)(grpc_servers[0].endpoint)
+
     try:
-        serve(
-            store,
-            host=args.host,
-            port=args.port,
-            max_body_bytes=args.max_body_bytes,
-            log_level=args.log_level,
-            on_ready=_announce(store, records),
-        )
+        if server is None:
+            rpc.serve_grpc(store, host=args.host, port=grpc_port, on_ready=_announce_grpc(store))
+        else:
+            server.serve(
+                store,
+                host=args.host,
+                port=args.port,
+                max_body_bytes=args.max_body_bytes,
+                log_level=args.log_level,
+                on_ready=_announce(store, records),
+                on_app=start_grpc if rpc is not None else None,
+            )
     except KeyboardInterrupt:
         print("jobtask-engine: stopped", file=sys.stderr)
     except OSError as exc:
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+        if exc.strerror is None:  # the gRPC server's own message names its address
+            raise UsageError(str(exc)) from None
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    finally:
+        for grpc_server in grpc_servers:
+            grpc_server.stop(grace=None)
     return 0

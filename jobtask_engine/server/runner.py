@@ -59,9 +59,16 @@ def serve(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     log_level: str = "info",
     on_ready: Callable[[str], Any] | None = None,
+    on_app: Callable[[Any], Any] | None = None,
 ) -> None:
-    """Serve ``store`` until interrupted (Ctrl+C); ``on_ready(url)`` is called once listening."""
+    """Serve ``store`` until interrupted (Ctrl+C); ``on_ready(url)`` is called once listening.
+
+    ``on_app(app)`` is called with the app before it serves (e.g. to serve the same
+    store over gRPC under the app's lock, ``app.state.guard.lock``).
+    """
     app = create_app(store, max_body_bytes=max_body_bytes)
+    if on_app is not None:
+        on_app(app)
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="off")
     sock = bind_tcp(host, port)
     if on_ready is not None:
