@@ -110,10 +110,10 @@ def to_params(message: Message) -> dict:
 
 def _error_info(error: dict) -> pb.ErrorInfo:
     info = pb.ErrorInfo(error_code=error.get("error_code"), message=error.get("message"))
-    # An error whose ``additional`` was not loaded has the model's default, {} (set, and so sent).
-    additional = error.get("additional", {})
-    if additional is not None:
-        info.additional.update(additional)
+    # ``additional`` is always sent: the model's DictField reads a missing, null or
+    # not loaded value as {} (measured on the reference model).
+    info.additional.SetInParent()
+    info.additional.update(error.get("additional") or {})
     return info
 
 
