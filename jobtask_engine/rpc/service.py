@@ -18,8 +18,6 @@ import threading
 from typing import TYPE_CHECKING, Callable
 
 import grpc
-from google.protobuf.empty_pb2 import Empty
-from google.protobuf.message import Message
 from spaceone.api.inventory.v1 import job_task_pb2 as pb
 
 from jobtask_engine.errors import EngineError, not_found
@@ -34,7 +32,10 @@ __all__ = ["SERVICE_NAME", "JobTaskService"]
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["JobTask"].full_name
 
-Method = Callable[[bytes, Scope], Message]
+#: A method: the request's bytes and the call's scope in, the answer's bytes out.
+Method = Callable[[bytes, Scope], bytes]
+#: google.protobuf.Empty, serialized.
+EMPTY = b""
 
 
 class JobTaskService:
@@ -45,30 +46,30 @@ class JobTaskService:
         self.lock = lock if lock is not None else threading.RLock()
 
     # -- methods ------------------------------------------------------------------
-    def list(self, data: bytes, scope: Scope) -> pb.JobTasksInfo:
+    def list(self, data: bytes, scope: Scope) -> bytes:
         params = scope.apply(to_params(decode(pb.JobTaskQuery, data)))
         with self.lock:
             answer = self.store.list(params)
         return job_tasks_info(answer, minimal=bool(params.get("query", {}).get("minimal")))
 
-    def stat(self, data: bytes, scope: Scope) -> Message:
+    def stat(self, data: bytes, scope: Scope) -> bytes:
         params = scope.apply(to_params(decode(pb.JobTaskStatQuery, data)))
         with self.lock:
             answer = self.store.stat(params)
         return struct_of(answer)
 
-    def get(self, data: bytes, scope: Scope) -> pb.JobTaskInfo:
+    def get(self, data: bytes, scope: Scope) -> bytes:
         params = scope.apply(to_params(decode(pb.JobTaskRequest, data)))
         with self.lock:
             info = self._find(params)
         return job_task_info(info)
 
-    def delete(self, data: bytes, scope: Scope) -> Empty:
+    def delete(self, data: bytes, scope: Scope) -> bytes:
         params = scope.apply(to_params(decode(pb.JobTaskRequest, data)))
         with self.lock:
             info = self._find(params)
             self.store.delete(info["job_task_id"], info["domain_id"])
-        return Empty()
+        return EMPTY
 
     def _find(self, params: dict) -> dict:
         """The job task a get/delete names; one of another workspace is as unknown as a missing one."""
@@ -80,8 +81,8 @@ class JobTaskService:
         return info
 
     # -- grpc -----------------------------------------------------------------------
-    def _answer(self, method: Method) -> Callable[[bytes, grpc.ServicerContext], Message]:
-        def call(data: bytes, context: grpc.ServicerContext) -> Message:
+    def _answer(self, method: Method) -> Callable[[bytes, grpc.ServicerContext], bytes]:
+        def call(data: bytes, context: grpc.ServicerContext) -> bytes:
             try:
                 return method(data, scope_of(metadata_dict(context.invocation_metadata())))
             except EngineError as exc:
@@ -93,18 +94,15 @@ class JobTaskService:
         return call
 
     def handler(self) -> grpc.GenericRpcHandler:
-        """The service's methods; requests reach them as bytes (decoded by ``messages.decode``)."""
+        """The service's methods; requests and answers pass as bytes (``messages`` decodes and encodes)."""
         methods = {"list": self.list, "stat": self.stat, "get": self.get, "delete": self.delete}
         return grpc.method_handlers_generic_handler(
             SERVICE_NAME,
             {
                 name: grpc.unary_unary_rpc_method_handler(
-                    self._answer(method), request_deserializer=None, response_serializer=_serialize
+                    self._answer(method), request_deserializer=None, response_serializer=None
                 )
                 for name, method in methods.items()
             },
         )
 
-
-def _serialize(message: Message) -> bytes:
-    return message.SerializeToString()
