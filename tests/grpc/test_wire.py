@@ -19,7 +19,7 @@ json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | 
                            max_leaves=20)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.text(max_size=6), json_values, max_size=5))
 def test_struct_bytes_decode_to_what_struct_update_builds(value):
     expected = Struct()
