@@ -74,18 +74,25 @@ def jobtask_store() -> "JobTaskStore":
     return JobTaskStore()
 
 
-@pytest.fixture(scope="session")
-def jobtask_live_server() -> Iterator["LiveServer"]:
-    """The session's one live server (not emptied between tests: use ``jobtask_server``)."""
+def _loopback_server(module: str, name: str, hint: str) -> Iterator[Any]:
+    """Start ``module.name`` on a free loopback port for the session; a missing extra fails with ``hint``."""
+    import importlib
+
     try:
-        from jobtask_engine.server import LiveServer
+        server_type = getattr(importlib.import_module(module), name)
     except ModuleNotFoundError as exc:
-        pytest.fail(_SERVER_EXTRA_HINT.format(name=exc.name), pytrace=False)
-    server = LiveServer(host="127.0.0.1", port=0).start()
+        pytest.fail(hint.format(name=exc.name), pytrace=False)
+    server = server_type(host="127.0.0.1", port=0).start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def jobtask_live_server() -> Iterator["LiveServer"]:
+    """The session's one live server (not emptied between tests: use ``jobtask_server``)."""
+    yield from _loopback_server("jobtask_engine.server", "LiveServer", _SERVER_EXTRA_HINT)
 
 
 @pytest.fixture
@@ -98,15 +105,7 @@ def jobtask_server(jobtask_live_server: "LiveServer") -> "LiveServer":
 @pytest.fixture(scope="session")
 def jobtask_live_grpc_server() -> Iterator["GrpcServer"]:
     """The session's one gRPC server (not emptied between tests: use ``jobtask_grpc_server``)."""
-    try:
-        from jobtask_engine.rpc import GrpcServer
-    except ModuleNotFoundError as exc:
-        pytest.fail(_GRPC_EXTRA_HINT.format(name=exc.name), pytrace=False)
-    server = GrpcServer(host="127.0.0.1", port=0).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _loopback_server("jobtask_engine.rpc", "GrpcServer", _GRPC_EXTRA_HINT)
 
 
 @pytest.fixture

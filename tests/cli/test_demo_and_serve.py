@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 from jobtask_engine.cli import main
 from jobtask_engine.cli.demo import questions
+from tests.processes import interrupt
 
 
 def test_demo_answers_every_question(capsys):
@@ -76,14 +76,7 @@ def test_serve_answers_over_http_until_interrupted(tmp_path, one_domain):
         listed = httpx.post(f"{url}/inventory/v1/job-tasks/search", json={"domain_id": one_domain[0]["domain_id"], "query": {"count_only": True}}, timeout=10)
         assert listed.json()["total_count"] >= 25
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
+        interrupt(process)
     assert process.returncode == 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 
@@ -14,6 +13,7 @@ from jobtask_engine.cli import main
 from jobtask_engine.rpc import GrpcServer
 from jobtask_engine.testing import make_job_tasks
 from tests.grpc.conftest import call
+from tests.processes import interrupt
 
 
 def _env() -> dict:
@@ -22,17 +22,6 @@ def _env() -> dict:
 
 def _start(code: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    process.stdout.close()
-    process.stderr.close()
 
 
 def _serve_code(argv: list[str], blocked: tuple[str, ...] = ()) -> str:
@@ -55,7 +44,7 @@ def test_grpc_alone_needs_no_server_extra():
         endpoint = banner.split(" at ")[1].strip()
         assert call(endpoint, "list", {"query": {"count_only": True}}, x_domain_id=domain) == {"total_count": expected}
     finally:
-        _stop(process)
+        interrupt(process)
     assert process.returncode == 0
 
 
@@ -75,7 +64,7 @@ def test_grpc_beside_http_serves_one_store():
         assert call(endpoint, "delete", {"job_task_id": "jt-1"}, x_domain_id="d1") == {}
         assert httpx.get(f"{url}/_engine/health", timeout=10).json()["job_task_count"] == 0
     finally:
-        _stop(process)
+        interrupt(process)
     assert process.returncode == 0
 
 
