@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Iterator, TypeVar
 
 from google.protobuf.descriptor import FieldDescriptor
-from google.protobuf.json_format import MessageToDict
+from google.protobuf.json_format import Error as JsonFormatError, MessageToDict
 from google.protobuf.message import DecodeError, Message
 from spaceone.api.inventory.v1 import job_task_pb2 as pb
 
@@ -61,6 +61,14 @@ def _unknown_numbers(message: Message) -> list[int]:
     return sorted({f.field_number for f in fields})
 
 
+def _repeated(field: FieldDescriptor) -> bool:
+    """Whether ``field`` is repeated (protobuf 7 has ``is_repeated`` only; protobuf 3 ``label`` only)."""
+    is_repeated = getattr(field, "is_repeated", None)
+    if is_repeated is None:
+        return field.label == FieldDescriptor.LABEL_REPEATED
+    return bool(is_repeated() if callable(is_repeated) else is_repeated)
+
+
 def _children(message: Message, path: str) -> Iterator[tuple[Message, str]]:
     for field, value in message.ListFields():
         if field.type != FieldDescriptor.TYPE_MESSAGE:
@@ -69,7 +77,7 @@ def _children(message: Message, path: str) -> Iterator[tuple[Message, str]]:
             entry_value = field.message_type.fields_by_name["value"]
             if entry_value.type == FieldDescriptor.TYPE_MESSAGE:
                 yield from ((v, f"{path}.{field.name}[{k!r}]") for k, v in value.items())
-        elif field.label == FieldDescriptor.LABEL_REPEATED:
+        elif _repeated(field):
             yield from ((v, f"{path}.{field.name}[{i}]") for i, v in enumerate(value))
         else:
             yield value, f"{path}.{field.name}"
@@ -79,7 +87,7 @@ def _check_enums(message: Message, path: str) -> None:
     for field, value in message.ListFields():
         if field.enum_type is None:
             continue
-        values = value if field.label == FieldDescriptor.LABEL_REPEATED else [value]
+        values = value if _repeated(field) else [value]
         for number in values:
             if number not in field.enum_type.values_by_number:
                 names = ", ".join(v.name for v in field.enum_type.values)
@@ -104,7 +112,7 @@ def to_params(message: Message) -> dict:
     """The request dict the production API hands its service."""
     try:
         return MessageToDict(message, preserving_proto_field_name=True)
-    except ValueError as exc:  # e.g. a NaN or infinite number inside a Value
+    except (ValueError, JsonFormatError) as exc:  # protobuf >= 4: a NaN or infinite number inside a Value
         raise invalid_parameter("request", str(exc)) from None
 
 
