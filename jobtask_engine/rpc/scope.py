@@ -10,7 +10,10 @@ the request.  This module does the same, minus what a fake cannot do:
   against the method's allowed roles;
 - ``did`` is the domain; ``wid`` the workspace, except for the domain-wide roles
   (``DOMAIN_ADMIN``, ``USER``), which the production mutation handler scopes to
-  the domain only;
+  the domain only; a ``WORKSPACE_MEMBER`` is also limited to the projects of its
+  ``projects`` claim (``list`` and ``stat`` filter ``project_id`` on them, none
+  meaning nothing; ``get`` refuses a task of another project when there are any),
+  as the production mutation handler and JobTask manager do;
 - a system token (``typ`` = ``SYSTEM_TOKEN``) takes both from the
   ``x_domain_id`` / ``x_workspace_id`` metadata, as in production;
 - with no token at all, ``x_domain_id`` / ``x_workspace_id`` are taken as they
@@ -32,15 +35,18 @@ from jobtask_engine.errors import EngineError
 __all__ = ["Scope", "scope_of", "metadata_dict", "authenticate_failure", "SYSTEM_TOKEN", "DOMAIN_WIDE_ROLES"]
 
 SYSTEM_TOKEN = "SYSTEM_TOKEN"
+WORKSPACE_MEMBER = "WORKSPACE_MEMBER"
 #: Roles the production mutation handler scopes to the domain only (it sets no workspace for them).
 DOMAIN_WIDE_ROLES = frozenset({"DOMAIN_ADMIN", "USER"})
 
 
 class Scope(NamedTuple):
-    """The domain (None: not given, the request is then refused for a missing domain_id) and workspace."""
+    """The domain (None: not given, the request is then refused for a missing domain_id), workspace,
+    and, for a workspace member, its projects (None: not limited to projects)."""
 
     domain_id: str | None
     workspace_id: str | None
+    projects: tuple[str, ...] | None = None
 
     def apply(self, params: dict) -> dict:
         """``params`` with the scope written in, as the production mutation handler writes it."""
@@ -49,6 +55,17 @@ class Scope(NamedTuple):
         if self.workspace_id is not None:
             params["workspace_id"] = self.workspace_id
         return params
+
+    def limit_query(self, params: dict) -> dict:
+        """``params`` with a member's projects as a ``project_id`` ``in`` filter (``list`` and ``stat``)."""
+        if self.projects is not None:
+            query = params.setdefault("query", {})
+            query["filter"] = [*query.get("filter", []), {"k": "project_id", "v": list(self.projects), "o": "in"}]
+        return params
+
+    def allows_project(self, project_id: str | None) -> bool:
+        """Whether ``get`` may answer a task of ``project_id`` (production checks only a non-empty list)."""
+        return not self.projects or project_id in self.projects
 
 
 def authenticate_failure(message: str) -> EngineError:
@@ -98,6 +115,15 @@ def scope_of(metadata: dict[str, str]) -> Scope:
         raise authenticate_failure("empty domain_id provided.")
     if claims.get("typ") == SYSTEM_TOKEN:
         return Scope(x_domain_id, x_workspace_id)
-    if claims.get("rol") in DOMAIN_WIDE_ROLES:
+    role = claims.get("rol")
+    if role in DOMAIN_WIDE_ROLES:
         return Scope(domain_id, None)
-    return Scope(domain_id, _text(claims.get("wid")))
+    projects = _projects(claims.get("projects")) if role == WORKSPACE_MEMBER else None
+    return Scope(domain_id, _text(claims.get("wid")), projects)
+
+
+def _projects(claim: object) -> tuple[str, ...]:
+    """A member's project ids (anything but a list of strings counts as none, as a missing claim does)."""
+    if not isinstance(claim, list):
+        return ()
+    return tuple(p for p in claim if isinstance(p, str))

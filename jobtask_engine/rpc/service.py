@@ -47,13 +47,13 @@ class JobTaskService:
 
     # -- methods ------------------------------------------------------------------
     def list(self, data: bytes, scope: Scope) -> bytes:
-        params = scope.apply(to_params(decode(pb.JobTaskQuery, data)))
+        params = scope.limit_query(scope.apply(to_params(decode(pb.JobTaskQuery, data))))
         with self.lock:
             answer = self.store.list(params)
         return job_tasks_info(answer, minimal=bool(params.get("query", {}).get("minimal")))
 
     def stat(self, data: bytes, scope: Scope) -> bytes:
-        params = scope.apply(to_params(decode(pb.JobTaskStatQuery, data)))
+        params = scope.limit_query(scope.apply(to_params(decode(pb.JobTaskStatQuery, data))))
         with self.lock:
             answer = self.store.stat(params)
         return struct_of(answer)
@@ -62,6 +62,8 @@ class JobTaskService:
         params = scope.apply(to_params(decode(pb.JobTaskRequest, data)))
         with self.lock:
             info = self._find(params)
+        if not scope.allows_project(info.get("project_id")):
+            raise not_found("job_task_id", info["job_task_id"])
         return job_task_info(info)
 
     def delete(self, data: bytes, scope: Scope) -> bytes:

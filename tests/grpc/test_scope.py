@@ -45,7 +45,7 @@ def test_x_workspace_id_narrows_to_the_workspace(seeded):
 
 def test_a_token_scopes_by_its_did_and_wid_claims(seeded):
     e = seeded.endpoint
-    member = token({"did": "d1", "wid": "ws-1", "rol": "WORKSPACE_MEMBER", "typ": "ACCESS_TOKEN", "ver": "2.0"})
+    member = token({"did": "d1", "wid": "ws-1", "rol": "WORKSPACE_OWNER", "typ": "ACCESS_TOKEN", "ver": "2.0"})
     assert ids(call(e, "list", {}, token_=member)) == ["jt-a1"]
     assert refusal(e, "get", {"job_task_id": "jt-a2"}, token_=member)[0] == "ERROR_NOT_FOUND"
     # the token wins over metadata naming another domain (only system tokens read x_domain_id)
@@ -90,3 +90,24 @@ def test_a_call_with_neither_token_nor_domain_is_unauthenticated(seeded):
 def test_undecodable_tokens_and_tokens_without_did_are_refused(seeded, bad_token, reason):
     code, status, message = refusal(seeded.endpoint, "list", {}, token_=bad_token, x_domain_id="d1")
     assert (code, status) == ("ERROR_AUTHENTICATE_FAILURE", "UNAUTHENTICATED") and reason in message
+
+
+def test_a_workspace_member_sees_its_projects_only(jobtask_grpc_server, jobtask_seed):
+    e = jobtask_grpc_server.endpoint
+    jobtask_seed(jobtask_grpc_server, [
+        {"job_task_id": "jt-p1", "domain_id": "d1", "workspace_id": "ws-1", "project_id": "p-1"},
+        {"job_task_id": "jt-p2", "domain_id": "d1", "workspace_id": "ws-1", "project_id": "p-2"},
+        {"job_task_id": "jt-p3", "domain_id": "d1", "workspace_id": "ws-1"},
+    ])
+    member = token({"did": "d1", "wid": "ws-1", "rol": "WORKSPACE_MEMBER", "projects": ["p-2"]})
+    assert ids(call(e, "list", {}, token_=member)) == ["jt-p2"]
+    assert call(e, "stat", {"query": {"distinct": "job_task_id"}}, token_=member) == {"results": ["jt-p2"]}
+    assert call(e, "get", {"job_task_id": "jt-p2"}, token_=member)["project_id"] == "p-2"
+    assert refusal(e, "get", {"job_task_id": "jt-p1"}, token_=member)[0] == "ERROR_NOT_FOUND"
+    # a member without projects lists nothing (production filters project_id in []), yet get is not limited
+    nobody = token({"did": "d1", "wid": "ws-1", "rol": "WORKSPACE_MEMBER"})
+    assert call(e, "list", {}, token_=nobody) == {}
+    assert call(e, "get", {"job_task_id": "jt-p1"}, token_=nobody)["job_task_id"] == "jt-p1"
+    # an owner is not limited to projects
+    owner = token({"did": "d1", "wid": "ws-1", "rol": "WORKSPACE_OWNER", "projects": ["p-2"]})
+    assert ids(call(e, "list", {}, token_=owner)) == ["jt-p1", "jt-p2", "jt-p3"]
