@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from google.protobuf.json_format import ParseError
+from google.protobuf.json_format import ParseDict, ParseError
 from google.protobuf.struct_pb2 import Value
 from hypothesis import HealthCheck, given, settings, strategies as st
 from spaceone.api.inventory.v1 import job_task_pb2 as pb
@@ -151,4 +151,35 @@ def test_fuzz_any_bytes_never_internal_and_never_change_the_store(seeded, method
         assert details.startswith("ERROR_")
     if method == "delete" and code == grpc.StatusCode.OK:
         return
+    assert snapshot(seeded) == before
+
+
+_VALID_REQUESTS = {
+    "list": ParseDict({"status": "FAILURE", "query": {
+        "filter": [{"k": "updated_count", "v": 3, "o": "gte"}], "sort": [{"key": "created_at", "desc": True}],
+        "page": {"start": 1, "limit": 5}, "only": ["job_task_id", "errors"]}}, pb.JobTaskQuery()).SerializeToString(),
+    "stat": ParseDict({"query": {"filter": [{"k": "status", "v": ["FAILURE"], "o": "in"}], "aggregate": [
+        {"unwind": {"path": "errors"}},
+        {"group": {"keys": [{"key": "errors.error_code", "name": "c"}], "fields": [{"operator": "count", "name": "n"}]}},
+        {"sort": [{"key": "n", "desc": True}]}, {"limit": 3}]}}, pb.JobTaskStatQuery()).SerializeToString(),
+}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(method=st.sampled_from(["list", "stat"]), data=st.data())
+def test_fuzz_mutated_valid_requests_never_internal_and_never_change_the_store(seeded, method, data):
+    """Valid messages with bytes flipped, dropped or inserted: deep structures a random string rarely reaches."""
+    original = bytearray(_VALID_REQUESTS[method])
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(original) - 1))
+        action = data.draw(st.sampled_from(["flip", "drop", "insert"]))
+        if action == "flip":
+            original[at] ^= 1 << data.draw(st.integers(0, 7))
+        elif action == "drop":
+            del original[at]
+        else:
+            original.insert(at, data.draw(st.integers(0, 255)))
+    before = snapshot(seeded)
+    code, details, _ = raw_call(seeded.endpoint, method, bytes(original))
+    assert code in (grpc.StatusCode.OK, grpc.StatusCode.INVALID_ARGUMENT), (code, details)
     assert snapshot(seeded) == before
