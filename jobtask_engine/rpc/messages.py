@@ -27,6 +27,11 @@ from google.protobuf.json_format import Error as JsonFormatError, MessageToDict
 from google.protobuf.message import DecodeError, Message
 from spaceone.api.inventory.v1 import job_task_pb2 as pb
 
+try:  # protobuf >= 4 (``Message.UnknownFields`` is gone from its upb runtime)
+    from google.protobuf.unknown_fields import UnknownFieldSet
+except ImportError:  # protobuf 3
+    UnknownFieldSet = None
+
 from jobtask_engine.errors import EngineError, invalid_parameter
 from jobtask_engine.rpc.wire import fields_encoder, int32_field, message_field, struct_bytes, tag
 from jobtask_engine.schema import MINIMAL_FIELDS
@@ -52,12 +57,7 @@ def decode(message_type: type[M], data: bytes) -> M:
 
 
 def _unknown_numbers(message: Message) -> list[int]:
-    try:  # protobuf 4+
-        from google.protobuf.unknown_fields import UnknownFieldSet
-
-        fields = UnknownFieldSet(message)
-    except ImportError:  # protobuf 3
-        fields = message.UnknownFields()
+    fields = message.UnknownFields() if UnknownFieldSet is None else UnknownFieldSet(message)
     return sorted({f.field_number for f in fields})
 
 
