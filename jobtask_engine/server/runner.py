@@ -16,11 +16,15 @@ import uvicorn
 
 from jobtask_engine.server.app import DEFAULT_MAX_BODY_BYTES, create_app
 from jobtask_engine.server.guard import StoreGuard
+from jobtask_engine.server.protocol import DEFAULT_REQUEST_TIMEOUT, protocol_with_request_timeout
 
 if TYPE_CHECKING:
     from jobtask_engine import JobTaskStore
 
-__all__ = ["LiveServer", "serve"]
+__all__ = ["LiveServer", "serve", "DEFAULT_KEEP_ALIVE"]
+
+#: Seconds an idle keep-alive connection stays open between requests (uvicorn's default).
+DEFAULT_KEEP_ALIVE = 5.0
 
 
 def bind_tcp(host: str, port: int) -> socket.socket:
@@ -59,10 +63,20 @@ def serve(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     log_level: str = "info",
     on_ready: Callable[[str], Any] | None = None,
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    keep_alive: float = DEFAULT_KEEP_ALIVE,
 ) -> None:
     """Serve ``store`` until interrupted (Ctrl+C); ``on_ready(url)`` is called once listening."""
     app = create_app(store, max_body_bytes=max_body_bytes)
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="off")
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        lifespan="off",
+        http=protocol_with_request_timeout(request_timeout),
+        timeout_keep_alive=keep_alive,
+    )
     sock = bind_tcp(host, port)
     if on_ready is not None:
         on_ready(_url(sock))
@@ -87,8 +101,12 @@ class LiveServer:
         host: str = "127.0.0.1",
         port: int = 0,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        keep_alive: float = DEFAULT_KEEP_ALIVE,
     ) -> None:
         self.app = create_app(store, max_body_bytes=max_body_bytes)
+        self._protocol = protocol_with_request_timeout(request_timeout)
+        self._keep_alive = keep_alive
         self.guard: StoreGuard = self.app.state.guard
         self._host = host
         self._port = port
@@ -112,6 +130,8 @@ class LiveServer:
             access_log=False,
             lifespan="off",
             timeout_graceful_shutdown=2,
+            http=self._protocol,
+            timeout_keep_alive=self._keep_alive,
         )
         self._socket = bind_tcp(self._host, self._port)
         self.url = _url(self._socket)
@@ -156,4 +176,4 @@ class LiveServer:
 
     def seed(self, records: Iterable[dict]) -> list[dict]:
         """Create ``records`` (under the lock); their JobTaskInfo dicts, in order."""
-        return self.guard.run(lambda store: [store.create(r) for r in records])
+        return self.guard.run_exclusive(lambda store: [store.create(r) for r in records])

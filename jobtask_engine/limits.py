@@ -1,0 +1,419 @@
+"""The limits that keep one request's work bounded, in one table.
+
+Every request on a 100k-record store must finish in well under a second of
+CPU or be refused up front.  The request layer calls the ``check_*``
+functions below while it parses, so a request over a limit is refused with an
+``EngineError`` naming the limit (``ERROR_LIMIT_EXCEEDED``) before it is
+planned, and never reaches the store.
+
+Each limit has a name, a default, and the measurement that chose it (see
+``LIMITS_TABLE``; the README prints it).  An embedder sets them per store,
+``JobTaskStore(limits=Limits(max_in_values=50_000))``, or for every store made
+afterwards with ``set_default_limits``.  The store makes its limits the active
+ones for the duration of each call (a context variable: threads and tasks see
+their own), so parsing code needs no extra argument.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import dataclasses
+import re
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+try:  # Python 3.11+
+    import re._constants as _sre
+    import re._parser as _sre_parse
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+from .errors import EngineError
+
+__all__ = [
+    "Limits",
+    "LIMITS_TABLE",
+    "active_limits",
+    "set_default_limits",
+    "using_limits",
+    "limit_exceeded",
+    "check_request",
+    "check_condition",
+    "check_keyword",
+    "check_pattern",
+    "check_date_format",
+    "check_operands",
+    "check_rows",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """Per-request bounds; see ``LIMITS_TABLE`` for why each default is what it is."""
+
+    max_depth: int = 32
+    max_string_length: int = 65_536
+    max_list_items: int = 10_000
+    max_in_values: int = 10_000
+    max_contain_values: int = 256
+    max_keyword_words: int = 64
+    max_pattern_length: int = 1_024
+    max_regex_repeat: int = 1_000
+    max_operands: int = 64
+    max_date_format_length: int = 256
+    max_pipeline_rows: int = 2_000_000
+    plan_cache_bytes: int = 64 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if type(value) is not int or value < 1:
+                raise EngineError("ERROR_INVALID_PARAMETER", f"Limit {field.name} must be a positive integer, not {value!r}")
+
+
+#: name -> (what it bounds, the measurement that chose the default).  Timings: CPython
+#: 3.11 on the project's 2-core machine, 100k records (``benchmarks/limits_probe.py``).
+LIMITS_TABLE: dict[str, tuple[str, str]] = {
+    "max_depth": (
+        "nesting of dicts and lists anywhere in a request",
+        "real requests nest under 10; comparing a 40-deep value cost seconds and 1,000 levels overflow the stack",
+    ),
+    "max_string_length": (
+        "characters of any one string in a request",
+        "the longest stored field is an error message (2,048); 64k leaves room and costs < 1 ms to scan",
+    ),
+    "max_list_items": (
+        "items of any one list in a request (conditions, stages, fields, values)",
+        "a 10k-item list parses in ~10 ms; the value-list limits below are the tighter ones",
+    ),
+    "max_in_values": (
+        "values of an in / not_in condition (and a list-valued top-level key)",
+        "10k ids against 100k records: ~0.1 s once each value is one index lookup",
+    ),
+    "max_contain_values": (
+        "values of contain_in / not_contain_in / regex_in",
+        "each value is a scan of the column: 256 substring scans of 100k rows ~0.3 s",
+    ),
+    "max_keyword_words": (
+        "words of query.keyword (each one a contain on job_task_id)",
+        "as contain_in: 64 scans of 100k ids ~0.1 s; 10k words took 18 s on 5k records",
+    ),
+    "max_pattern_length": (
+        "characters of a regex pattern",
+        "longer patterns are not written by hand; a 1k pattern compiles in < 1 ms",
+    ),
+    "max_regex_repeat": (
+        "a counted repeat {m,n} in a pattern (and its nesting) ",
+        "re refuses > 4294967295 with OverflowError; 1,000 keeps the compiled program small",
+    ),
+    "max_operands": (
+        "operands of one expression and fields of one project/group stage",
+        "thousands of project operands took > 20 s on 5k records; 64 cost ~ 64 column passes",
+    ),
+    "max_date_format_length": (
+        "characters of a date_format",
+        "20,000 %H took 40 s on 5k records; 256 is far above any real format",
+    ),
+    "max_pipeline_rows": (
+        "rows a stat pipeline stage may produce (an unwind multiplies rows)",
+        "2M rows of 3 columns ~ 0.5 GB; three Cartesian unwinds took 2 GB and MemoryError",
+    ),
+    "plan_cache_bytes": (
+        "estimated bytes of the compiled requests a store keeps",
+        "a compiled in list costs ~480 bytes a value; 64 MiB keeps hundreds of ordinary requests",
+    ),
+}
+
+_default = Limits()
+_active: contextvars.ContextVar[Limits | None] = contextvars.ContextVar("jobtask_limits", default=None)
+
+
+def set_default_limits(limits: Limits) -> None:
+    """The limits of every store made afterwards without ``limits=`` (and of bare parsing)."""
+    global _default
+    if not isinstance(limits, Limits):
+        raise EngineError("ERROR_INVALID_PARAMETER_TYPE", "set_default_limits needs a Limits")
+    _default = limits
+
+
+def default_limits() -> Limits:
+    return _default
+
+
+def active_limits() -> Limits:
+    """The limits of the store call under way (the defaults outside one)."""
+    return _active.get() or _default
+
+
+@contextmanager
+def using_limits(limits: Limits) -> Iterator[None]:
+    token = _active.set(limits)
+    try:
+        yield
+    finally:
+        _active.reset(token)
+
+
+def limit_exceeded(name: str, where: str, got: Any) -> EngineError:
+    return EngineError(
+        "ERROR_LIMIT_EXCEEDED",
+        f"Request exceeds the {name} limit. (key = {where}, limit = {getattr(active_limits(), name)}, got = {got})",
+        limit=name,
+    )
+
+
+def _check_max(name: str, where: str, got: int) -> None:
+    if got > getattr(active_limits(), name):
+        raise limit_exceeded(name, where, got)
+
+
+# -- the whole request ---------------------------------------------------------------
+
+def check_request(request: Any, where: str = "params") -> None:
+    """Depth, string lengths and list lengths of a plain request, walked without recursion.
+
+    Also refuses what is not JSON-like (other objects, non-string keys), which
+    later layers would otherwise trip over with a Python error.
+    """
+    limits = active_limits()
+    max_depth, max_str, max_items = limits.max_depth, limits.max_string_length, limits.max_list_items
+    stack: list[tuple[Any, int, str]] = [(request, 1, where)]
+    while stack:
+        value, depth, path = stack.pop()
+        kind = type(value)
+        if kind is str:
+            if len(value) > max_str:
+                raise limit_exceeded("max_string_length", path, len(value))
+            continue
+        if kind is dict or kind is list:
+            if depth > max_depth:
+                raise limit_exceeded("max_depth", path, depth)
+            if kind is dict:
+                for k, v in value.items():
+                    if type(k) is not str:
+                        raise EngineError(
+                            "ERROR_INVALID_PARAMETER_TYPE",
+                            f"Parameter type is invalid. (key = {path}.{k!r}, type = str key)",
+                        )
+                    if len(k) > max_str:
+                        raise limit_exceeded("max_string_length", path, len(k))
+                    if type(v) in _CONTAINERS or type(v) is str:
+                        stack.append((v, depth + 1, f"{path}.{k}"))
+            else:
+                if len(value) > max_items:
+                    raise limit_exceeded("max_list_items", path, len(value))
+                stack.extend((v, depth + 1, f"{path}[{i}]") for i, v in enumerate(value) if type(v) in _CONTAINERS or type(v) is str)
+            continue
+        if kind in _CONTAINERS:  # a subclass or tuple: not JSON, may hide anything
+            raise EngineError(
+                "ERROR_INVALID_PARAMETER_TYPE", f"Parameter type is invalid. (key = {path}, type = JSON value)"
+            )
+        if value is not None and kind not in _SCALARS and not _is_time(value):
+            raise EngineError(
+                "ERROR_INVALID_PARAMETER_TYPE",
+                f"Parameter type is invalid. (key = {path}, type = JSON value, got {kind.__name__})",
+            )
+
+
+_CONTAINERS = frozenset((dict, list, tuple, set, frozenset))
+_SCALARS = frozenset((str, int, float, bool))
+
+
+def _is_time(value: Any) -> bool:
+    import datetime as _dt
+
+    return isinstance(value, (_dt.datetime, _dt.date))
+
+
+# -- conditions ------------------------------------------------------------------------
+
+_IN_OPERATORS = frozenset({"in", "not_in"})
+_CONTAIN_OPERATORS = frozenset({"contain_in", "not_contain_in", "regex_in"})
+
+
+def check_condition(operator: str, value: Any, where: str) -> None:
+    """Value-list sizes of one filter condition, and its patterns."""
+    if type(value) is list:
+        if operator in _IN_OPERATORS:
+            _check_max("max_in_values", where, len(value))
+        elif operator in _CONTAIN_OPERATORS:
+            _check_max("max_contain_values", where, len(value))
+    if operator == "regex":
+        check_pattern(value, where)
+    elif operator == "regex_in" and type(value) is list:
+        for i, p in enumerate(value):
+            check_pattern(p, f"{where}[{i}]")
+
+
+def check_keyword(words: list[str], where: str = "query.keyword") -> None:
+    _check_max("max_keyword_words", where, len(words))
+
+
+def check_operands(count: int, where: str) -> None:
+    _check_max("max_operands", where, count)
+
+
+def check_date_format(fmt: Any, where: str) -> None:
+    if type(fmt) is str:
+        _check_max("max_date_format_length", where, len(fmt))
+
+
+def check_rows(count: int, where: str) -> None:
+    """Rows a pipeline stage is about to make (checked before they are made)."""
+    _check_max("max_pipeline_rows", where, count)
+
+
+# -- patterns --------------------------------------------------------------------------
+
+_UNBOUNDED = _sre.MAXREPEAT
+_REPEATS = {_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)} - {None}
+
+
+def check_pattern(pattern: Any, where: str) -> None:
+    """Refuse a pattern that could make Python's backtracking ``re`` run for long.
+
+    ``re`` backtracks, so some patterns take exponential time on a short
+    string (``(a+)+$``, ``(a|a)*b``).  Rather than run them, the pattern is
+    parsed and refused when it holds what makes backtracking explode:
+
+    - a repeat inside a repeat where either one is unbounded (``(a+)+``, ``(a*){5}``);
+    - a repeated group holding an alternation (``(a|ab)*``);
+    - a back-reference (``(a)\\1``), which no linear engine can run;
+    - a counted repeat over ``max_regex_repeat`` or one program grown past it by nesting;
+    - more than three unbounded repeats in the whole pattern (each one multiplies the
+      backtracking of the others: ``.*a.*b.*c.*d`` is degree 4 in the text length).
+
+    Non-strings are left to the operator's own type check.
+    """
+    if type(pattern) is not str:
+        return
+    limits = active_limits()
+    if len(pattern) > limits.max_pattern_length:
+        raise limit_exceeded("max_pattern_length", where, len(pattern))
+    depth = max_group_depth(pattern)
+    if depth > limits.max_depth:
+        raise limit_exceeded("max_depth", where, depth)
+    try:
+        tree = _sre_parse.parse(pattern, re.IGNORECASE)
+    except (re.error, OverflowError, RecursionError, ValueError) as exc:
+        raise EngineError("ERROR_DB_QUERY", f"Database query failed. (reason = invalid regex {pattern!r}: {exc} ({where}))") from None
+    state = _Scan(limits.max_regex_repeat)
+    reason = state.scan(tree, 1)
+    if reason is None and state.unbounded > 3:
+        reason = f"{state.unbounded} unbounded repeats (at most 3)"
+    if reason is not None:
+        raise EngineError(
+            "ERROR_LIMIT_EXCEEDED",
+            f"Request exceeds the regex safety check. (key = {where}, pattern = {pattern[:80]!r}, reason = {reason})",
+            limit="regex",
+        )
+
+
+def max_group_depth(pattern: str) -> int:
+    """How deep parentheses nest (escapes and classes skipped), without parsing."""
+    depth = deepest = 0
+    i, n = 0, len(pattern)
+    in_class = False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c == ")":
+            depth -= 1
+        i += 1
+    return deepest
+
+
+class _Scan:
+    """A walk over ``re``'s parse tree, noting what makes backtracking explode."""
+
+    def __init__(self, max_repeat: int) -> None:
+        self.max_repeat = max_repeat
+        self.unbounded = 0
+
+    def scan(self, items: Any, weight: int) -> str | None:
+        """``weight``: the product of the enclosing repeat counts."""
+        for op, arg in items:
+            if op in _REPEATS:
+                low, high, sub = arg
+                unbounded = high == _UNBOUNDED
+                count = low if unbounded else high
+                if count > self.max_repeat or weight * max(count, 1) > self.max_repeat * 10:
+                    return f"repeat count {count} over {self.max_repeat}"
+                if unbounded:
+                    self.unbounded += 1
+                inner = _inner_repeats(sub)
+                if inner is not None and (unbounded or inner):
+                    return "a repeat inside a repeat"
+                if _overlapping_branches(sub):
+                    return "a repeated alternation whose branches can overlap"
+                reason = self.scan(sub, weight * max(count, 1))
+                if reason:
+                    return reason
+            elif op is _sre.GROUPREF or op is _sre.GROUPREF_EXISTS:
+                return "a back-reference"
+            elif op is _sre.SUBPATTERN:
+                reason = self.scan(arg[-1], weight)
+                if reason:
+                    return reason
+            elif op is _sre.BRANCH:
+                for branch in arg[1]:
+                    reason = self.scan(branch, weight)
+                    if reason:
+                        return reason
+            elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+                reason = self.scan(arg[1], weight)
+                if reason:
+                    return reason
+            elif op is getattr(_sre, "ATOMIC_GROUP", None):
+                reason = self.scan(arg, weight)
+                if reason:
+                    return reason
+        return None
+
+
+def _inner_repeats(items: Any) -> bool | None:
+    """None when a repeated body holds no repeat; else whether one of them is unbounded
+    (then the two can split one run of text in exponentially many ways)."""
+    found: bool | None = None
+    for op, arg in items:
+        if op in _REPEATS:
+            found = bool(found) or arg[1] == _UNBOUNDED or bool(_inner_repeats(arg[2]))
+        elif op is _sre.SUBPATTERN:
+            sub = _inner_repeats(arg[-1])
+            found = found if sub is None else bool(found) or sub
+        elif op is _sre.BRANCH:
+            for branch in arg[1]:
+                sub = _inner_repeats(branch)
+                found = found if sub is None else bool(found) or sub
+    return found
+
+
+def _overlapping_branches(items: Any) -> bool:
+    """Whether an alternation inside holds branches that may start alike (or be empty).
+
+    Branches all starting with different literal characters never compete for
+    the same text, so ``(get|put)*`` passes and ``(a|ab)*`` does not.
+    """
+    for op, arg in items:
+        if op is _sre.SUBPATTERN and _overlapping_branches(arg[-1]):
+            return True
+        if op is _sre.BRANCH:
+            firsts = set()
+            for branch in arg[1]:
+                if not branch or branch[0][0] is not _sre.LITERAL:
+                    return True
+                first = chr(branch[0][1]).lower()
+                if first in firsts:
+                    return True
+                firsts.add(first)
+    return False
