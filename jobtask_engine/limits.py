@@ -33,6 +33,7 @@ from .errors import EngineError
 
 __all__ = [
     "Limits",
+    "LimitError",
     "LIMITS_TABLE",
     "active_limits",
     "set_default_limits",
@@ -155,8 +156,12 @@ def using_limits(limits: Limits) -> Iterator[None]:
         _active.reset(token)
 
 
+class LimitError(EngineError):
+    """A request over one of the limits (``code`` ERROR_LIMIT_EXCEEDED, ``details["limit"]`` its name)."""
+
+
 def limit_exceeded(name: str, where: str, got: Any) -> EngineError:
-    return EngineError(
+    return LimitError(
         "ERROR_LIMIT_EXCEEDED",
         f"Request exceeds the {name} limit. (key = {where}, limit = {getattr(active_limits(), name)}, got = {got})",
         limit=name,
@@ -250,8 +255,10 @@ def check_keyword(words: list[str], where: str = "query.keyword") -> None:
     _check_max("max_keyword_words", where, len(words))
 
 
-def check_operands(count: int, where: str) -> None:
-    _check_max("max_operands", where, count)
+def check_operands(operands: Any, where: str) -> None:
+    """Operands of one expression (or fields of one stage), when given as a list."""
+    if type(operands) is list:
+        _check_max("max_operands", where, len(operands))
 
 
 def check_date_format(fmt: Any, where: str) -> None:
@@ -296,14 +303,16 @@ def check_pattern(pattern: Any, where: str) -> None:
         raise limit_exceeded("max_depth", where, depth)
     try:
         tree = _sre_parse.parse(pattern, re.IGNORECASE)
-    except (re.error, OverflowError, RecursionError, ValueError) as exc:
+    except re.error:
+        return  # not a pattern at all: the operator's own compile words the refusal
+    except (OverflowError, RecursionError, ValueError) as exc:
         raise EngineError("ERROR_DB_QUERY", f"Database query failed. (reason = invalid regex {pattern!r}: {exc} ({where}))") from None
     state = _Scan(limits.max_regex_repeat)
     reason = state.scan(tree, 1)
     if reason is None and state.unbounded > 3:
         reason = f"{state.unbounded} unbounded repeats (at most 3)"
     if reason is not None:
-        raise EngineError(
+        raise LimitError(
             "ERROR_LIMIT_EXCEEDED",
             f"Request exceeds the regex safety check. (key = {where}, pattern = {pattern[:80]!r}, reason = {reason})",
             limit="regex",
