@@ -57,13 +57,13 @@ class Limits:
     max_string_length: int = 65_536
     max_list_items: int = 10_000
     max_in_values: int = 10_000
-    max_contain_values: int = 256
-    max_keyword_words: int = 64
+    max_contain_values: int = 32
+    max_keyword_words: int = 16
     max_pattern_length: int = 1_024
     max_regex_repeat: int = 1_000
-    max_operands: int = 64
-    max_date_format_length: int = 256
-    max_pipeline_rows: int = 2_000_000
+    max_operands: int = 16
+    max_date_format_length: int = 32
+    max_pipeline_rows: int = 1_000_000
     plan_cache_bytes: int = 64 * 1024 * 1024
 
     def __post_init__(self) -> None:
