@@ -203,12 +203,12 @@ def check_request(request: Any, where: str = "params") -> None:
                         )
                     if len(k) > max_str:
                         raise limit_exceeded("max_string_length", path, len(k))
-                    if type(v) in _CONTAINERS or type(v) is str:
+                    if type(v) not in _PLAIN:
                         stack.append((v, depth + 1, f"{path}.{k}"))
             else:
                 if len(value) > max_items:
                     raise limit_exceeded("max_list_items", path, len(value))
-                stack.extend((v, depth + 1, f"{path}[{i}]") for i, v in enumerate(value) if type(v) in _CONTAINERS or type(v) is str)
+                stack.extend((v, depth + 1, f"{path}[{i}]") for i, v in enumerate(value) if type(v) not in _PLAIN)
             continue
         if kind in _CONTAINERS:  # a subclass or tuple: not JSON, may hide anything
             raise EngineError(
@@ -223,6 +223,8 @@ def check_request(request: Any, where: str = "params") -> None:
 
 _CONTAINERS = frozenset((dict, list, tuple, set, frozenset))
 _SCALARS = frozenset((str, int, float, bool))
+#: Values needing no look (the walk skips them without pushing).
+_PLAIN = frozenset((int, float, bool, type(None)))
 
 
 def _is_time(value: Any) -> bool:
