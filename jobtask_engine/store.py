@@ -14,8 +14,6 @@ view, unaffected by writes made while it runs.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import os
 from contextlib import contextmanager
@@ -25,6 +23,7 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 import msgspec
 
 from . import errors as E
+from .heap import return_freed_memory
 from .limits import Limits, default_limits, using_limits
 from .query.order import order_rows
 from .plans import PlanCache
@@ -152,7 +151,7 @@ class JobTaskStore:
         self._table.append_columns(cols)
         count = len(cols["job_task_id"])
         if count >= TRIM_AFTER:
-            _return_freed_memory()
+            return_freed_memory()
         return count
 
     def _check_unique(self, ids: list[str]) -> None:
@@ -292,20 +291,6 @@ def _concatenate(parts: list[dict[str, list]]) -> dict[str, list]:
             part[name] = None
         cols[name] = col
     return cols
-
-
-def _return_freed_memory() -> None:
-    """Hand the heap a big load freed back to the system (glibc keeps it otherwise).
-
-    A big load's temporaries leave hundreds of bytes per record of free heap
-    that glibc does not return by itself; ``malloc_trim`` does.  Elsewhere
-    (no glibc) this does nothing.
-    """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 @contextmanager
