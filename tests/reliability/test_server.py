@@ -160,3 +160,16 @@ def test_hostile_bodies_get_4xx_and_change_nothing(server, body):
         response = client.post(route, content=raw, headers={"content-type": "application/json"})
         assert response.status_code < 500, response.text[:500]
         assert client.get("/_engine/health").json()["job_task_count"] == 30_000
+
+
+def test_an_unrepresentable_datetime_over_http_is_a_400_and_changes_nothing(server):
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        created = client.post("/_engine/job-tasks", json={"domain_id": "domain-z", "created_at": "0001-01-01T00:00:00+01:00"})
+        assert created.status_code == 400 and created.json()["error"]["code"] == "ERROR_INVALID_PARAMETER"
+        some = client.post(f"{API}/job-tasks/search", json={"domain_id": DOMAIN, "query": {"page": {"limit": 1}}}).json()["results"][0]
+        updated = client.post("/_engine/job-tasks/update", json={"job_task_id": some["job_task_id"], "domain_id": DOMAIN,
+                                                                  "finished_at": "9999-12-31T23:59:59-01:00"})
+        assert updated.status_code == 400
+        again = client.post(f"{API}/job-task/get", json={"job_task_id": some["job_task_id"], "domain_id": DOMAIN}).json()
+        assert again == some
+        assert client.get("/_engine/health").json()["job_task_count"] == 30_000
