@@ -46,6 +46,7 @@ __all__ = [
     "check_date_format",
     "check_operands",
     "check_rows",
+    "nesting_depth",
 ]
 
 
@@ -219,6 +220,23 @@ def check_request(request: Any, where: str = "params") -> None:
                 "ERROR_INVALID_PARAMETER_TYPE",
                 f"Parameter type is invalid. (key = {path}, type = JSON value, got {kind.__name__})",
             )
+
+
+def nesting_depth(value: Any) -> int:
+    """Levels of dicts and lists in a JSON value (1 for a flat dict), walked without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if type(item) is dict:
+            children = item.values()
+        elif type(item) is list:
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children if type(child) is dict or type(child) is list)
+    return deepest
 
 
 _CONTAINERS = frozenset((dict, list, tuple, set, frozenset))

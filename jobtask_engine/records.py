@@ -21,6 +21,7 @@ from msgspec import UNSET, UnsetType
 
 from . import errors as E
 from .schema import DATETIME, FIELDS, INT, MISSING, STATUSES, STR, Field
+from .limits import nesting_depth
 from .timeutil import first_unrepresentable, now_ms
 
 __all__ = ["ErrorInfo", "JobTask", "decode_records", "decode_one", "normalize_columns", "normalize_changes", "new_job_task_id"]
@@ -112,7 +113,7 @@ def _json_additional(errors: list[ErrorInfo], where: str) -> None:
         if err.additional:
             try:
                 err.additional = _JSON_DECODE(_JSON_ENCODE(err.additional))
-            except (TypeError, ValueError, msgspec.EncodeError) as exc:
+            except (TypeError, ValueError, msgspec.EncodeError, RecursionError) as exc:
                 raise E.EngineError(
                     "ERROR_INVALID_PARAMETER", f"Invalid record: {exc} - at `{where}errors[{j}].additional`"
                 ) from None
@@ -201,6 +202,12 @@ def _errors_column(raw: list, where: Callable[[int], str], pool: dict | None = N
     return values
 
 
+#: MongoDB refuses documents nested more than 100 levels; a record's ``additional`` sits
+#: 3 below the top (record, errors, error).  Deeper values also overflowed the stack
+#: when a page holding them was copied out.
+MAX_ADDITIONAL_DEPTH = 97
+
+
 #: The stored value of an empty ``errors``: one shared immutable object, not a list per row.
 NO_ERRORS: tuple = ()
 
@@ -224,6 +231,11 @@ def _stored_errors(errs: list[dict], where: str, keep: Callable[[str, str], str]
                 doc[name] = keep(value, value)
         if doc.get("additional") is None:
             doc["additional"] = {}
+        elif nesting_depth(doc["additional"]) > MAX_ADDITIONAL_DEPTH:
+            raise E.EngineError(
+                "ERROR_INVALID_PARAMETER",
+                f"Document nested too deeply: {where}errors[{i}].additional (max depth = {MAX_ADDITIONAL_DEPTH})",
+            )
     return errs
 
 

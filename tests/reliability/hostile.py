@@ -57,12 +57,13 @@ def hostile_values(in_process: bool = True) -> st.SearchStrategy:
         st.sampled_from(NUMBERS),
         st.sampled_from(DATETIMES if in_process else [d for d in DATETIMES if isinstance(d, str)]),
         st.sampled_from(PATTERNS),
-        st.builds(nested, st.integers(20, 3000), st.just(1), st.sampled_from(["dict", "list"])),
-        st.integers(1_000, 300_000).map(lambda n: list(range(n))),
-        st.integers(1_000, 50_000).map(lambda n: [f"w{i}" for i in range(n)]),
-        st.integers(1_000, 200_000).map(lambda n: "a" * n),
-        st.integers(100, 20_000).map(lambda n: "%H" * n),
-        st.integers(100, 20_000).map(lambda n: " ".join(f"k{i}" for i in range(n))),
+        # sizes from a list rather than a range: hypothesis favours small ends, the edges are what matter
+        st.builds(nested, st.sampled_from([20, 33, 40, 99, 101, 300, 1000, 5000]), st.just(1), st.sampled_from(["dict", "list"])),
+        st.sampled_from([1_001, 10_001, 300_000]).map(lambda n: list(range(n))),
+        st.sampled_from([33, 1_001, 10_001, 50_000]).map(lambda n: [f"w{i}" for i in range(n)]),
+        st.sampled_from([2_049, 65_537, 200_000]).map(lambda n: "a" * n),
+        st.sampled_from([17, 100, 20_000]).map(lambda n: "%H" * n),
+        st.sampled_from([17, 100, 10_000]).map(lambda n: " ".join(f"k{i}" for i in range(n))),
         st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.just([]) | st.just({}),
     ]
     if in_process:

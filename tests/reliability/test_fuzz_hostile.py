@@ -49,8 +49,12 @@ def test_reads_left_the_store_unchanged():
     assert list(STORE) == BEFORE
 
 
+#: a hostile value inside ``errors[].additional``, the one free-form part of a record
+hostile_additional = st.builds(lambda r, h: {**r, "errors": [{"error_code": "E", "additional": {"x": h}}]}, records(DOMAINS), hostile_values())
+
+
 @FUZZ
-@given(mutated(records(DOMAINS)))
+@given(mutated(records(DOMAINS)) | hostile_additional)
 def test_hostile_records_on_create_and_insert_many(record):
     store = JobTaskStore(SEED[:20])
     before = list(store)
@@ -86,3 +90,19 @@ def test_hostile_updates(changes):
     except EngineError:
         assert list(store) == before
     list(store)  # whatever was accepted can be read back
+
+
+@FUZZ
+@given(hostile_values(), st.sampled_from(["additional", "message", "error_code"]))
+def test_hostile_values_inside_a_records_errors(value, where):
+    store = JobTaskStore(SEED[:5])
+    before = list(store)
+    error = {"error_code": "E", "additional": {"x": value}} if where == "additional" else {where: value}
+    try:
+        with time_cap():
+            info = store.create({"domain_id": DOMAINS[0], "errors": [error]})
+    except EngineError:
+        assert list(store) == before
+    else:
+        assert list(store)[-1] == info
+        assert store.list({"domain_id": DOMAINS[0], "query": {"page": {"limit": 1000}}})["total_count"] == len(before) + 1

@@ -160,3 +160,27 @@ def test_a_truncated_last_line_names_its_record(tmp_path):
     path.write_text("\n".join(lines[:4]) + "\n" + lines[4][:20] + "\n")
     error = _refused(lambda: JobTaskStore.load(path), "ERROR_INVALID_PARAMETER")
     assert "after record 4" in error.message
+
+
+@pytest.mark.parametrize("depth", [150, 990, 5000])
+@pytest.mark.parametrize("kind", ["dict", "list"])
+def test_a_record_nested_past_mongodbs_100_levels_is_refused(store, depth, kind):
+    before = list(store)
+    record = {"domain_id": D, "errors": [{"error_code": "E", "additional": {"x": nested(depth, kind=kind)}}]}
+    _refused(lambda: store.create(record), "ERROR_INVALID_PARAMETER")
+    _refused(lambda: store.insert_many([{"domain_id": D}, record]), "ERROR_INVALID_PARAMETER")
+    _refused(lambda: store.update(before[0]["job_task_id"], D, {"errors": record["errors"]}), "ERROR_INVALID_PARAMETER")
+    assert list(store) == before
+
+
+def test_a_file_record_nested_past_100_levels_is_refused(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text(json.dumps({"domain_id": "d", "errors": [{"additional": {"x": nested(300)}}]}) + "\n")
+    _refused(lambda: JobTaskStore.load(path), "ERROR_INVALID_PARAMETER")
+
+
+def test_a_record_within_the_nesting_limit_reads_back(store):
+    record = {"domain_id": D, "errors": [{"error_code": "E", "additional": {"x": nested(90)}}]}
+    info = store.create(record)
+    assert info["errors"][0]["additional"] == record["errors"][0]["additional"]
+    assert list(store)[-1] == info
