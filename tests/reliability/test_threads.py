@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import threading
 import time
 from collections import Counter
@@ -220,15 +221,25 @@ def test_two_threads_creating_lose_nothing():
     def create(offset: int) -> None:
         try:
             for i in range(1_500):
-                store.create({"job_task_id": f"job-task-{offset + i:08d}", "domain_id": "d", "status": STATUSES[i % 5]})
+                tid = f"job-task-{offset + i:08d}"
+                info = store.create({"job_task_id": tid, "domain_id": "d", "status": STATUSES[i % 5], "created_at": "2023-01-01T00:00:00Z"})
+                if info["job_task_id"] != tid:
+                    raise AssertionError(f"create of {tid} answered with {info['job_task_id']}")
+                if i % 100 == 0:
+                    store.list({"domain_id": "d", "query": {"filter": [{"k": "created_at", "v": "2022-01-01T00:00:00Z", "o": "datetime_gt"}], "count_only": True}})
         except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=create, args=(k * 100_000,)) for k in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # hand the GIL over as often as possible: interleave everything
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        sys.setswitchinterval(interval)
     assert errors == []
     assert len(store) == 3_000
     for status in STATUSES:
