@@ -166,7 +166,7 @@ async def _internal_error(_request: Request, exc: Exception) -> Response:
 def create_app(store: "JobTaskStore | None" = None, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Starlette:
     """The ASGI app answering from ``store`` (a new empty JobTaskStore when None).
 
-    ``app.state.guard`` holds the store and the lock every access must take;
+    ``app.state.guard`` is how handlers reach the store (which locks each call itself);
     ``app.state.store`` is the store itself.
     """
     if store is None:

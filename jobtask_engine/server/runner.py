@@ -119,8 +119,8 @@ class LiveServer:
     """The app on uvicorn in a daemon thread, on loopback; ``url`` is its base URL.
 
     Use as a context manager or call ``start()`` / ``stop()``.  ``store`` is the
-    store it answers from; touch it only through ``guard`` (or ``seed``/``reset``)
-    while the server runs.
+    store it answers from; it is thread-safe, so tests may call it directly while the
+    server runs (``seed`` creates several records with no request in between).
     """
 
     def __init__(
