@@ -58,7 +58,9 @@ def hostile_values(in_process: bool = True) -> st.SearchStrategy:
         st.sampled_from(DATETIMES if in_process else [d for d in DATETIMES if isinstance(d, str)]),
         st.sampled_from(PATTERNS),
         # sizes from a list rather than a range: hypothesis favours small ends, the edges are what matter
-        st.builds(nested, st.sampled_from([20, 33, 40, 99, 101, 300, 1000, 5000]), st.just(1), st.sampled_from(["dict", "list"])),
+        # (over HTTP the test's own JSON encoder recurses: deeper bodies are sent as raw text elsewhere)
+        st.builds(nested, st.sampled_from([20, 33, 40, 99, 101, 300, 1000, 5000] if in_process else [20, 33, 99, 101, 300, 800]),
+                  st.just(1), st.sampled_from(["dict", "list"])),
         st.sampled_from([1_001, 10_001, 300_000]).map(lambda n: list(range(n))),
         st.sampled_from([33, 1_001, 10_001, 50_000]).map(lambda n: [f"w{i}" for i in range(n)]),
         st.sampled_from([2_049, 65_537, 200_000]).map(lambda n: "a" * n),

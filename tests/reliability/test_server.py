@@ -173,3 +173,14 @@ def test_an_unrepresentable_datetime_over_http_is_a_400_and_changes_nothing(serv
         again = client.post(f"{API}/job-task/get", json={"job_task_id": some["job_task_id"], "domain_id": DOMAIN}).json()
         assert again == some
         assert client.get("/_engine/health").json()["job_task_count"] == 30_000
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+@pytest.mark.parametrize("route", [f"{API}/job-tasks/search", f"{API}/job-tasks/stat", "/_engine/job-tasks"])
+def test_bodies_nested_deeper_than_any_encoder_get_a_400(server, route, depth):
+    deep = "[" * depth + "]" * depth
+    body = '{"domain_id": "%s", "query": {"filter": [{"k": "job_id", "v": %s, "o": "in"}]}, "errors": [{"additional": {"x": %s}}]}' % (DOMAIN, deep, deep)
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        response = client.post(route, content=body.encode(), headers={"content-type": "application/json"})
+        assert 400 <= response.status_code < 500, response.text[:300]
+        assert client.get("/_engine/health").json()["job_task_count"] == 30_000
