@@ -79,15 +79,15 @@ class Limits:
 LIMITS_TABLE: dict[str, tuple[str, str]] = {
     "max_depth": (
         "nesting of dicts and lists anywhere in a request",
-        "real requests nest under 10; comparing a 40-deep value cost seconds and 1,000 levels overflow the stack",
+        "the deepest request shapes (a nested project calculation, an elem match) nest ~10; 1,000 levels overflowed the stack",
     ),
     "max_string_length": (
         "characters of any one string in a request",
-        "the longest stored field is an error message (2,048); 64k leaves room and costs < 1 ms to scan",
+        "the longest stored field is an error message (2,048 characters); the walk checks a 64k string in 0.01 ms",
     ),
     "max_list_items": (
         "items of any one list in a request (conditions, stages, fields, values)",
-        "a 10k-item list parses in ~10 ms; the value-list limits below are the tighter ones",
+        "a 10k-value list is walked in 6 ms and parsed in 10 ms; the value-list limits below are the tighter ones",
     ),
     "max_in_values": (
         "values of an in / not_in condition (and a list-valued top-level key)",
@@ -103,11 +103,11 @@ LIMITS_TABLE: dict[str, tuple[str, str]] = {
     ),
     "max_pattern_length": (
         "characters of a regex pattern",
-        "longer patterns are not written by hand; a 1k pattern compiles in < 1 ms",
+        "a 900-character pattern is checked and compiled in 1 ms; longer ones are not written by hand",
     ),
     "max_regex_repeat": (
         "a counted repeat {m,n} in a pattern (and its nesting) ",
-        "re refuses > 4294967295 with OverflowError; 1,000 keeps the compiled program small",
+        "re overflowed past 4294967295; nested counts multiply (their product may reach 10x this)",
     ),
     "max_operands": (
         "operands of one project calculation, and fields of one project stage",
