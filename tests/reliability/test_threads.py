@@ -69,14 +69,19 @@ def _reader(store: JobTaskStore, seed: int, stop: threading.Event, problems: Pro
                 if [r["created_at"] for r in rows] != sorted(r["created_at"] for r in rows):
                     problems.add("page out of order")
             elif kind == 1:
-                answer = store.stat({"domain_id": domain, "query": {"aggregate": [
-                    {"group": {"keys": [{"key": "status", "name": "s"}], "fields": [{"operator": "count", "name": "n"}]}}]}})
-                listed = store.list({"domain_id": domain, "query": {"count_only": True}})
-                total = sum(g["n"] for g in answer["results"])
-                if any(g["s"] not in STATUSES for g in answer["results"]):
+                # stat's groups, the list's count and the status index agree at one instant
+                with store.exclusive():
+                    answer = store.stat({"domain_id": domain, "query": {"aggregate": [
+                        {"group": {"keys": [{"key": "status", "name": "s"}], "fields": [{"operator": "count", "name": "n"}]}}]}})
+                    listed = store.list({"domain_id": domain, "query": {"count_only": True}})
+                    by_status = store.list({"domain_id": domain, "status": status, "query": {"count_only": True}})
+                groups = {g["s"]: g["n"] for g in answer["results"]}
+                if set(groups) - set(STATUSES):
                     problems.add(f"stat group outside the statuses: {answer}")
-                if total < 0 or listed["total_count"] < 0:
-                    problems.add("negative count")
+                if sum(groups.values()) != listed["total_count"]:
+                    problems.add(f"stat counts {sum(groups.values())} rows, list {listed['total_count']}")
+                if groups.get(status, 0) != by_status["total_count"]:
+                    problems.add(f"stat counts {groups.get(status, 0)} {status}, the status index {by_status['total_count']}")
             elif kind == 2:
                 page = store.list({"domain_id": domain, "query": {"filter": [{"k": "created_count", "v": 50, "o": "gte"}], "page": {"limit": 100}}})
                 if any(r["created_count"] < 50 or r["domain_id"] != domain for r in page["results"]):
