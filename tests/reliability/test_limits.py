@@ -95,12 +95,14 @@ def test_limits_must_be_positive_integers(bad):
         JobTaskStore(limits={"max_depth": 3})
 
 
-@pytest.mark.parametrize("pattern", ["^job-task-[0-9a-f]+$", ".*foo.*", "(get|put)*x", "[a-z]+@[a-z]+\\.com", "(a{2}){3}", "a|b|c", "^\\d{4}-\\d{2}$"])
+@pytest.mark.parametrize("pattern", ["^job-task-[0-9a-f]+$", ".*foo.*", "(get|put)*x", "[a-z]+@[a-z]+\\.com", "(a{2}){3}", "a|b|c", "^\\d{4}-\\d{2}$",
+                                     "^.*a.*b", "a.*b", "job-.*-task-.*", "(?i)error.*timeout", "\\w+\\s\\w+"])
 def test_ordinary_patterns_pass_the_regex_check(pattern):
     check_pattern(pattern, "k")
 
 
-@pytest.mark.parametrize("pattern", ["(a+)+", "(a*)*", "(a|ab)*", "(a|a)+", "(\\w+\\s?)*$", "(a)\\1", "(?P<n>a)(?P=n)", ".*a.*b.*c.*d", "(a{1000}){1000}", "(?:x+)+y"])
+@pytest.mark.parametrize("pattern", ["(a+)+", "(a*)*", "(a|ab)*", "(a|a)+", "(\\w+\\s?)*$", "(a)\\1", "(?P<n>a)(?P=n)", ".*a.*b.*c.*d", "(a{1000}){1000}", "(?:x+)+y",
+                                     ".*a.*b", "x*x*y", "a.*b.*c", "a{0,1000}a{0,1000}b"])
 def test_backtracking_patterns_are_refused(pattern):
     with pytest.raises(EngineError) as info:
         check_pattern(pattern, "k")
