@@ -21,7 +21,8 @@ from msgspec import UNSET, UnsetType
 
 from . import errors as E
 from .schema import DATETIME, FIELDS, INT, MISSING, STATUSES, STR, Field
-from .timeutil import now_ms
+from .limits import nesting_depth
+from .timeutil import first_unrepresentable, now_ms
 
 __all__ = ["ErrorInfo", "JobTask", "decode_records", "decode_one", "normalize_columns", "normalize_changes", "new_job_task_id"]
 
@@ -112,7 +113,7 @@ def _json_additional(errors: list[ErrorInfo], where: str) -> None:
         if err.additional:
             try:
                 err.additional = _JSON_DECODE(_JSON_ENCODE(err.additional))
-            except (TypeError, ValueError, msgspec.EncodeError) as exc:
+            except (TypeError, ValueError, msgspec.EncodeError, RecursionError) as exc:
                 raise E.EngineError(
                     "ERROR_INVALID_PARAMETER", f"Invalid record: {exc} - at `{where}errors[{j}].additional`"
                 ) from None
@@ -181,6 +182,16 @@ def _time_column(f: Field, raw: list, now: int) -> list:
         return [unset if x is UNSET else null if x is None else _ms(x) for x in raw]
 
 
+def _checked_times(f: Field, values: list, where: Callable[[int], str]) -> list:
+    """Refuse an instant the store cannot write back (outside UTC years 1-9999)."""
+    i = first_unrepresentable(values)
+    if i is not None:
+        raise E.EngineError(
+            "ERROR_INVALID_PARAMETER", f"Datetime out of range (UTC years 1-9999): {where(i)}{f.name}"
+        )
+    return values
+
+
 def _errors_column(raw: list, where: Callable[[int], str], pool: dict | None = None) -> list:
     values: list = [NO_ERRORS] * len(raw)
     rows = list(compress(range(len(raw)), map(bool, raw)))
@@ -189,6 +200,12 @@ def _errors_column(raw: list, where: Callable[[int], str], pool: dict | None = N
     for r, errs in zip(rows, msgspec.to_builtins([raw[r] for r in rows])):
         values[r] = _stored_errors(errs, where(r), keep)
     return values
+
+
+#: MongoDB refuses documents nested more than 100 levels; a record's ``additional`` sits
+#: 3 below the top (record, errors, error).  Deeper values also overflowed the stack
+#: when a page holding them was copied out.
+MAX_ADDITIONAL_DEPTH = 97
 
 
 #: The stored value of an empty ``errors``: one shared immutable object, not a list per row.
@@ -214,6 +231,11 @@ def _stored_errors(errs: list[dict], where: str, keep: Callable[[str, str], str]
                 doc[name] = keep(value, value)
         if doc.get("additional") is None:
             doc["additional"] = {}
+        elif nesting_depth(doc["additional"]) > MAX_ADDITIONAL_DEPTH:
+            raise E.EngineError(
+                "ERROR_INVALID_PARAMETER",
+                f"Document nested too deeply: {where}errors[{i}].additional (max depth = {MAX_ADDITIONAL_DEPTH})",
+            )
     return errs
 
 
@@ -235,7 +257,7 @@ def normalize_columns(
         elif f.kind == INT:
             cols[name] = _int_column(f, raw, where)
         elif f.kind == DATETIME:
-            cols[name] = _time_column(f, raw, now)
+            cols[name] = _checked_times(f, _time_column(f, raw, now), where)
         else:
             cols[name] = _errors_column(raw, where, None if pools is None else pools.get(name))
     ids = cols["job_task_id"]
@@ -292,7 +314,7 @@ def _normalized_changes(changes: dict) -> dict[str, Any]:
         elif f.kind == INT:
             out[name] = _int_column(f, raw, _NOWHERE)[0]
         elif f.kind == DATETIME:
-            out[name] = _time_column(f, raw, 0)[0]
+            out[name] = _checked_times(f, _time_column(f, raw, 0), _NOWHERE)[0]
         else:
             out[name] = _errors_column(raw, _NOWHERE)[0]
     return out

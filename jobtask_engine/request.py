@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from . import errors as E
+from .limits import check_keyword, check_request
 from .query.conditions import Condition, parse_condition
 from .query.filters import FilterPlan, compile_filter
 from .query.search import SearchQuery, parse_page, parse_sort, projection_of
@@ -41,6 +42,7 @@ class StatRequest(NamedTuple):
 def _params(params: Any, required: tuple[str, ...]) -> dict:
     if not isinstance(params, dict):
         raise E.invalid_parameter_type("params", "dict")
+    check_request(params)
     for key in required:
         if params.get(key) is None:
             raise E.required_parameter(key)
@@ -77,7 +79,9 @@ def _conditions(params: dict, query: dict, filter_keys: tuple[str, ...]) -> tupl
             raise E.invalid_parameter_type("query.keyword", "str")
         keyword = keyword.strip()
         if keyword:
-            cond = {"k": "job_task_id", "v": [w for w in keyword.split(" ") if w], "o": "contain_in"}
+            words = [w for w in keyword.split(" ") if w]
+            check_keyword(words)
+            cond = {"k": "job_task_id", "v": words, "o": "contain_in"}
             any_of.append(parse_condition(cond, "query.keyword"))
     return all_of, any_of
 

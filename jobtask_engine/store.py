@@ -2,25 +2,42 @@
 
 Each public call validates its whole input first and only then touches the
 table, so a rejected call leaves the store exactly as it was.
+
+Threads: every public method runs under the store's readers-writer lock
+(``rwlock``): reads (list, stat, get, len, the start of an iteration) run
+together, a write (create, insert_many, load_file, update, delete, clear) runs
+alone, so each call happens entirely before or after every write.  Lazy index
+builds inside reads are published whole under the table's build lock.
+Iteration walks a copy of the columns taken under the read lock: a consistent
+view, unaffected by writes made while it runs.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import os
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from types import SimpleNamespace
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import msgspec
 
 from . import errors as E
+from .heap import return_freed_memory
+from .limits import Limits, default_limits, using_limits
 from .query.order import order_rows
 from .plans import PlanCache
 from .query.shape import make_row_shaper, make_shaper
-from .records import JobTask, decode_one, decode_records, normalize_changes, normalize_columns, shift_positions
+from .records import (
+    JobTask,
+    decode_one,
+    decode_records,
+    normalize_changes,
+    normalize_columns,
+    shift_positions,
+)
 from .request import parse_list_request, parse_stat_request
+from .rwlock import RWLock
 from .schema import UPDATABLE
 from .table import Table
 
@@ -32,15 +49,44 @@ BATCH = 50_000
 TRIM_AFTER = 100_000
 _JSON_DECODER = msgspec.json.Decoder(list[JobTask])
 _LINE_DECODER = msgspec.json.Decoder(JobTask)
+T = TypeVar("T")
+#: Rows shaped per step of an iteration (bounds the dicts alive at once).
+_ITER_CHUNK = 1000
 
 
 class JobTaskStore:
     """An in-memory JobTask collection answering the inventory API's list and stat."""
 
-    def __init__(self, records: Iterable[dict] | None = None) -> None:
+    def __init__(self, records: Iterable[dict] | None = None, *, limits: Limits | None = None) -> None:
+        if limits is None:
+            limits = default_limits()
+        elif not isinstance(limits, Limits):
+            raise E.invalid_parameter_type("limits", "Limits")
+        self._limits = limits
+        self._lock = RWLock()
         self._reset(Table())
         if records is not None:
             self.insert_many(records)
+
+    @property
+    def limits(self) -> Limits:
+        """The bounds this store's requests are held to (``jobtask_engine.limits``)."""
+        return self._limits
+
+    def _reading(self, call: Callable[[], T]) -> T:
+        with self._lock.reading(), using_limits(self._limits):
+            return call()
+
+    def _writing(self, call: Callable[[], T]) -> T:
+        with self._lock.writing(), using_limits(self._limits):
+            return call()
+
+    @contextmanager
+    def exclusive(self) -> Iterator["JobTaskStore"]:
+        """A block of calls (from this thread) that no other thread's call interleaves with:
+        ``with store.exclusive(): info = store.get(...); store.update(...)``."""
+        with self._lock.writing():
+            yield self
 
     # -- loading ------------------------------------------------------------
     @classmethod
@@ -51,10 +97,15 @@ class JobTaskStore:
         return store
 
     def load_file(self, path: str | os.PathLike) -> int:
-        """Add the records of a JSON array or JSON Lines file; all or nothing."""
-        with open(path, "rb") as fh:
-            data = fh.read()
-        return self._add_batches(_decode_file(data, str(path)))
+        """Add the records of a JSON array, JSON Lines, or a saved list response
+        (``{"results": [...]}``) file; all or nothing."""
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except (OSError, TypeError, ValueError) as exc:
+            raise E.invalid_parameter("path", f"cannot read {path!r}: {exc}") from None
+        batches = list(_decode_file(data, str(path)))  # decoded before the write lock is taken
+        return self._writing(lambda: self._add_batches(batches))
 
     def insert_many(self, records: Iterable[dict]) -> int:
         """Add many records at once; one bad record rejects the batch and names its position."""
@@ -64,18 +115,20 @@ class JobTaskStore:
             items = list(records)
         except TypeError:
             raise E.invalid_parameter_type("records", "list of dict") from None
-        batches = (
-            (i, decode_records(items[i : i + BATCH], offset=i)) for i in range(0, len(items), BATCH)
-        )
-        return self._add_batches(batches)
+        batches = [(i, decode_records(items[i : i + BATCH], offset=i)) for i in range(0, len(items), BATCH)]
+        return self._writing(lambda: self._add_batches(batches))
 
     def create(self, record: dict) -> dict:
         """Add one record and return it as JobTaskInfo."""
         if not isinstance(record, dict):
             raise E.invalid_parameter_type("record", "dict")
-        self._add([decode_one(record)], positions=False)
-        table = self._table
-        return self._info(table.capacity - 1)
+        task = decode_one(record)
+
+        def add() -> dict:
+            self._add([task], positions=False)
+            return self._info(self._table.capacity - 1)
+
+        return self._writing(add)
 
     def _add(self, tasks: list[JobTask], positions: bool = True) -> int:
         cols = normalize_columns(tasks, self._table.pools, positions)
@@ -98,7 +151,7 @@ class JobTaskStore:
         self._table.append_columns(cols)
         count = len(cols["job_task_id"])
         if count >= TRIM_AFTER:
-            _return_freed_memory()
+            return_freed_memory()
         return count
 
     def _check_unique(self, ids: list[str]) -> None:
@@ -124,27 +177,33 @@ class JobTaskStore:
         return r
 
     def get(self, job_task_id: str, domain_id: str) -> dict:
-        return self._info(self._find(job_task_id, domain_id))
+        return self._reading(lambda: self._info(self._find(job_task_id, domain_id)))
 
     def update(self, job_task_id: str, domain_id: str, changes: dict) -> dict:
         """Change updatable fields (status, provider, counts, errors, started_at, finished_at)."""
-        r = self._find(job_task_id, domain_id)
         values = normalize_changes(changes, UPDATABLE)
-        self._table.set_values(r, values)
-        return self._info(r)
+
+        def change() -> dict:
+            r = self._find(job_task_id, domain_id)
+            self._table.set_values(r, values)
+            return self._info(r)
+
+        return self._writing(change)
 
     def delete(self, job_task_id: str, domain_id: str) -> None:
-        self._table.delete_row(self._find(job_task_id, domain_id))
+        self._writing(lambda: self._table.delete_row(self._find(job_task_id, domain_id)))
 
     def clear(self) -> None:
-        self._reset(Table())
+        self._writing(lambda: self._reset(Table()))
 
     def _reset(self, table: Table) -> None:
         self._table = table
         self._shape_all = make_shaper(table, None)
         self._info = make_row_shaper(table)
         self._shapers = {None: self._shape_all}
-        self._list_plans = PlanCache(parse_list_request, lambda query: query.filter.clock)
+        self._list_plans = PlanCache(
+            parse_list_request, lambda query: query.filter.clock, max_bytes=self._limits.plan_cache_bytes
+        )
 
     def _shaper(self, projection: tuple[str, ...] | None):
         """Page shapers per projection (they read the table's column lists, which live as long as it)."""
@@ -156,13 +215,29 @@ class JobTaskStore:
         return shaper
 
     def __len__(self) -> int:
+        return self._reading(lambda: len(self._table))
+
+    def count_now(self) -> int:
+        """The number of records without waiting for the lock (a health check's count):
+        exact when no write is under way, else from just before or after it."""
         return len(self._table)
 
     def __iter__(self) -> Iterator[dict]:
-        """Every record as JobTaskInfo, in insertion order."""
-        table = self._table
-        rows = list(table.alive)
-        return (info for start in range(0, len(rows), 1000) for info in self._shape_all(rows[start : start + 1000]))
+        """Every record as JobTaskInfo, in insertion order, as of the moment iteration starts.
+
+        The live rows and a shallow copy of each column are taken under the read
+        lock (a pointer per value: values are never changed in place, only
+        replaced), so writes during the loop — from this thread or another —
+        neither show up in it nor leave deleted rows behind.
+        """
+
+        def snapshot() -> tuple[list[int], Callable]:
+            table = self._table
+            view = SimpleNamespace(columns={name: list(col) for name, col in table.columns.items()})
+            return list(table.alive), make_shaper(view, None)
+
+        rows, shape = self._reading(snapshot)
+        return (info for start in range(0, len(rows), _ITER_CHUNK) for info in shape(rows[start : start + _ITER_CHUNK]))
 
     def dump(self, path: str | os.PathLike) -> int:
         """Write every record to a JSON Lines file (the format ``load_file`` reads)."""
@@ -177,6 +252,9 @@ class JobTaskStore:
     # -- the API --------------------------------------------------------------
     def list(self, params: dict) -> dict:
         """The JobTask API's ``list``: ``{"results": [...], "total_count": N}``."""
+        return self._reading(lambda: self._list(params))
+
+    def _list(self, params: dict) -> dict:
         query = self._list_plans(params)
         table = self._table
         matches = query.filter.execute(table)
@@ -191,9 +269,12 @@ class JobTaskStore:
         """The JobTask API's ``stat``: ``{"results": [...]}`` (+ ``total_count`` when paged)."""
         from .stat import execute_stat
 
-        request = parse_stat_request(params)
-        matches = request.filter.execute(self._table)
-        return execute_stat(self._table, matches, request.plan)
+        def run() -> dict:
+            request = parse_stat_request(params)
+            table = self._table
+            return execute_stat(table, request.filter.execute(table), request.plan)
+
+        return self._reading(run)
 
 
 def _concatenate(parts: list[dict[str, list]]) -> dict[str, list]:
@@ -212,20 +293,6 @@ def _concatenate(parts: list[dict[str, list]]) -> dict[str, list]:
     return cols
 
 
-def _return_freed_memory() -> None:
-    """Hand the heap a big load freed back to the system (glibc keeps it otherwise).
-
-    A big load's temporaries leave hundreds of bytes per record of free heap
-    that glibc does not return by itself; ``malloc_trim`` does.  Elsewhere
-    (no glibc) this does nothing.
-    """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Bulk loads make millions of objects and no reference cycles: the cyclic GC
@@ -240,14 +307,24 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _decode_file(data: bytes, name: str) -> Iterator[tuple[int, list[JobTask]]]:
-    """(offset, records) batches of a JSON array or JSON Lines file."""
+    """(offset, records) batches of a JSON array, JSON Lines, or saved list response file."""
     offset = 0
     try:
-        if data.lstrip()[:1] == b"[":
+        head = data.lstrip()[:1]
+        if head == b"[":
             yield 0, _JSON_DECODER.decode(data)
             return
+        if head == b"{":
+            results = _saved_results(data)
+            if results is not None:
+                yield 0, decode_records(results)
+                return
         for chunk in _line_chunks(data):
-            tasks = _LINE_DECODER.decode_lines(chunk)
+            try:
+                tasks = _LINE_DECODER.decode_lines(chunk)
+            except msgspec.DecodeError:
+                offset += _good_lines(chunk)
+                raise
             yield offset, tasks
             offset += len(tasks)
     except msgspec.ValidationError as exc:
@@ -258,6 +335,34 @@ def _decode_file(data: bytes, name: str) -> Iterator[tuple[int, list[JobTask]]]:
         raise E.EngineError(
             "ERROR_INVALID_PARAMETER", f"Malformed JSON in {name} (after record {offset}): {exc}"
         ) from None
+    except RecursionError:
+        raise E.EngineError("ERROR_INVALID_PARAMETER", f"JSON nested too deeply in {name} (after record {offset})") from None
+
+
+def _saved_results(data: bytes) -> list | None:
+    """The records of a saved list response (one JSON object holding a ``results`` list)."""
+    try:
+        document = msgspec.json.decode(data)
+    except (msgspec.DecodeError, RecursionError):
+        return None  # JSON Lines (or malformed: the line reader says where)
+    results = document.get("results") if isinstance(document, dict) else None
+    return results if isinstance(results, list) else None
+
+
+def _good_lines(chunk: memoryview) -> int:
+    """How many records a chunk holds before its first malformed line (error path only)."""
+    good = 0
+    for line in bytes(chunk).splitlines():
+        if not line.strip():
+            continue
+        try:
+            _LINE_DECODER.decode(line)
+        except msgspec.ValidationError:
+            pass
+        except (msgspec.DecodeError, RecursionError):
+            break
+        good += 1
+    return good
 
 
 def _line_chunks(data: bytes, size: int = 1 << 23) -> Iterator[memoryview]:

@@ -26,6 +26,7 @@ row instead of starting over.
 
 from __future__ import annotations
 
+import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from heapq import merge
@@ -354,6 +355,9 @@ class Table:
         self._size = 0
         #: bumped on every change; caches derived from the columns key on it.
         self.version = 0
+        #: held while a reader builds an index or cache on first use, so concurrent readers
+        #: (the store lets readers run together) build it once and publish it whole
+        self.build_lock = threading.RLock()
         #: the rows each recent change wrote (a row id, or a range for an append), oldest first;
         #: entry i is the change that made version ``_log_base + i + 1``
         self._log: list[int | range] = []
@@ -385,10 +389,15 @@ class Table:
 
     def posting(self, field: str, value: Any) -> Sequence[int]:
         if field not in self.postings:
-            self._build_postings(field)
+            self._build_postings_once(field)
         if value is None or value is MISSING:
             return self.null_postings[field].get(value, ())
         return self.postings[field].get(value, ())
+
+    def _build_postings_once(self, field: str) -> None:
+        with self.build_lock:
+            if field not in self.postings:
+                self._build_postings(field)
 
     def _build_postings(self, field: str) -> None:
         groups = self._postings_by_code(field)
@@ -466,7 +475,7 @@ class Table:
     def string_range(self, field: str, op: str, v: str) -> list[int]:
         """Rows whose string value is ``op`` v, unordered (served from the sorted keys)."""
         if field not in self.postings:
-            self._build_postings(field)
+            self._build_postings_once(field)
         postings = self.postings[field]
         if op in ("gt", "gte"):
             keys = postings.irange(v, None, inclusive=(op == "gte", True))
@@ -479,8 +488,10 @@ class Table:
         index = self.sorted_indexes.get(field)
         if index is None:
             assert FIELDS[field].kind in (INT, DATETIME)
-            index = SortedIndex(self.columns[field], self.alive)
-            self.sorted_indexes[field] = index
+            with self.build_lock:
+                index = self.sorted_indexes.get(field)
+                if index is None:
+                    index = self.sorted_indexes[field] = SortedIndex(self.columns[field], self.alive)
         return index
 
     def order_view(self, field: str) -> list:
@@ -490,7 +501,10 @@ class Table:
             return self.columns[field]  # integers are never null
         view = self._views.get(field)
         if view is None:
-            view = self._views[field] = [_view_value(x) for x in self.columns[field]]
+            with self.build_lock:
+                view = self._views.get(field)
+                if view is None:
+                    view = self._views[field] = [_view_value(x) for x in self.columns[field]]
         return view
 
     def _text(self, field: str) -> tuple[str, array] | None:

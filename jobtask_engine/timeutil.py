@@ -23,18 +23,54 @@ __all__ = [
     "parse_iso8601",
     "parse_timediff",
     "now_ms",
+    "MIN_MS",
+    "MAX_MS",
+    "first_unrepresentable",
+    "query_ms",
 ]
 
 UTC = _dt.timezone.utc
 EPOCH = _dt.datetime(1970, 1, 1)
+_EPOCH_UTC = EPOCH.replace(tzinfo=UTC)
 _MS = _dt.timedelta(milliseconds=1)
+
+#: The instants the store keeps and the API can write: UTC years 1 to 9999 (what a
+#: Python datetime, and so ``ms_to_iso``, can hold).  ``0001-01-01T00:00:00+01:00`` is
+#: valid RFC 3339 but lies before it: stored, every page, iteration and dump holding
+#: it failed; it is refused instead.
+MIN_MS = (_dt.datetime.min - EPOCH) // _MS
+MAX_MS = (_dt.datetime.max - EPOCH) // _MS
 
 
 def to_ms(value: _dt.datetime) -> int:
-    """A datetime as epoch milliseconds; naive values are taken as UTC, sub-ms digits dropped."""
+    """A datetime as epoch milliseconds; naive values are taken as UTC, sub-ms digits dropped.
+
+    An aware value is subtracted from the aware epoch (never converted with
+    ``astimezone``, which overflows at the range edges), so any datetime has a
+    result; ``first_unrepresentable`` / ``query_ms`` say whether it can be kept.
+    """
     if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+        return (value - _EPOCH_UTC) // _MS
     return (value - EPOCH) // _MS
+
+
+def first_unrepresentable(values: Sequence) -> int | None:
+    """Index of the first epoch-ms value outside ``MIN_MS..MAX_MS`` (null and missing pass)."""
+    present = [x for x in values if type(x) is int] if None in values or MISSING in values else values
+    low, high = min(present, default=0), max(present, default=0)
+    if MIN_MS <= low and high <= MAX_MS:
+        return None
+    return next(i for i, x in enumerate(values) if type(x) is int and not MIN_MS <= x <= MAX_MS)
+
+
+def query_ms(value: _dt.datetime) -> int:
+    """A query's datetime as epoch ms, refused (ERROR_DB_QUERY) when the store could hold no such instant."""
+    ms = to_ms(value)
+    if not MIN_MS <= ms <= MAX_MS:
+        from .errors import db_query
+
+        raise db_query(f"datetime {value.isoformat()} is outside years 1-9999 UTC")
+    return ms
 
 
 def from_ms(ms: int) -> _dt.datetime:

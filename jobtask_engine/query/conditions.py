@@ -15,8 +15,9 @@ import datetime as _dt
 from typing import Any, NamedTuple
 
 from .. import errors as E
+from ..limits import check_condition
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, INT, MISSING, STR
-from ..timeutil import parse_iso8601, parse_timediff, to_ms
+from ..timeutil import parse_iso8601, parse_timediff, query_ms
 from .lenient_dates import parse_lenient
 
 __all__ = ["OPERATORS", "UNKNOWN", "Condition", "Path", "follow", "parse_condition", "resolve_path", "prepare_value"]
@@ -115,6 +116,7 @@ def parse_condition(condition: Any, where: str) -> Condition:
         raise E.operator_list_value_type(operator, condition)
     if not multiple and isinstance(value, list):
         raise E.operator_value_type(operator, condition)
+    check_condition(operator, value, where)
     if operator in _OR_OF_EACH and not value:
         # The reference ORs one condition per element and fails on none.
         raise E.invalid_parameter(f"{where}.value", f"'{operator}' needs at least one value")
@@ -210,7 +212,7 @@ def _prepare_scalar(path: Path, op: str, value: Any, key: str) -> Any:
     if op in SEARCH_OPS and kind == STR and not isinstance(value, str):
         raise E.db_query(f"contain needs a string value (key = {key})")
     if isinstance(value, _dt.datetime):
-        return DateValue(to_ms(value))
+        return DateValue(query_ms(value))
     return value
 
 
@@ -224,10 +226,10 @@ def _datetime_query_value(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, _dt.datetime):
-        return to_ms(value)
+        return query_ms(value)
     if isinstance(value, _dt.date):
-        return to_ms(_dt.datetime(value.year, value.month, value.day))
+        return query_ms(_dt.datetime(value.year, value.month, value.day))
     if isinstance(value, str):
         parsed = parse_lenient(value)
-        return None if parsed is None else to_ms(parsed)
+        return None if parsed is None else query_ms(parsed)
     return None

@@ -1,9 +1,10 @@
 """What each route does to the store, without HTTP.
 
 Each operation takes the store and the decoded request and returns the JSON
-payload.  They run under the store lock (see ``guard``), and each either
-completes or raises EngineError before changing anything, so a rejected request
-leaves the store as it was.
+payload.  The store locks each call itself; an operation of several calls
+that must see no write between them takes ``store.exclusive()``.  Each either
+completes or raises EngineError before changing anything, so a rejected
+request leaves the store as it was.
 """
 
 from __future__ import annotations
@@ -73,8 +74,9 @@ def get_job_task(store: "JobTaskStore", body: dict) -> dict:
 
 def delete_job_task(store: "JobTaskStore", body: dict) -> dict:
     _refuse_unknown(body, _GET_KEYS)
-    info = _find(store, body)
-    store.delete(info["job_task_id"], info["domain_id"])
+    with store.exclusive():  # the workspace check and the delete, with no write between
+        info = _find(store, body)
+        store.delete(info["job_task_id"], info["domain_id"])
     return {}
 
 
@@ -87,9 +89,10 @@ def create_job_tasks(store: "JobTaskStore", body: dict | list) -> dict:
 
 def update_job_task(store: "JobTaskStore", body: dict) -> dict:
     """``{job_task_id, domain_id[, workspace_id], <updatable fields>...}`` -> the updated JobTaskInfo."""
-    info = _find(store, body)
     changes = {k: v for k, v in body.items() if k not in _GET_KEYS}
-    return store.update(info["job_task_id"], info["domain_id"], changes)
+    with store.exclusive():
+        info = _find(store, body)
+        return store.update(info["job_task_id"], info["domain_id"], changes)
 
 
 def reset(store: "JobTaskStore", _body: Any = None) -> dict:
@@ -99,4 +102,5 @@ def reset(store: "JobTaskStore", _body: Any = None) -> dict:
 
 
 def health(store: "JobTaskStore", _body: Any = None) -> dict:
-    return {"status": "ok", "job_task_count": len(store)}
+    """Never waits for the store's lock (``count_now``), so it answers while anything runs."""
+    return {"status": "ok", "job_task_count": store.count_now()}

@@ -25,6 +25,11 @@ class JSONResponse(Response):
         return _encoder.encode(content)
 
 
+def encode(content: Any) -> bytes:
+    """JSON bytes of a payload (what ``JSONResponse`` renders; callable off the event loop)."""
+    return _encoder.encode(content)
+
+
 def error_body(code: str, message: str) -> dict:
     return {"error": {"code": code, "message": message}}
 

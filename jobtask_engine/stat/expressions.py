@@ -18,6 +18,7 @@ import datetime as _dt
 from typing import Any, Callable
 
 from .. import errors as E
+from .accumulators import _fit
 from .dates import DateFormat, date_part_fn, format_fn
 from .values import MISSING, agg_get, bson_key, is_number, type_name
 
@@ -247,8 +248,17 @@ def _add(*vals: Any) -> Any:
         else:
             raise _arith_error("add", v)
     if date is not None:
-        return date + _dt.timedelta(milliseconds=round(total))
-    return total
+        return _shift_date(date, total, "add")
+    return _fit(total)
+
+
+def _shift_date(date: _dt.datetime, ms: Any, op: str) -> _dt.datetime:
+    """``date`` moved by ``ms`` milliseconds; MongoDB refuses NaN and infinities there, and the
+    store refuses an instant it could not write back (outside years 1-9999)."""
+    try:
+        return date + _dt.timedelta(milliseconds=round(ms))
+    except (OverflowError, ValueError):
+        raise E.db_query(f"date overflow in ${op} (adding {ms!r} ms to {date.isoformat()})") from None
 
 
 def _multiply(*vals: Any) -> Any:
@@ -259,19 +269,19 @@ def _multiply(*vals: Any) -> Any:
         if not is_number(v):
             raise E.db_query(f"$multiply only supports numeric types, not {type_name(v)}")
         product = product * v
-    return product
+    return _fit(product)
 
 
 def _subtract(a: Any, b: Any) -> Any:
     if _nullish(a) or _nullish(b):
         return None
     if is_number(a) and is_number(b):
-        return a - b
+        return _fit(a - b)
     if type(a) is _dt.datetime:
         if type(b) is _dt.datetime:
             return (a - b) // _dt.timedelta(milliseconds=1)
         if is_number(b):
-            return a - _dt.timedelta(milliseconds=round(b))
+            return _shift_date(a, -b, "subtract")
     raise E.db_query(f"can't $subtract {type_name(b)} from {type_name(a)}")
 
 

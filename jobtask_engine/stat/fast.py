@@ -55,6 +55,12 @@ class _Codes:
 
 
 def key_codes(table: Any, plan: tuple[tuple[str, str], ...]) -> tuple[list | None, list | None]:
+    """``_key_codes`` under the table's build lock: concurrent readers share the cache."""
+    with table.build_lock:
+        return _key_codes(table, plan)
+
+
+def _key_codes(table: Any, plan: tuple[tuple[str, str], ...]) -> tuple[list | None, list | None]:
     """(group code per row id, pre-key per code) of a key plan over the whole table.
 
     A pre-key is the tuple of the keys' stored values (one value for a single

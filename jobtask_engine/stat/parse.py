@@ -22,6 +22,7 @@ import re
 from typing import Any, NamedTuple
 
 from .. import errors as E
+from ..limits import LimitError, check_date_format, check_operands, check_pattern
 from .dates import PUSH_DATE_FORMAT, compile_format
 from .expressions import (
     AllOf,
@@ -104,6 +105,8 @@ def parse_statistics_query(query: dict) -> StatPlan:
         return StatPlan(None, distinct, _page(query.get("page"), for_distinct=True))
     except _Refused as exc:
         raise E.db_query(str(exc)) from None
+    except LimitError:
+        raise
     except E.EngineError as exc:
         raise E.db_query(exc.message) from None
     except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
@@ -305,6 +308,7 @@ def _sort(options: Any, group_keys: list[str]) -> SortStage:
 # -- match ---------------------------------------------------------------------------
 
 def _regex(value: Any, where: str) -> Any:
+    check_pattern(f".*{value}.*", where)
     try:
         return re.compile(f".*{value}.*")
     except re.error as exc:
@@ -372,6 +376,7 @@ def _group_key(condition: Any, before: list[str]) -> tuple[str, Expr]:
     arg = _key_path(key, before, "aggregate.group.keys.key")
     if not date_format:
         return name, arg
+    check_date_format(date_format, "aggregate.group.keys.date_format")
     if date_format in ("year", "month", "day"):
         return name, DatePart(date_format, arg)
     return name, DateToString(compile_format(date_format, "aggregate.group.keys.date_format"), arg)
@@ -514,6 +519,7 @@ def _project(options: Any, group_keys: list[str]) -> tuple[ProjectStage, list[st
     only_keys = options.get("only_keys", False)
     if len(fields) == 0:
         raise E.required_parameter("aggregate.project.fields")
+    check_operands(fields, "aggregate.project.fields")
     spec: dict[str, Any] = {}
     for condition in fields:
         key = condition.get("key", condition.get("k"))
@@ -574,6 +580,7 @@ def _calculation(condition: Any, operator: Any, fields: Any, group_keys: list[st
         )
     if fields is None:
         raise E.db_query(f"'aggregate.project.fields' condition requires a fields: {condition}")
+    check_operands(fields, "aggregate.project.fields.fields")
     if operator in ("subtract", "divide") and len(fields) != 2:
         raise E.db_query(f"'aggregate.project.fields' condition requires two fields: {condition}")
     args: list[Expr] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 from itertools import compress
 from typing import Any, NamedTuple, Sequence
 
+from ..limits import active_limits, check_rows
 from ..schema import DATETIME, FIELDS, INT, STR
 from .frames import ColumnFrame, DocFrame
 from .values import MISSING, R_NULL, bson_key, doc_get, path_leaves
@@ -42,10 +43,13 @@ def _unwind_columns(frame: ColumnFrame, name: str) -> ColumnFrame:
     else:
         values, _ = frame.raw((name,))
         candidates = range(len(values))
+    cap = active_limits().max_pipeline_rows
     for i in candidates:
         v = values[i]
         if type(v) is list or type(v) is tuple:
             if v:
+                if len(positions) + len(v) > cap:
+                    check_rows(len(positions) + len(v), "aggregate.unwind")
                 has_arrays = True
                 positions.extend([i] * len(v))
                 unwound.extend(v)
@@ -69,10 +73,13 @@ def _set_path(doc: dict, parts: tuple[str, ...], value: Any) -> dict:
 
 
 def _unwind_docs(docs: list[dict], parts: tuple[str, ...]) -> list[dict]:
-    out = []
+    out: list[dict] = []
+    cap = active_limits().max_pipeline_rows
     for doc in docs:
         v = doc_get(doc, parts)
         if type(v) is list:
+            if len(out) + len(v) > cap:
+                check_rows(len(out) + len(v), "aggregate.unwind")
             out.extend(_set_path(doc, parts, e) for e in v)
         elif v is not None and v is not MISSING:
             out.append(doc)

@@ -83,8 +83,31 @@ def test_a_new_day_compiles_again(monkeypatch):
     assert len(calls) == 2
 
 
-def test_the_cache_is_bounded():
-    cache = PlanCache(lambda p: p["i"], lambda plan: False, size=4)
-    for i in range(10):
+def test_the_cache_is_bounded_by_bytes():
+    size = [0]
+    plans.request_key({"i": 0}, 0, size)
+    one = plans.PLAN_BYTES_PER_REQUEST_BYTE * size[0]
+    cache = PlanCache(lambda p: p["i"], lambda plan: False, max_bytes=16 * one)
+    for i in range(40):
         assert cache({"i": i}) == i
-    assert len(cache) <= 4
+    assert len(cache) == 16 and cache.estimated_bytes <= 16 * one
+    assert cache({"i": 39}) == 39 and len(cache) == 16  # the newest are the ones kept
+
+
+def test_a_request_too_big_for_the_cache_is_compiled_but_not_kept():
+    calls = []
+    cache = PlanCache(lambda p: calls.append(1) or len(p["v"]), lambda plan: False, max_bytes=1024 * 1024)
+    big = {"v": [f"job-task-{i:012x}" for i in range(20_000)]}
+    assert cache(big) == 20_000 and cache(big) == 20_000
+    assert len(calls) == 2 and len(cache) == 0
+
+
+def test_a_store_keeps_big_in_lists_within_its_plan_cache_budget():
+    from jobtask_engine import JobTaskStore
+    from jobtask_engine.limits import Limits
+
+    store = JobTaskStore([{"domain_id": "d", "job_task_id": "job-task-1"}], limits=Limits(plan_cache_bytes=8 * 1024 * 1024))
+    for n in range(30):
+        ids = [f"job-task-{n}-{i:08x}" for i in range(5_000)]
+        store.list({"domain_id": "d", "query": {"filter": [{"k": "job_task_id", "v": ids, "o": "in"}]}})
+    assert store._list_plans.estimated_bytes <= 8 * 1024 * 1024
