@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from .. import errors as E
 from ..schema import ERROR_FIELDS, MISSING
-from .conditions import follow
+from ..paths import element_getter
 from .values import scalar_test
 
 __all__ = ["compile_elem_match"]
@@ -68,7 +68,7 @@ def _compile_key(key: Any, value: Any) -> Test:
     if field not in ERROR_FIELDS or (sub and ERROR_FIELDS[field][0] != "dict") or "" in sub:
         raise E.db_query(f'match: Cannot resolve field "{key}" of Error')
     test = _value_test(op, value, key)
-    get = follow((field, *sub))
+    get = element_getter((field, *sub))
     return lambda elem: test(get(elem))
 
 

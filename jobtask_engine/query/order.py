@@ -1,9 +1,9 @@
 """Result order: MongoDB's sort across types, ties in insertion order, top-k when paged.
 
-Sort keys follow MongoDB's type order (an empty array first, then null and
-missing, numbers, strings, objects, arrays, booleans, dates); objects compare
-field by field.  An array sorts by its smallest element ascending and its
-largest descending.  Candidates arrive in ascending row id and every sort used
+Sort keys are MongoDB's (``jobtask_engine.values.sort_key``: type order, an
+empty array first, missing as null, an array by its smallest element
+ascending and its largest descending); the specialised keys here give the
+same order for columns whose kind fixes the types.  Candidates arrive in ascending row id and every sort used
 here is stable, so equal keys keep insertion order — the reference's
 tie-break on the object id.
 """
@@ -17,14 +17,14 @@ from typing import Any, Callable, Sequence
 from ..schema import DATETIME, ERRORS, INT, MISSING, STR
 from ..selection import Selection
 from ..table import Table
-from .conditions import Path, follow
+from ..paths import element_getter
+from ..values import bson_key, leaves_sort_key
+from .conditions import Path
 from .search import SortKey
-from .values import bson_key
 
-__all__ = ["order_rows", "bson_key"]
+__all__ = ["order_rows"]
 
 KeyFn = Callable[[int], Any]
-EMPTY_ARRAY = (0, 0)
 
 
 def _null_first(col: list) -> KeyFn:
@@ -36,13 +36,10 @@ def _null_first(col: list) -> KeyFn:
 
 
 def _array_key(col: list, get_one: Callable[[Any], Any], desc: bool) -> KeyFn:
-    pick = max if desc else min
+    """The sort key of a path through ``errors``: the values it reaches, as one array's elements."""
 
     def key(r: int) -> Any:
-        elems = col[r]
-        if not elems:
-            return EMPTY_ARRAY
-        return pick(bson_key(get_one(e)) for e in elems)
+        return leaves_sort_key([get_one(e) for e in col[r]], desc)
 
     return key
 
@@ -54,7 +51,7 @@ def _key_fn(table: Table, path: Path | None, desc: bool) -> KeyFn:
         return lambda r: r
     col = table.columns[path.field]
     if path.in_array:
-        return _array_key(col, follow(path.sub), desc)
+        return _array_key(col, element_getter(path.sub), desc)
     if path.kind == INT:
         return col.__getitem__
     if path.kind in (STR, DATETIME):

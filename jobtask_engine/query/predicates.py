@@ -17,7 +17,8 @@ from .. import errors as E
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, INDEXED, INT, MISSING, STR
 from ..selection import Selection
 from ..table import NEG_INF, Table
-from .conditions import OPERATORS, UNKNOWN, Condition, Path, follow, prepare_value, resolve_path
+from ..paths import element_getter
+from .conditions import OPERATORS, UNKNOWN, Condition, Path, prepare_value, resolve_path
 from .elem_match import compile_elem_match
 from .values import compile_regex, scalar_test
 
@@ -103,7 +104,7 @@ def _values_getter(path: Path) -> Callable[[Table], Callable[[int], Any]]:
     Inside the untyped ``additional``, a value that is itself a list is reached
     as a whole and through each of its elements, as MongoDB traverses arrays.
     """
-    get_one = follow(path.sub)
+    get_one = element_getter(path.sub)
     untyped = path.kind == "any"
 
     def bind(table: Table) -> Callable[[int], list]:

@@ -16,7 +16,7 @@ import datetime as _dt
 from typing import Any, Callable
 
 from .. import errors as E
-from .values import MISSING, type_name
+from ..values import MISSING, type_name
 
 __all__ = ["compile_format", "date_part_fn", "format_fn", "PUSH_DATE_FORMAT"]
 

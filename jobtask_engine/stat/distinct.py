@@ -13,33 +13,10 @@ from typing import Any
 
 from ..schema import DATETIME, ERRORS, FIELDS, INDEXED
 from .frames import as_lists, object_id
-from .values import MISSING, bson_key, freeze, ms_to_dt
+from ..paths import distinct_leaves
+from ..values import MISSING, bson_key, freeze, ms_to_dt
 
 __all__ = ["distinct_values"]
-
-
-def _candidates(value: Any, parts: tuple[str, ...]) -> list:
-    """What ``distinct`` collects from one value along ``parts`` (before array flattening)."""
-    if not parts:
-        return [value]
-    t = type(value)
-    if t is dict:
-        if parts[0] in value:
-            return _candidates(value[parts[0]], parts[1:])
-        return []
-    if t is list:
-        out: list = []
-        head = parts[0]
-        if head.isdigit():
-            idx = int(head)
-            if idx < len(value):
-                out.extend(_candidates(value[idx], parts[1:]))
-            return out
-        for e in value:
-            if type(e) is dict and head in e:
-                out.extend(_candidates(e[head], parts[1:]))
-        return out
-    return []
 
 
 def distinct_values(frame: Any, path: str) -> list:
@@ -64,7 +41,7 @@ def distinct_values(frame: Any, path: str) -> list:
     rest = parts[1:]
     seen: dict = {}
     for errs in as_lists(col):
-        values = _candidates(errs, rest) if rest else [errs]
+        values = distinct_leaves(errs, rest) if rest else [errs]
         for v in values:
             items = v if type(v) is list else (v,)
             for x in items:

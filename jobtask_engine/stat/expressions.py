@@ -19,7 +19,8 @@ from typing import Any, Callable
 
 from .. import errors as E
 from .dates import DateFormat, date_part_fn, format_fn
-from .values import MISSING, agg_get, bson_key, is_number, type_name
+from ..paths import agg_get
+from ..values import MISSING, bson_key, is_number, type_name
 
 __all__ = [
     "Expr",

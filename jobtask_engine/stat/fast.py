@@ -27,7 +27,7 @@ from weakref import WeakKeyDictionary
 from ..schema import DATETIME, FIELDS, INT, STR
 from .expressions import DatePart, DateToString, Field
 from .frames import ColumnFrame, gather
-from .values import MISSING
+from ..values import MISSING
 
 __all__ = ["compact_group", "unwind_errors_group", "key_codes"]
 

@@ -19,7 +19,8 @@ from operator import itemgetter
 from typing import Any, Sequence
 
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
-from .values import MISSING, agg_get, ms_to_dt
+from ..paths import agg_get
+from ..values import MISSING, ms_to_dt
 
 __all__ = ["ColumnFrame", "DocFrame", "gather", "object_id", "as_lists"]
 

@@ -26,7 +26,7 @@ from .expressions import Expr, Field
 from .fast import compact_group
 from .frames import ColumnFrame, DocFrame
 from .partition import Partition, partition
-from .values import MISSING, bson_key
+from ..values import MISSING, bson_key
 
 __all__ = ["GroupKey", "GroupField", "GroupStage", "finish_groups"]
 

@@ -24,7 +24,8 @@ from ..schema import FIELDS, INT, STR
 from ..selection import Selection
 
 from .frames import ColumnFrame
-from .values import MISSING, bson_equal, path_leaves
+from ..paths import query_leaves
+from ..values import MISSING, bson_equal
 
 __all__ = ["Test", "MatchStage", "eq_test", "in_test", "regex_test", "negate", "any_of"]
 
@@ -92,7 +93,7 @@ def negate(parts: tuple[str, ...], test: Test) -> Condition:
 
 
 def _leaves(value: Any, parts: tuple[str, ...]) -> list:
-    return path_leaves(value, parts, positional=True)
+    return query_leaves(value, parts, positional=True)
 
 
 #: ``bytes.translate`` table swapping 0 and 1.

@@ -33,7 +33,7 @@ from ..selection import Selection
 from ..table import DensePosting
 from .expressions import DatePart, DateToString, Field
 from .frames import ColumnFrame
-from .values import MISSING, freeze
+from ..values import MISSING, freeze
 
 __all__ = ["Partition", "partition"]
 

@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 
 from .expressions import Expr
 from .frames import DocFrame
-from .values import MISSING
+from ..paths import kept_path, merge_kept
+from ..values import MISSING
 
 __all__ = ["INCLUDE", "EXCLUDE", "ProjectStage"]
 
@@ -55,39 +56,13 @@ def _copy_field(out: list[dict], frame: Any, parts: tuple[str, ...]) -> None:
         if v is MISSING:
             continue
         if rest:
-            kept = _keep_path(v, rest)
+            kept = kept_path(v, rest)
             if kept is MISSING:
                 continue
             prev = doc.get(top)
-            doc[top] = _merge(prev, kept) if prev is not None else kept
+            doc[top] = merge_kept(prev, kept) if prev is not None else kept
         else:
             doc[top] = v
-
-
-def _keep_path(value: Any, parts: tuple[str, ...]) -> Any:
-    """The part of ``value`` an inclusion of ``parts`` keeps (documents and arrays of them)."""
-    if type(value) is dict:
-        if parts[0] not in value:
-            return {}
-        inner = value[parts[0]]
-        if len(parts) == 1:
-            return {parts[0]: inner}
-        kept = _keep_path(inner, parts[1:])
-        return {} if kept is MISSING else {parts[0]: kept}
-    if type(value) is list:
-        return [k for k in (_keep_path(e, parts) for e in value if type(e) in (dict, list)) if k is not MISSING]
-    return MISSING
-
-
-def _merge(a: Any, b: Any) -> Any:
-    if type(a) is dict and type(b) is dict:
-        out = dict(a)
-        for k, v in b.items():
-            out[k] = _merge(out[k], v) if k in out else v
-        return out
-    if type(a) is list and type(b) is list:
-        return [_merge(x, y) for x, y in zip(a, b)]
-    return b
 
 
 def _set_computed(out: list[dict], parts: tuple[str, ...], values: list) -> None:

@@ -13,7 +13,8 @@ from typing import Any, NamedTuple, Sequence
 
 from ..schema import DATETIME, FIELDS, INT, STR
 from .frames import ColumnFrame, DocFrame
-from .values import MISSING, R_NULL, bson_key, doc_get, path_leaves
+from ..paths import doc_get, query_leaves, set_path
+from ..values import MISSING, NULL_KEY, R_DATE, leaves_sort_key, sort_key
 
 __all__ = ["UnwindStage", "CountStage", "SortStage", "SkipStage", "LimitStage"]
 
@@ -58,22 +59,12 @@ def _unwind_columns(frame: ColumnFrame, name: str) -> ColumnFrame:
     return out
 
 
-def _set_path(doc: dict, parts: tuple[str, ...], value: Any) -> dict:
-    """A copy of ``doc`` with ``parts`` set to ``value`` (embedded documents on the way copied)."""
-    out = dict(doc)
-    if len(parts) == 1:
-        out[parts[0]] = value
-    else:
-        out[parts[0]] = _set_path(doc[parts[0]], parts[1:], value)
-    return out
-
-
 def _unwind_docs(docs: list[dict], parts: tuple[str, ...]) -> list[dict]:
     out = []
     for doc in docs:
         v = doc_get(doc, parts)
         if type(v) is list:
-            out.extend(_set_path(doc, parts, e) for e in v)
+            out.extend(set_path(doc, parts, e) for e in v)
         elif v is not None and v is not MISSING:
             out.append(doc)
     return out
@@ -105,32 +96,6 @@ class LimitStage(NamedTuple):
 
 # -- sort ----------------------------------------------------------------------------
 
-#: An empty array sorts before null and missing.
-_EMPTY_ARRAY = (R_NULL - 0.5, 0)
-_NULL = (R_NULL, 0)
-
-
-def _sort_key(value: Any, desc: bool) -> tuple:
-    """MongoDB's sort key of one field value: arrays sort by their min (asc) or max (desc) element."""
-    if type(value) is list:
-        if not value:
-            return _EMPTY_ARRAY
-        keys = [_NULL if e is MISSING else bson_key(e) for e in value]
-        return max(keys) if desc else min(keys)
-    if value is MISSING or value is None:
-        return _NULL
-    return bson_key(value)
-
-
-def _path_sort_key(leaves: list, desc: bool) -> tuple:
-    if not leaves:
-        return _EMPTY_ARRAY
-    if len(leaves) == 1:
-        return _sort_key(leaves[0], desc)
-    keys = [_sort_key(v, desc) for v in leaves]
-    return max(keys) if desc else min(keys)
-
-
 class SortStage(NamedTuple):
     """``$sort`` on one or more paths; ties keep their input order."""
 
@@ -160,13 +125,13 @@ def _sort_column(frame: Any, parts: tuple[str, ...], desc: bool) -> Sequence:
         if _plainly_ordered(frame, parts[0], values):
             return values
         if is_ms:
-            return [_NULL if v is None or v is MISSING else (9, v) for v in values]
+            return [NULL_KEY if v is None or v is MISSING else (R_DATE, v) for v in values]
         if _one_plain_type(values):
             return values
-        return [_sort_key(v, desc) for v in values]
+        return [sort_key(v, desc) for v in values]
     if type(frame) is ColumnFrame:
         base = frame.values(parts[:1])
-        return [_path_sort_key(path_leaves(v, parts[1:]), desc) for v in base]
+        return [leaves_sort_key(query_leaves(v, parts[1:]), desc) for v in base]
     if len(parts) == 2:
         # ``_id.<key>`` after a group: every parent is a document, so the path reaches one value.
         parents = [d.get(parts[0], MISSING) for d in frame.docs()]
@@ -175,8 +140,8 @@ def _sort_column(frame: Any, parts: tuple[str, ...], desc: bool) -> Sequence:
             values = [p.get(name, MISSING) for p in parents]
             if _one_plain_type(values):
                 return values
-            return [_sort_key(v, desc) for v in values]
-    return [_path_sort_key(path_leaves(d, parts), desc) for d in frame.docs()]
+            return [sort_key(v, desc) for v in values]
+    return [leaves_sort_key(query_leaves(d, parts), desc) for d in frame.docs()]
 
 
 def _one_plain_type(values: Sequence) -> bool:
