@@ -18,6 +18,9 @@ reader            rule
 ``doc_get``       ``$unwind``'s path: embedded documents only
 ``distinct_leaves``  ``distinct``: like a query, but a missing field gives
                   nothing (not MISSING), and a numeric segment only indexes
+``elements_reached``  a list condition on ``errors.<sub...>`` over one row's
+                  elements (arrays inside ``additional`` also by element)
+``set_in`` / ``set_path``  writing a dotted name (``$project``, ``$unwind``)
 ``kept_path``     an inclusion projection (``$project``, a list's ``only``):
                   the part of a value the path keeps
 ================  ===========================================================
@@ -38,6 +41,8 @@ __all__ = [
     "kept_path",
     "merge_kept",
     "set_path",
+    "set_in",
+    "elements_reached",
 ]
 
 
@@ -53,6 +58,28 @@ def element_getter(parts: tuple[str, ...]) -> Callable[[Any], Any]:
         return elem
 
     return get
+
+
+def elements_reached(elements: Sequence[Any], get: Callable[[Any], Any], untyped: bool) -> list:
+    """What a list condition on ``errors.<sub...>`` tests in one row: the path's value in each
+    element (``get``, from :func:`element_getter`); on an untyped path (inside ``additional``)
+    a value that is itself an array is reached whole and through each of its elements, as
+    MongoDB traverses arrays.  No element, no value."""
+    if untyped:
+        return [y for e in elements for x in (get(e),) for y in ((*x, x) if type(x) is list else (x,))]
+    return [get(e) for e in elements]
+
+
+def set_in(doc: dict, parts: tuple[str, ...], value: Any) -> None:
+    """Set a dotted output name in place, making (or replacing non-documents by) embedded
+    documents on the way, as ``$project`` builds a dotted name."""
+    target = doc
+    for p in parts[:-1]:
+        nxt = target.get(p)
+        if type(nxt) is not dict:
+            nxt = target[p] = {}
+        target = nxt
+    target[parts[-1]] = value
 
 
 def doc_get(value: Any, parts: Sequence[str]) -> Any:

@@ -17,7 +17,7 @@ from .. import errors as E
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, INDEXED, INT, MISSING, STR
 from ..selection import Selection
 from ..table import NEG_INF, Table
-from ..paths import element_getter
+from ..paths import element_getter, elements_reached
 from .conditions import OPERATORS, UNKNOWN, Condition, Path, prepare_value, resolve_path
 from .elem_match import compile_elem_match
 from .values import compile_regex, scalar_test
@@ -99,25 +99,17 @@ def compile_condition(cond: Condition) -> Predicate:
 
 
 def _values_getter(path: Path) -> Callable[[Table], Callable[[int], Any]]:
-    """For array paths: row -> the list of values the path reaches (empty array: none).
-
-    Inside the untyped ``additional``, a value that is itself a list is reached
-    as a whole and through each of its elements, as MongoDB traverses arrays.
-    """
+    """For array paths: row -> the list of values the path reaches (``paths.elements_reached``)."""
     get_one = element_getter(path.sub)
     untyped = path.kind == "any"
 
     def bind(table: Table) -> Callable[[int], list]:
         errs = table.columns[path.field]
         if untyped:
-            return lambda r: [y for e in errs[r] for x in (get_one(e),) for y in _with_elements(x)]
+            return lambda r: elements_reached(errs[r], get_one, True)
         return lambda r: [get_one(e) for e in errs[r]]
 
     return bind
-
-
-def _with_elements(x: Any) -> tuple:
-    return (*x, x) if type(x) is list else (x,)
 
 
 def _scalar_filter(path: Path, test: Callable[[Any], bool], negate: bool):

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from .expressions import Expr
 from .frames import DocFrame
-from ..paths import kept_path, merge_kept
+from ..paths import kept_path, merge_kept, set_in
 from ..values import MISSING
 
 __all__ = ["INCLUDE", "EXCLUDE", "ProjectStage"]
@@ -67,12 +67,5 @@ def _copy_field(out: list[dict], frame: Any, parts: tuple[str, ...]) -> None:
 
 def _set_computed(out: list[dict], parts: tuple[str, ...], values: list) -> None:
     for doc, v in zip(out, values):
-        if v is MISSING:
-            continue
-        target = doc
-        for p in parts[:-1]:
-            nxt = target.get(p)
-            if type(nxt) is not dict:
-                nxt = target[p] = {}
-            target = nxt
-        target[parts[-1]] = v
+        if v is not MISSING:
+            set_in(doc, parts, v)
