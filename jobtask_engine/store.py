@@ -16,12 +16,14 @@ from typing import Any, Iterable, Iterator
 import msgspec
 
 from . import errors as E
-from .query.order import order_rows
+from .explain import explain_list, explain_stat
 from .plans import PlanCache
+from .query.order import order_rows
 from .query.shape import make_row_shaper, make_shaper
 from .records import JobTask, decode_one, decode_records, normalize_changes, normalize_columns, shift_positions
 from .request import parse_list_request, parse_stat_request
 from .schema import UPDATABLE
+from .stat import execute_stat
 from .table import Table
 
 __all__ = ["JobTaskStore"]
@@ -189,11 +191,22 @@ class JobTaskStore:
 
     def stat(self, params: dict) -> dict:
         """The JobTask API's ``stat``: ``{"results": [...]}`` (+ ``total_count`` when paged)."""
-        from .stat import execute_stat
-
         request = parse_stat_request(params)
         matches = request.filter.execute(self._table)
         return execute_stat(self._table, matches, request.plan)
+
+    def explain(self, params: dict, api: str | None = None) -> dict:
+        """How ``list`` or ``stat`` (``api``; by default ``stat`` when the query has ``aggregate``
+        or ``distinct``) answers ``params``: the parsed request, each condition's access path
+        with estimated and actual rows, the order or group strategies, times per phase."""
+        if api is None:
+            query = params.get("query") if isinstance(params, dict) else None
+            api = "stat" if isinstance(query, dict) and ("aggregate" in query or "distinct" in query) else "list"
+        if api == "list":
+            return explain_list(self._table, params, self._shaper)
+        if api == "stat":
+            return explain_stat(self._table, params)
+        raise E.invalid_parameter("api", "explain answers 'list' or 'stat'")
 
 
 def _concatenate(parts: list[dict[str, list]]) -> dict[str, list]:

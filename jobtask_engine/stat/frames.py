@@ -22,7 +22,7 @@ from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
 from ..paths import agg_get
 from ..values import MISSING, ms_to_dt
 
-__all__ = ["ColumnFrame", "DocFrame", "gather", "object_id", "as_lists"]
+__all__ = ["ColumnFrame", "DocFrame", "Frame", "gather", "object_id", "as_lists"]
 
 
 def gather(col: list, rows: Sequence[int]) -> Sequence:
@@ -191,3 +191,7 @@ class DocFrame:
 
     def docs(self) -> list[dict]:
         return self.documents
+
+
+#: What a stage reads and returns.
+Frame = ColumnFrame | DocFrame

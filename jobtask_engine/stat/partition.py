@@ -31,9 +31,10 @@ from typing import Any, Callable, Sequence
 from ..schema import INDEXED
 from ..selection import Selection
 from ..table import DensePosting
+from ..timeutil import MS_PER_DAY, day_numbers
+from ..values import MISSING, freeze
 from .expressions import DatePart, DateToString, Field
 from .frames import ColumnFrame
-from ..values import MISSING, freeze
 
 __all__ = ["Partition", "partition"]
 
@@ -43,7 +44,6 @@ FEW_GROUPS = 8
 POSTED_GROUPS = 64
 #: A posting list holding at least 1/DENSE_SHARE of the row ids is cut with 0/1 vectors.
 DENSE_SHARE = 32
-_DAY_MS = 86_400_000
 
 
 class Partition:
@@ -136,12 +136,8 @@ def _key_column(frame: Any, expr: Any) -> tuple[Sequence, Callable | None]:
             needs_time = type(expr) is DateToString and expr.fmt.needs_time
             if needs_time:
                 return vals, expr.on_ms
-            try:
-                days = list(map(floordiv, vals, repeat(_DAY_MS)))
-            except TypeError:
-                days = [v if v is None or v is MISSING else v // _DAY_MS for v in vals]
             on_ms = expr.on_ms
-            return days, lambda d: on_ms(d if d is None or d is MISSING else d * _DAY_MS)
+            return day_numbers(vals), lambda d: on_ms(d if d is None or d is MISSING else d * MS_PER_DAY)
     return expr.column(frame), None
 
 
