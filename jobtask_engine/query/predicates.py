@@ -19,6 +19,7 @@ from .. import errors as E
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, INDEXED, INT, MISSING, STR
 from ..table import NEG_INF, Table
 from ..paths import element_getter, elements_reached
+from ..values import bson_equal
 from .conditions import OPERATORS, UNKNOWN, Condition, Path, prepare_value, resolve_path
 from .elem_match import compile_elem_match
 from .values import compile_regex, scalar_test
@@ -256,11 +257,15 @@ def _errors_whole(path: Path, op: str, value: Any, label: str) -> Predicate:
     docs = [_error_document(v, label) for v in values if v is not None]
     negate = op == "nin"
 
+    def holds(elements: Any) -> bool:
+        # BSON equality: field order counts, booleans are not numbers (Python's == ignores both).
+        return any(bson_equal(e, d) for e in elements for d in docs)
+
     def filt(table: Table, rows: Rows) -> list[int]:
         col = table.columns[name]
         if negate:
-            return [r for r in rows if not any(d in col[r] for d in docs)]
-        return [r for r in rows if any(d in col[r] for d in docs)]
+            return [r for r in rows if not holds(col[r])]
+        return [r for r in rows if holds(col[r])]
 
     return Predicate(filt, None, label)
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..schema import DATETIME, ERRORS, FIELDS, INDEXED
-from .frames import as_lists, object_id
+from .frames import ColumnFrame, as_lists, object_id
 from ..paths import distinct_leaves
 from ..values import MISSING, bson_key, freeze, ms_to_dt
 
 __all__ = ["distinct_values"]
 
 
-def distinct_values(frame: Any, path: str) -> list:
+def distinct_values(frame: ColumnFrame, path: str) -> list:
     """The distinct values at ``path`` over a ColumnFrame of stored rows."""
     parts = tuple(path.split("."))
     top = parts[0]
@@ -53,7 +53,7 @@ def distinct_values(frame: Any, path: str) -> list:
     return _sorted(list(seen.values()))
 
 
-def _indexed_values(frame: Any, name: str) -> list | None:
+def _indexed_values(frame: ColumnFrame, name: str) -> list | None:
     """The distinct values of an indexed field straight from its index, when the frame is every live row."""
     table = frame.table
     if name not in INDEXED or frame.overrides or len(frame) != len(table):

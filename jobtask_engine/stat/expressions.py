@@ -18,9 +18,10 @@ import datetime as _dt
 from typing import Any, Callable
 
 from .. import errors as E
-from .dates import DateFormat, date_part_fn, format_fn
 from ..paths import agg_get
 from ..values import MISSING, bson_key, is_number, type_name
+from .dates import DateFormat, date_part_fn, format_fn
+from .frames import Frame
 
 __all__ = [
     "Expr",
@@ -38,7 +39,6 @@ __all__ = [
     "ArrayToObject",
     "ObjectToArray",
     "ObjectExpr",
-    "reduce_value",
 ]
 
 
@@ -47,7 +47,7 @@ class Expr:
 
     __slots__ = ()
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         raise NotImplementedError
 
 
@@ -60,10 +60,10 @@ class Field(Expr):
         self.path = path
         self.parts = tuple(path.split("."))
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         return frame.values(self.parts)
 
-    def raw(self, frame: Any) -> tuple[list, bool]:
+    def raw(self, frame: Frame) -> tuple[list, bool]:
         return frame.raw(self.parts)
 
     def __repr__(self) -> str:
@@ -78,7 +78,7 @@ class Root(Expr):
     def __init__(self, parts: tuple[str, ...] = ()) -> None:
         self.parts = parts
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         docs = frame.docs()
         if not self.parts:
             return list(docs)
@@ -91,7 +91,7 @@ class Const(Expr):
     def __init__(self, value: Any) -> None:
         self.value = value
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         return [self.value] * len(frame)
 
     def __repr__(self) -> str:
@@ -110,7 +110,7 @@ class _DateExpr(Expr):
 
     __slots__ = ("arg", "on_value", "on_ms")
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         arg = self.arg
         if type(arg) is Field:
             vals, is_ms = arg.raw(frame)
@@ -169,7 +169,7 @@ class Compare(Expr):
         self.right = right
         self._fn = _COMPARE[op]
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         right = self.right
         if type(right) is Const:
             key = _cmp_key(right.value)
@@ -197,7 +197,7 @@ class AllOf(Expr):
     def __init__(self, items: list[Expr]) -> None:
         self.items = items
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         if not self.items:
             return [True] * len(frame)
         out = self.items[0].column(frame)
@@ -216,7 +216,7 @@ class Cond(Expr):
         self.then = then
         self.other = other
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         tests = self.test.column(frame)
         then = self.then.column(frame)
         other = self.other.column(frame)
@@ -300,7 +300,7 @@ class Arith(Expr):
         self.args = args
         self._fn = _ARITH[op]
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         if not self.args:
             return [self._fn()] * len(frame)
         return _map(self._fn, *[a.column(frame) for a in self.args])
@@ -360,10 +360,6 @@ _REDUCE: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def reduce_value(op: str, value: Any) -> Any:
-    return _REDUCE[op](value)
-
-
 class Reduce(Expr):
     """A one-operand ``$sum``/``$avg``/``$max``/``$min`` (over an array) or ``$first``/``$last`` of an array."""
 
@@ -374,7 +370,7 @@ class Reduce(Expr):
         self.arg = arg
         self._fn = _REDUCE[op]
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         return _map(self._fn, self.arg.column(frame))
 
 
@@ -390,7 +386,7 @@ class Size(Expr):
     def __init__(self, arg: Expr) -> None:
         self.arg = arg
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         return _map(_size, self.arg.column(frame))
 
 
@@ -437,7 +433,7 @@ class ArrayToObject(Expr):
     def __init__(self, arg: Expr) -> None:
         self.arg = arg
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         return _map(_array_to_object, self.arg.column(frame))
 
 
@@ -447,7 +443,7 @@ class ObjectToArray(Expr):
     def __init__(self, arg: Expr) -> None:
         self.arg = arg
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         return _map(_object_to_array, self.arg.column(frame))
 
 
@@ -459,7 +455,7 @@ class ObjectExpr(Expr):
     def __init__(self, items: list[tuple[str, Expr]]) -> None:
         self.items = items
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         names = [n for n, _ in self.items]
         cols = [e.column(frame) for _, e in self.items]
         out = []

@@ -29,7 +29,7 @@ from ..timeutil import MS_PER_DAY, day_number, day_numbers
 from ..values import MISSING
 from .accumulators import fit_int64
 from .expressions import DatePart, DateToString, Field
-from .frames import ColumnFrame, gather
+from .frames import ColumnFrame, Frame, gather
 from .grouped import group_id
 
 __all__ = ["compact_group", "unwind_errors_group", "key_codes", "CODES_SERVE", "UNWIND_COUNTS_SERVE"]
@@ -149,7 +149,7 @@ def _field_plan(f: Any) -> str | None:
     return None
 
 
-def compact_group(frame: Any, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
+def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
     """The group's documents (unsorted) through key codes, or None when the shape does not fit."""
     if type(frame) is not ColumnFrame or frame.overrides or not keys:
         return None
@@ -272,7 +272,7 @@ def _finish(op: str, value: Any, size: int) -> Any:
 
 # -- unwind errors + group ------------------------------------------------------------
 
-def unwind_errors_group(frame: Any, path: str, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
+def unwind_errors_group(frame: Frame, path: str, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
     """``unwind errors`` then a count per ``errors.<sub>`` key(s), without building the unwound frame."""
     if path != "errors" or type(frame) is not ColumnFrame or "errors" in frame.overrides or not keys:
         return None

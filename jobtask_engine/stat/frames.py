@@ -18,8 +18,8 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any, Sequence
 
-from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
 from ..paths import agg_get
+from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
 from ..values import MISSING, ms_to_dt
 
 __all__ = ["ColumnFrame", "DocFrame", "Frame", "gather", "object_id", "as_lists"]

@@ -26,7 +26,7 @@ from ..schema import FIELDS, INT
 from .accumulators import INTS, MILLIS, REDUCERS, VALUES
 from .expressions import Expr, Field
 from .fast import compact_group, unwind_errors_group
-from .frames import ColumnFrame, DocFrame
+from .frames import ColumnFrame, DocFrame, Frame
 from .grouped import finish_groups, group_id
 from .partition import Partition, partition
 
@@ -73,10 +73,10 @@ class GroupStage(NamedTuple):
     keys: tuple[GroupKey, ...]
     fields: tuple[GroupField, ...]
 
-    def apply(self, frame: Any) -> DocFrame:
+    def apply(self, frame: Frame) -> DocFrame:
         return self.run(frame)[0]
 
-    def run(self, frame: Any) -> tuple[DocFrame, str]:
+    def run(self, frame: Frame) -> tuple[DocFrame, str]:
         """The group's output and the strategy that found the groups (the one entry point)."""
         if len(frame) == 0:
             return DocFrame([]), NO_INPUT
@@ -98,7 +98,7 @@ class GroupStage(NamedTuple):
             docs.append(doc)
         return finish_groups(docs), POSTINGS if part.subframes is not None else COMPUTED_KEYS
 
-    def run_after_unwind(self, frame: Any, unwind_path: str) -> DocFrame | None:
+    def run_after_unwind(self, frame: Frame, unwind_path: str) -> DocFrame | None:
         """``unwind <path>`` then this group in one step, when the strategy fits (else None)."""
         if not len(frame):
             return None
@@ -108,7 +108,7 @@ class GroupStage(NamedTuple):
 
 # -- reducing ----------------------------------------------------------------------
 
-def _input_column(frame: Any, expr: Expr) -> tuple[list, str]:
+def _input_column(frame: Frame, expr: Expr) -> tuple[list, str]:
     if type(expr) is Field:
         vals, is_ms = expr.raw(frame)
         if is_ms:
@@ -125,7 +125,7 @@ def _input_column(frame: Any, expr: Expr) -> tuple[list, str]:
     return expr.column(frame), VALUES
 
 
-def _reduce_field(frame: Any, f: GroupField, part: Partition, cache: dict) -> list:
+def _reduce_field(frame: Frame, f: GroupField, part: Partition, cache: dict) -> list:
     if f.expr is None:
         return list(part.sizes)
     key = _expr_key(f.expr)

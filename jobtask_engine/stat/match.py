@@ -23,11 +23,11 @@ from typing import Any, Callable, NamedTuple
 from ..schema import FIELDS, INT, STR
 from ..selection import Selection
 
-from .frames import ColumnFrame
+from .frames import ColumnFrame, Frame
 from ..paths import query_leaves
 from ..values import MISSING, bson_equal
 
-__all__ = ["Test", "MatchStage", "eq_test", "in_test", "regex_test", "negate", "any_of"]
+__all__ = ["Test", "MatchStage", "eq_test", "in_test", "regex_test", "any_of"]
 
 #: A test of one reached value (a scalar or an array).
 Test = Callable[[Any], bool]
@@ -88,10 +88,6 @@ class Condition(NamedTuple):
     value: Any = None
 
 
-def negate(parts: tuple[str, ...], test: Test) -> Condition:
-    return Condition(parts, test, True)
-
-
 def _leaves(value: Any, parts: tuple[str, ...]) -> list:
     return query_leaves(value, parts, positional=True)
 
@@ -101,7 +97,7 @@ _NOT = bytes([1, 0]) + bytes(254)
 _SCALARS = (str, int, float)
 
 
-def _holds(cond: Condition, frame: Any) -> bytes:
+def _holds(cond: Condition, frame: Frame) -> bytes:
     """A 0/1 vector: does each document satisfy the condition."""
     hits = _scalar_hits(cond, frame)
     if hits is None:
@@ -109,7 +105,7 @@ def _holds(cond: Condition, frame: Any) -> bytes:
     return hits.translate(_NOT) if cond.negated else hits
 
 
-def _tested(cond: Condition, frame: Any) -> list[bool]:
+def _tested(cond: Condition, frame: Frame) -> list[bool]:
     parts, test = cond.parts, cond.test
     if len(parts) == 1:
         return [test(v) for v in frame.values(parts)]
@@ -122,7 +118,7 @@ def _tested(cond: Condition, frame: Any) -> list[bool]:
     return [any(test(v) for v in leaves) if leaves else test(MISSING) for leaves in reached]
 
 
-def _scalar_hits(cond: Condition, frame: Any, col: Any = None) -> bytes | None:
+def _scalar_hits(cond: Condition, frame: Frame, col: Any = None) -> bytes | None:
     """``eq``/``in`` on a stored string or integer column, compared in C (None: not applicable).
 
     ``col``: test this column (e.g. the whole stored column) instead of the frame's.
@@ -140,7 +136,7 @@ def _scalar_hits(cond: Condition, frame: Any, col: Any = None) -> bytes | None:
     return bytes(map(wanted.__contains__, col))
 
 
-def _scalar_applies(cond: Condition, frame: Any) -> bool:
+def _scalar_applies(cond: Condition, frame: Frame) -> bool:
     if not cond.op or len(cond.parts) != 1 or type(frame) is not ColumnFrame:
         return False
     name = cond.parts[0]
@@ -174,7 +170,7 @@ class MatchStage(NamedTuple):
 
     conditions: tuple[Condition, ...]
 
-    def apply(self, frame: Any) -> Any:
+    def apply(self, frame: Frame) -> Any:
         n = len(frame)
         if n == 0:
             return frame

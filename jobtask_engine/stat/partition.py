@@ -30,11 +30,11 @@ from typing import Any, Callable, Sequence
 
 from ..schema import INDEXED
 from ..selection import Selection
-from ..table import DensePosting
+from ..table import DENSE_FRACTION, DensePosting
 from ..timeutil import MS_PER_DAY, day_numbers
 from ..values import MISSING, freeze
 from .expressions import DatePart, DateToString, Field
-from .frames import ColumnFrame
+from .frames import ColumnFrame, Frame
 
 __all__ = ["Partition", "partition"]
 
@@ -42,8 +42,6 @@ __all__ = ["Partition", "partition"]
 FEW_GROUPS = 8
 #: Above this many distinct values, per-group overhead makes the codes strategy cheaper.
 POSTED_GROUPS = 64
-#: A posting list holding at least 1/DENSE_SHARE of the row ids is cut with 0/1 vectors.
-DENSE_SHARE = 32
 
 
 class Partition:
@@ -64,7 +62,7 @@ class Partition:
         self.subframes = subframes
 
 
-def partition(frame: Any, key_exprs: Sequence[Any]) -> Partition:
+def partition(frame: Frame, key_exprs: Sequence[Any]) -> Partition:
     if not key_exprs:
         return Partition([()], [len(frame)], _whole)
     posted = _postings(frame, key_exprs)
@@ -75,7 +73,7 @@ def partition(frame: Any, key_exprs: Sequence[Any]) -> Partition:
 
 # -- postings ------------------------------------------------------------------------
 
-def _postings(frame: Any, key_exprs: Sequence[Any]) -> Partition | None:
+def _postings(frame: Frame, key_exprs: Sequence[Any]) -> Partition | None:
     if len(key_exprs) != 1 or type(frame) is not ColumnFrame or frame.overrides or not frame.ascending:
         # Posting lists are in row id order; a sorted frame's groups must keep its order.
         return None
@@ -114,7 +112,7 @@ def _cut_postings(frame: ColumnFrame, field: str, lists: list) -> list:
     get = None
     groups = []
     for v, p in lists:
-        if len(p) * DENSE_SHARE >= capacity:
+        if len(p) * DENSE_FRACTION >= capacity:  # the table keeps such postings as 0/1 vectors
             g = table.value_selection(field, [v]) & sel
             sub = ColumnFrame(table, sel=g)
         else:
@@ -128,7 +126,7 @@ def _cut_postings(frame: ColumnFrame, field: str, lists: list) -> list:
 
 # -- codes ---------------------------------------------------------------------------
 
-def _key_column(frame: Any, expr: Any) -> tuple[Sequence, Callable | None]:
+def _key_column(frame: Frame, expr: Any) -> tuple[Sequence, Callable | None]:
     """The column to group on, and the function turning a pre-key into the key (None: as is)."""
     if type(expr) in (DatePart, DateToString) and type(expr.arg) is Field:
         vals, is_ms = expr.arg.raw(frame)
@@ -141,7 +139,7 @@ def _key_column(frame: Any, expr: Any) -> tuple[Sequence, Callable | None]:
     return expr.column(frame), None
 
 
-def _by_codes(frame: Any, key_exprs: Sequence[Any]) -> Partition:
+def _by_codes(frame: Frame, key_exprs: Sequence[Any]) -> Partition:
     pairs = [_key_column(frame, e) for e in key_exprs]
     cols = [c for c, _ in pairs]
     finals = [f for _, f in pairs]

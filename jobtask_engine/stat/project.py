@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .expressions import Expr
-from .frames import DocFrame
+from .frames import DocFrame, Frame
 from ..paths import kept_path, merge_kept, set_in
 from ..values import MISSING
 
@@ -27,7 +27,7 @@ class ProjectStage(NamedTuple):
     #: (output name, INCLUDE | EXCLUDE | Expr), in spec order.
     spec: tuple[tuple[str, Any], ...]
 
-    def apply(self, frame: Any) -> DocFrame:
+    def apply(self, frame: Frame) -> DocFrame:
         spec = dict(self.spec)
         id_item = spec.get("_id", INCLUDE)
         others = [(k, v) for k, v in spec.items() if k != "_id"]
@@ -48,7 +48,7 @@ class ProjectStage(NamedTuple):
         return DocFrame(out)
 
 
-def _copy_field(out: list[dict], frame: Any, parts: tuple[str, ...]) -> None:
+def _copy_field(out: list[dict], frame: Frame, parts: tuple[str, ...]) -> None:
     top = parts[0]
     values = frame.values((top,))
     rest = parts[1:]

@@ -12,7 +12,7 @@ from itertools import compress
 from typing import Any, NamedTuple, Sequence
 
 from ..schema import DATETIME, FIELDS, INT, STR
-from .frames import ColumnFrame, DocFrame
+from .frames import ColumnFrame, DocFrame, Frame
 from ..paths import doc_get, query_leaves, set_path
 from ..values import MISSING, NULL_KEY, R_DATE, leaves_sort_key, sort_key
 
@@ -24,7 +24,7 @@ class UnwindStage(NamedTuple):
 
     path: str
 
-    def apply(self, frame: Any) -> Any:
+    def apply(self, frame: Frame) -> Any:
         parts = tuple(self.path.split("."))
         if type(frame) is ColumnFrame and len(parts) == 1:
             return _unwind_columns(frame, parts[0])
@@ -75,7 +75,7 @@ class CountStage(NamedTuple):
 
     name: str
 
-    def apply(self, frame: Any) -> DocFrame:
+    def apply(self, frame: Frame) -> DocFrame:
         n = len(frame)
         return DocFrame([{self.name: n}] if n else [])
 
@@ -83,14 +83,14 @@ class CountStage(NamedTuple):
 class SkipStage(NamedTuple):
     count: int
 
-    def apply(self, frame: Any) -> Any:
+    def apply(self, frame: Frame) -> Any:
         return frame.slice(self.count, None)
 
 
 class LimitStage(NamedTuple):
     count: int
 
-    def apply(self, frame: Any) -> Any:
+    def apply(self, frame: Frame) -> Any:
         return frame.slice(0, self.count)
 
 
@@ -101,7 +101,7 @@ class SortStage(NamedTuple):
 
     keys: tuple[tuple[str, bool], ...]
 
-    def apply(self, frame: Any, keep: int | None = None) -> Any:
+    def apply(self, frame: Frame, keep: int | None = None) -> Any:
         """Sort; with ``keep``, only the first ``keep`` documents are needed (a later limit).
 
         A full sort of positions by a key column: timsort in C beats a Python top-k
@@ -119,7 +119,7 @@ class SortStage(NamedTuple):
         return frame.take(order, ordered=False)
 
 
-def _sort_column(frame: Any, parts: tuple[str, ...], desc: bool) -> Sequence:
+def _sort_column(frame: Frame, parts: tuple[str, ...], desc: bool) -> Sequence:
     if len(parts) == 1:
         values, is_ms = frame.raw(parts)
         if _plainly_ordered(frame, parts[0], values):
@@ -154,7 +154,7 @@ _STR = {str}
 _NUMBERS = {int, float}
 
 
-def _plainly_ordered(frame: Any, name: str, values: Sequence) -> bool:
+def _plainly_ordered(frame: Frame, name: str, values: Sequence) -> bool:
     """A stored int, string or datetime column without null or missing sorts by its raw values."""
     if type(frame) is not ColumnFrame or name in frame.overrides:
         return False
