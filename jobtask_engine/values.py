@@ -27,7 +27,7 @@ named choice here, not a second implementation:
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
+from typing import Any, Callable
 
 from .schema import MISSING
 from .timeutil import from_ms, to_ms
@@ -35,6 +35,7 @@ from .timeutil import from_ms, to_ms
 __all__ = [
     "MISSING",
     "DateValue",
+    "ValueTest",
     "R_MISSING",
     "R_NULL",
     "R_NUMBER",
@@ -57,6 +58,9 @@ __all__ = [
 ]
 
 DateTime = _dt.datetime
+
+#: A test of one value (a stored field value, or one a path reached).
+ValueTest = Callable[[Any], bool]
 
 
 class DateValue(int):

@@ -15,7 +15,7 @@ import datetime as _dt
 from typing import Any, NamedTuple
 
 from .. import errors as E
-from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, INT, MISSING, STR
+from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, INT, STR
 from ..paths import element_getter as follow  # the name list code knew it by
 from ..timeutil import parse_iso8601, parse_timediff, to_ms
 from ..values import DateValue

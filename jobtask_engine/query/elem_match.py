@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Callable
+from typing import Any
 
 from .. import errors as E
-from ..schema import ERROR_FIELDS, MISSING
 from ..paths import element_getter
+from ..schema import ERROR_FIELDS, MISSING
+from ..values import ValueTest
 from .values import scalar_test
 
 __all__ = ["compile_elem_match", "is_operator_document"]
 
-Test = Callable[[Any], bool]
 
 _SEARCHES = {
     "contains": (r"{}", 0),
@@ -35,7 +35,7 @@ _SEARCHES = {
 _COMPARISONS = ("ne", "lt", "lte", "gt", "gte", "in", "nin", "exists")
 
 
-def _value_test(op: str, value: Any, where: str) -> Test:
+def _value_test(op: str, value: Any, where: str) -> ValueTest:
     if op in _SEARCHES:
         if not isinstance(value, str):
             raise E.db_query(f"match: {where} needs a string value")
@@ -63,7 +63,7 @@ def _value_test(op: str, value: Any, where: str) -> Test:
 #: ``$type`` aliases and codes -> the stored Python types they name (ints as BSON stores them:
 #: int32 when they fit, else int64).
 _INT32 = range(-(2**31), 2**31)
-_TYPE_TESTS: dict[Any, Test] = {
+_TYPE_TESTS: dict[Any, ValueTest] = {
     "double": lambda x: type(x) is float,
     "string": lambda x: type(x) is str,
     "object": lambda x: type(x) is dict,
@@ -90,7 +90,7 @@ def _refuse(where: str, reason: str) -> E.EngineError:
     return E.db_query(f"match: {reason} ({where})")
 
 
-def _regex_test(pattern: Any, options: Any, where: str) -> Test:
+def _regex_test(pattern: Any, options: Any, where: str) -> ValueTest:
     if not isinstance(pattern, str):
         raise _refuse(where, "$regex has to be a string")
     if not isinstance(options, str) or any(o not in _REGEX_FLAGS for o in options):
@@ -111,7 +111,7 @@ def _list_argument(op: str, value: Any, where: str) -> list:
     return value
 
 
-def _mod_test(value: Any, where: str) -> Test:
+def _mod_test(value: Any, where: str) -> ValueTest:
     if not isinstance(value, list) or len(value) != 2 or not all(type(v) in (int, float) for v in value):
         raise _refuse(where, "malformed mod, needs to be an array of two numbers [divisor, remainder]")
     divisor, remainder = (int(v) for v in value)  # MongoDB truncates both to integers
@@ -127,7 +127,7 @@ def _mod_test(value: Any, where: str) -> Test:
     return test
 
 
-def _one_operator(op: str, value: Any, operators: dict, where: str) -> Test:
+def _one_operator(op: str, value: Any, operators: dict, where: str) -> ValueTest:
     """The test of one ``$op: value`` of an operator document on one stored field value."""
     if op in ("$eq", "$gt", "$gte", "$lt", "$lte"):
         return scalar_test(op[1:], value)
@@ -173,7 +173,7 @@ def _one_operator(op: str, value: Any, operators: dict, where: str) -> Test:
     raise _refuse(where, f"unknown operator: {op}")
 
 
-def _operator_test(operators: dict, where: str) -> Test:
+def _operator_test(operators: dict, where: str) -> ValueTest:
     """An operator document on a field: every operator must hold (MongoDB's implicit AND)."""
     tests = []
     for op, value in operators.items():
@@ -183,7 +183,7 @@ def _operator_test(operators: dict, where: str) -> Test:
     return lambda x: all(t(x) for t in tests)
 
 
-def _compile_key(key: Any, value: Any) -> Test:
+def _compile_key(key: Any, value: Any) -> ValueTest:
     if not isinstance(key, str) or not key:
         raise E.db_query(f"match: invalid key {key!r}")
     parts = key.split("__")
@@ -201,7 +201,7 @@ def _compile_key(key: Any, value: Any) -> Test:
     return lambda elem: test(get(elem))
 
 
-def compile_elem_match(query: dict) -> Test:
-    """Test of one ``errors`` element against the sub-query (every key must hold)."""
+def compile_elem_match(query: dict) -> ValueTest:
+    """ValueTest of one ``errors`` element against the sub-query (every key must hold)."""
     tests = [_compile_key(k, v) for k, v in query.items()]
     return lambda elem: isinstance(elem, dict) and all(t(elem) for t in tests)

@@ -40,9 +40,8 @@ def read_index(access: IndexAccess, table: Table, dense: bool = False) -> Select
     return Selection(n, rows=[])  # "nothing"
 
 
-def _note(trace: Trace | None, step: Step, method: str, rows: int) -> None:
-    if trace is not None:
-        trace.append({"condition": step.predicate.label, "access": method, "estimated_rows": step.estimate, "rows": rows})
+def _note(trace: Trace, step: Step, method: str, rows: int) -> None:
+    trace.append({"condition": step.predicate.label, "access": method, "estimated_rows": step.estimate, "rows": rows})
 
 
 def _not_reached(trace: Trace, plan: AccessPlan, last: Step) -> None:
@@ -64,7 +63,8 @@ def run_filter(plan: AccessPlan, table: Table, trace: Trace | None = None) -> Se
         if found is None:
             residual.append(step._replace(method=TEST))
             continue
-        _note(trace, step, LOOKUP, found.count())
+        if trace is not None:
+            _note(trace, step, LOOKUP, found.count())
         if found.count() == 0:
             if trace is not None:
                 _not_reached(trace, plan, step)
@@ -81,7 +81,8 @@ def run_filter(plan: AccessPlan, table: Table, trace: Trace | None = None) -> Se
             range_tests.append(step._replace(method=TEST))
             continue
         found = read_index(step.predicate.access, table, dense=method == RANGE_CODES)
-        _note(trace, step, method, found.count())
+        if trace is not None:  # counting a dense set is a pass over it: only when asked
+            _note(trace, step, method, found.count())
         current = found if current is None else current & found
     if current is None:
         current = table.all_rows()
@@ -93,7 +94,8 @@ def run_filter(plan: AccessPlan, table: Table, trace: Trace | None = None) -> Se
     for step in residual:
         if rows:
             rows = step.predicate.filter(table, rows)
-        _note(trace, step, TEST, len(rows))
+        if trace is not None:
+            _note(trace, step, TEST, len(rows))
     if plan.any_of and rows:
         rows = _any(plan.any_of, table, rows)
     if trace is not None and plan.any_of:

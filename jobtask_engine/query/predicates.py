@@ -83,7 +83,7 @@ def compile_condition(cond: Condition) -> Predicate:
     if op == "match":
         if path.kind in (INT, UNKNOWN):
             raise E.db_query(f"int() cannot convert a match document ({label})")
-        return _match(path, cond.value, label)
+        return _elem_match(path, cond.value, label)
     if path.kind == ERRORS:
         return _errors_whole(path, op, cond.value, label)
     try:
@@ -298,7 +298,7 @@ def _exists(path: Path, want: bool, label: str) -> Predicate:
     return Predicate(_scalar_filter(path, test, not want), None, label)
 
 
-def _match(path: Path, query: dict, label: str) -> Predicate:
+def _elem_match(path: Path, query: dict, label: str) -> Predicate:
     if path.kind != ERRORS or path.in_array:
         return Predicate(lambda table, rows: [], None, label)
     elem_test = compile_elem_match(query)

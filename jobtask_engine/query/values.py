@@ -10,16 +10,13 @@ where a column's kind does not already guarantee the types.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any
 
-from ..values import MISSING, R_ARRAY, R_OBJECT, bson_equal, bson_key, rank
+from ..values import MISSING, R_ARRAY, R_OBJECT, ValueTest, bson_equal, bson_key, rank
 
 __all__ = ["scalar_test", "compile_regex"]
 
-Test = Callable[[Any], bool]
-
-
-def _eq(v: Any) -> Test:
+def _eq(v: Any) -> ValueTest:
     if v is None:
         return lambda x: x is None or x is MISSING
     b = rank(v)
@@ -29,7 +26,7 @@ def _eq(v: Any) -> Test:
     return lambda x: x == v and rank(x) == b
 
 
-def _order(op: str, v: Any) -> Test:
+def _order(op: str, v: Any) -> ValueTest:
     if v is None:
         if op in ("gte", "lte"):
             return lambda x: x is None or x is MISSING
@@ -52,7 +49,7 @@ def compile_regex(pattern: str, ignore_case: bool = True) -> "re.Pattern[str]":
     return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
 
 
-def scalar_test(op: str, v: Any) -> Test:
+def scalar_test(op: str, v: Any) -> ValueTest:
     """A test of one stored scalar for a positive operator (eq, lt.., in, contain, regex)."""
     if op == "eq":
         return _eq(v)

@@ -9,12 +9,10 @@ leaves the order unspecified and the engine uses BSON order.
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..schema import DATETIME, ERRORS, FIELDS, INDEXED
-from .frames import ColumnFrame, as_lists, object_id
 from ..paths import distinct_leaves
+from ..schema import DATETIME, ERRORS, FIELDS, INDEXED
 from ..values import MISSING, bson_key, freeze, ms_to_dt
+from .frames import ColumnFrame, as_lists, object_id
 
 __all__ = ["distinct_values"]
 

@@ -25,6 +25,7 @@ from .frames import Frame
 
 __all__ = [
     "Expr",
+    "PathExpr",
     "Field",
     "Root",
     "Const",
@@ -51,7 +52,7 @@ class Expr:
         raise NotImplementedError
 
 
-class Field(Expr):
+class PathExpr(Expr):
     """``"$a.b"``: a field path (arrays on the way are mapped)."""
 
     __slots__ = ("path", "parts")
@@ -67,7 +68,12 @@ class Field(Expr):
         return frame.raw(self.parts)
 
     def __repr__(self) -> str:
-        return f"Field({self.path!r})"
+        return f"PathExpr({self.path!r})"
+
+
+#: The name this expression had before ``schema.Field`` (a stored field's spec) made it
+#: ambiguous; kept for code written against it.
+Field = PathExpr
 
 
 class Root(Expr):
@@ -112,7 +118,7 @@ class _DateExpr(Expr):
 
     def column(self, frame: Frame) -> list:
         arg = self.arg
-        if type(arg) is Field:
+        if type(arg) is PathExpr:
             vals, is_ms = arg.raw(frame)
             if is_ms:
                 return _map(self.on_ms, vals)

@@ -19,8 +19,8 @@ would (the caller sorts them by ``_id``), or None when the shape does not fit.
 from __future__ import annotations
 
 from collections import Counter
-from itertools import chain, compress, repeat
-from operator import floordiv, methodcaller
+from itertools import chain, compress
+from operator import methodcaller
 from typing import Any, Sequence
 from weakref import WeakKeyDictionary
 
@@ -28,7 +28,7 @@ from ..schema import DATETIME, FIELDS, INT, STR
 from ..timeutil import MS_PER_DAY, day_number, day_numbers
 from ..values import MISSING
 from .accumulators import fit_int64
-from .expressions import DatePart, DateToString, Field
+from .expressions import DatePart, DateToString, PathExpr
 from .frames import ColumnFrame, Frame, gather
 from .grouped import group_id
 
@@ -122,13 +122,13 @@ def _catch_up(table: Any, plan: tuple[tuple[str, str], ...], got: _Codes) -> boo
 
 def _key_plan(expr: Any) -> tuple[str, str] | None:
     """(stored field, "plain" | "day") for a key the compact plan handles, else None."""
-    if type(expr) is Field:
+    if type(expr) is PathExpr:
         if len(expr.parts) == 1:
             f = FIELDS.get(expr.path)
             if f is not None and f.kind in (STR, INT):
                 return expr.path, "plain"
         return None
-    if type(expr) in (DatePart, DateToString) and type(expr.arg) is Field:
+    if type(expr) in (DatePart, DateToString) and type(expr.arg) is PathExpr:
         if type(expr) is DateToString and expr.fmt.needs_time:
             return None
         arg = expr.arg
@@ -142,7 +142,7 @@ def _field_plan(f: Any) -> str | None:
     """The stored integer field a group field reduces ("" for a plain count), else None."""
     if f.operator == "count" and f.expr is None:
         return ""
-    if f.operator in CODES_SERVE and f.operator != "count" and type(f.expr) is Field and len(f.expr.parts) == 1:
+    if f.operator in CODES_SERVE and f.operator != "count" and type(f.expr) is PathExpr and len(f.expr.parts) == 1:
         spec = FIELDS.get(f.expr.path)
         if spec is not None and spec.kind == INT:
             return f.expr.path
@@ -279,7 +279,7 @@ def unwind_errors_group(frame: Frame, path: str, keys: Sequence[Any], fields: Se
     subs = []
     for k in keys:
         e = k.expr
-        if type(e) is not Field or len(e.parts) != 2 or e.parts[0] != "errors":
+        if type(e) is not PathExpr or len(e.parts) != 2 or e.parts[0] != "errors":
             return None
         subs.append(e.parts[1])
     if any(f.operator not in UNWIND_COUNTS_SERVE or f.expr is not None for f in fields):

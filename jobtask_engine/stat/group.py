@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from ..schema import FIELDS, INT
 from .accumulators import INTS, MILLIS, REDUCERS, VALUES
-from .expressions import Expr, Field
+from .expressions import Expr, PathExpr
 from .fast import compact_group, unwind_errors_group
 from .frames import ColumnFrame, DocFrame, Frame
 from .grouped import finish_groups, group_id
@@ -109,7 +109,7 @@ class GroupStage(NamedTuple):
 # -- reducing ----------------------------------------------------------------------
 
 def _input_column(frame: Frame, expr: Expr) -> tuple[list, str]:
-    if type(expr) is Field:
+    if type(expr) is PathExpr:
         vals, is_ms = expr.raw(frame)
         if is_ms:
             return vals, MILLIS
@@ -148,7 +148,7 @@ def _reduce_per_frame(subframes: list, f: GroupField, cache: dict) -> list:
 
 
 def _expr_key(expr: Expr) -> Any:
-    return ("field", expr.path) if type(expr) is Field else id(expr)
+    return ("field", expr.path) if type(expr) is PathExpr else id(expr)
 
 
 def _reduce_groups(operator: str, groups: list, kind: str, key: Any, cache: dict) -> list:

@@ -16,7 +16,7 @@ Several strategies, cheapest first, none of which builds a dict per record:
   lists built in one Python pass.
 
 Date keys (``date_format``) are grouped on a cheap pre-key — the day number
-of the stored epoch milliseconds, computed with ``map(floordiv, ...)`` — and
+of the stored epoch milliseconds, computed in C by ``timeutil.day_numbers`` — and
 formatted once per distinct day; days formatting alike (``%Y-%m``) are then
 merged.
 """
@@ -24,8 +24,8 @@ merged.
 from __future__ import annotations
 
 from collections import Counter
-from itertools import compress, repeat
-from operator import floordiv, itemgetter
+from itertools import compress
+from operator import itemgetter
 from typing import Any, Callable, Sequence
 
 from ..schema import INDEXED
@@ -33,7 +33,7 @@ from ..selection import Selection
 from ..table import DENSE_FRACTION, DensePosting
 from ..timeutil import MS_PER_DAY, day_numbers
 from ..values import MISSING, freeze
-from .expressions import DatePart, DateToString, Field
+from .expressions import DatePart, DateToString, PathExpr
 from .frames import ColumnFrame, Frame
 
 __all__ = ["Partition", "partition"]
@@ -78,7 +78,7 @@ def _postings(frame: Frame, key_exprs: Sequence[Any]) -> Partition | None:
         # Posting lists are in row id order; a sorted frame's groups must keep its order.
         return None
     expr = key_exprs[0]
-    if type(expr) is not Field or len(expr.parts) != 1 or expr.path not in INDEXED:
+    if type(expr) is not PathExpr or len(expr.parts) != 1 or expr.path not in INDEXED:
         return None
     table = frame.table
     field = expr.path
@@ -128,7 +128,7 @@ def _cut_postings(frame: ColumnFrame, field: str, lists: list) -> list:
 
 def _key_column(frame: Frame, expr: Any) -> tuple[Sequence, Callable | None]:
     """The column to group on, and the function turning a pre-key into the key (None: as is)."""
-    if type(expr) in (DatePart, DateToString) and type(expr.arg) is Field:
+    if type(expr) in (DatePart, DateToString) and type(expr.arg) is PathExpr:
         vals, is_ms = expr.arg.raw(frame)
         if is_ms:
             needs_time = type(expr) is DateToString and expr.fmt.needs_time

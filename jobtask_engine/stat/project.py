@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from .expressions import Expr
-from .frames import DocFrame, Frame
 from ..paths import kept_path, merge_kept, set_in
 from ..values import MISSING
+from .expressions import Expr
+from .frames import DocFrame, Frame
 
 __all__ = ["INCLUDE", "EXCLUDE", "ProjectStage"]
 

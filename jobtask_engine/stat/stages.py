@@ -12,9 +12,9 @@ from itertools import compress
 from typing import Any, NamedTuple, Sequence
 
 from ..schema import DATETIME, FIELDS, INT, STR
-from .frames import ColumnFrame, DocFrame, Frame
 from ..paths import doc_get, query_leaves, set_path
 from ..values import MISSING, NULL_KEY, R_DATE, leaves_sort_key, sort_key
+from .frames import ColumnFrame, DocFrame, Frame
 
 __all__ = ["UnwindStage", "CountStage", "SortStage", "SkipStage", "LimitStage"]
 
