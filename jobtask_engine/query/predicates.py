@@ -312,7 +312,8 @@ def _elem_match(path: Path, query: dict, label: str) -> Predicate:
 
 
 def _contain(path: Path, op: str, v: Any, label: str) -> Predicate:
-    """contain/not_contain: a case-insensitive literal search on string fields.
+    """contain/not_contain: a case-insensitive literal search on string fields (the stat
+    ``match`` stage's contain is a raw case-sensitive regex instead: ``stat/parse._regex``).
 
     On integer and datetime fields the reference's conversion turns the
     search into plain equality with the converted value, and so does a

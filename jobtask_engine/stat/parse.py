@@ -305,6 +305,9 @@ def _sort(options: Any, group_keys: list[str]) -> SortStage:
 # -- match ---------------------------------------------------------------------------
 
 def _regex(value: Any, where: str) -> Any:
+    """The contain family of a stat ``match``: a raw, case-sensitive ``.*value.*`` pattern, as
+    spaceone-core writes it — unlike the list filter's escaped, case-insensitive ``contain``
+    (``query/predicates._contain``); the difference is the reference's, kept on purpose."""
     try:
         return re.compile(f".*{value}.*")
     except re.error as exc:

@@ -40,6 +40,7 @@ __all__ = [
     "pages",
     "iso_datetime",
     "path_values",
+    "match_operator_document",
 ]
 
 DEFAULT_DOMAINS: tuple[str, ...] = ("domain-a", "domain-b", "Domain-C")
@@ -451,11 +452,11 @@ def _match_value(draw: Draw, key: str, records_: Sequence[dict]) -> Any:
     if shape == "additional":
         return {"additional__x": _pick(draw, (-3, 0, 1, 2, 5, 12, 1.5, "str"))}
     if shape == "operators":
-        return _operator_document(draw, codes, messages)
+        return match_operator_document(draw, codes, messages)
     return {"error_code__in": [_pick(draw, codes) for _ in range(draw(st.integers(0, 3)))]}
 
 
-def _operator_document(draw: Draw, codes: Sequence[str], messages: Sequence[str]) -> dict:
+def match_operator_document(draw: Draw, codes: Sequence[str], messages: Sequence[str]) -> dict:
     """A ``match`` value holding MongoDB operator documents, of the operators mongomock reads as
     MongoDB does (never an unknown operator or a malformed argument: KNOWN_DIFFERENCES KD20)."""
     field, pool = _pick(draw, (("error_code", codes), ("message", messages)))

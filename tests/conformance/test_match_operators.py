@@ -14,27 +14,23 @@ import copy
 import pytest
 from hypothesis import given, strategies as st
 
-from jobtask_engine.testing.strategies import _operator_document, path_values, record_lists
+from jobtask_engine.testing.strategies import match_operator_document, path_values
 
 from .conftest import load_both, outcome
-from .test_list_differential import DOMAINS, compare_list
+from .test_list_differential import DOMAINS, compare_drawn_requests
 
 
 @st.composite
 def _requests(draw, records: list[dict]) -> dict:
     codes = tuple(v for v in path_values(records, "errors.error_code") if isinstance(v, str)) or ("E",)
     messages = tuple(v for v in path_values(records, "errors.message") if isinstance(v, str)) or ("m",)
-    value = _operator_document(draw, codes, messages)
+    value = match_operator_document(draw, codes, messages)
     return {"domain_id": draw(st.sampled_from(DOMAINS)), "query": {"filter": [{"k": "errors", "v": value, "o": "match"}]}}
 
 
 @given(data=st.data())
 def test_operator_documents_match_the_reference(data) -> None:
-    records = data.draw(record_lists(DOMAINS), label="records")
-    reference, store = load_both(records)
-    docs = reference.raw()
-    for _ in range(data.draw(st.integers(1, 4), label="requests")):
-        compare_list(reference, store, data.draw(_requests(records), label="request"), docs)
+    compare_drawn_requests(data, _requests)
 
 
 RECORDS = [
