@@ -5,12 +5,18 @@ from __future__ import annotations
 import copy
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_no_escapes import RECORDS as FUZZ_RECORDS  # the fuzz requests of the other doors
+from test_no_escapes import params as fuzzed_params
+from test_no_escapes import stat_queries
 
 from jobtask_engine import EngineError, JobTaskStore
 from jobtask_engine.stat import fast, group
 from jobtask_engine.stat.accumulators import REDUCERS
 from jobtask_engine.stat.parse import GROUP_OPERATORS
 from jobtask_engine.testing.factories import DOMAIN_IDS, make_job_tasks
+from jobtask_engine.testing.strategies import list_requests, record_lists
 
 BIG = DOMAIN_IDS[0]  # the largest domain of the factory's mix
 
@@ -163,3 +169,53 @@ def test_explain_refuses_what_the_api_refuses_and_changes_nothing(store):
 def test_every_group_operator_is_served_by_the_general_strategy_and_the_rest_name_theirs():
     assert set(GROUP_OPERATORS) == set(REDUCERS)
     assert fast.CODES_SERVE <= set(REDUCERS) and fast.UNWIND_COUNTS_SERVE <= set(REDUCERS)
+
+
+# -- explain is a door too: nothing but EngineError, nothing changed, and it agrees with the API
+
+_SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _same_outcome(call_api, call_explain) -> None:
+    """Either both refuse with the same code, or explain's row counts are the API's."""
+    try:
+        answer = call_api()
+    except EngineError as refused:
+        with pytest.raises(EngineError) as explained:
+            call_explain()
+        assert explained.value.code == refused.code
+        return
+    plan = call_explain()
+    assert plan["rows"]["returned"] == len(answer["results"])
+    if "total_count" in answer and plan["request"]["kind"] == "list":
+        assert plan["rows"]["matched"] == answer["total_count"]
+
+
+@_SETTINGS
+@given(fuzzed_params)
+def test_explain_list_refuses_as_list_does(p):
+    store = JobTaskStore(FUZZ_RECORDS)
+    before = list(store)
+    _same_outcome(lambda: store.list(p), lambda: store.explain(p, api="list"))
+    assert list(store) == before
+
+
+@_SETTINGS
+@given(st.fixed_dictionaries({"domain_id": st.just("d1")}, optional={"query": stat_queries}))
+def test_explain_stat_refuses_as_stat_does(p):
+    store = JobTaskStore(FUZZ_RECORDS)
+    before = list(store)
+    _same_outcome(lambda: store.stat(p), lambda: store.explain(p, api="stat"))
+    assert list(store) == before
+
+
+DOMAINS = ("domain-a", "domain-b")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_explain_counts_what_list_answers(data):
+    records = data.draw(record_lists(DOMAINS, max_size=10))
+    store = JobTaskStore(records)
+    p = data.draw(list_requests(DOMAINS, records))
+    _same_outcome(lambda: store.list(p), lambda: store.explain(p, api="list"))
