@@ -16,6 +16,7 @@ from .limits import check_keyword, check_request
 from .query.conditions import Condition, parse_condition
 from .query.filters import FilterPlan, compile_filter
 from .query.search import SearchQuery, parse_page, parse_sort, projection_of
+from .stat.parse import StatPlan, parse_statistics_query
 
 __all__ = ["LIST_FILTER_KEYS", "STAT_FILTER_KEYS", "PAGE_LIMIT", "parse_list_request", "parse_stat_request", "StatRequest"]
 
@@ -36,7 +37,7 @@ PAGE_LIMIT = 1000
 
 class StatRequest(NamedTuple):
     filter: FilterPlan
-    plan: Any  # jobtask_engine.stat's plan
+    plan: StatPlan
 
 
 def _params(params: Any, required: tuple[str, ...]) -> dict:
@@ -113,8 +114,6 @@ def parse_list_request(params: Any) -> SearchQuery:
 
 def parse_stat_request(params: Any) -> StatRequest:
     """A ``JobTaskStatQuery`` request, validated and compiled."""
-    from .stat import parse_statistics_query
-
     params = _params(params, ("query", "domain_id"))
     query = _query(params)
     if not (query.get("aggregate") or query.get("distinct")):

@@ -24,9 +24,10 @@ import msgspec
 
 from . import errors as E
 from .heap import return_freed_memory
+from .explain import explain_list, explain_stat
 from .limits import Limits, default_limits, using_limits
-from .query.order import order_rows
 from .plans import PlanCache
+from .query.order import order_rows
 from .query.shape import make_row_shaper, make_shaper
 from .records import (
     JobTask,
@@ -39,6 +40,7 @@ from .records import (
 from .request import parse_list_request, parse_stat_request
 from .rwlock import RWLock
 from .schema import UPDATABLE
+from .stat import execute_stat
 from .table import Table
 
 __all__ = ["JobTaskStore"]
@@ -267,14 +269,25 @@ class JobTaskStore:
 
     def stat(self, params: dict) -> dict:
         """The JobTask API's ``stat``: ``{"results": [...]}`` (+ ``total_count`` when paged)."""
-        from .stat import execute_stat
-
         def run() -> dict:
             request = parse_stat_request(params)
             table = self._table
             return execute_stat(table, request.filter.execute(table), request.plan)
 
         return self._reading(run)
+
+    def explain(self, params: dict, api: str | None = None) -> dict:
+        """How ``list`` or ``stat`` (``api``; by default ``stat`` when the query has ``aggregate``
+        or ``distinct``) answers ``params``: the parsed request, each condition's access path
+        with estimated and actual rows, the order or group strategies, times per phase."""
+        if api is None:
+            query = params.get("query") if isinstance(params, dict) else None
+            api = "stat" if isinstance(query, dict) and ("aggregate" in query or "distinct" in query) else "list"
+        if api == "list":
+            return self._reading(lambda: explain_list(self._table, params, self._shaper))
+        if api == "stat":
+            return self._reading(lambda: explain_stat(self._table, params))
+        raise E.invalid_parameter("api", "explain answers 'list' or 'stat'")
 
 
 def _concatenate(parts: list[dict[str, list]]) -> dict[str, list]:

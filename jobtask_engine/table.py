@@ -483,6 +483,16 @@ class Table:
             keys = postings.irange(None, v, inclusive=(True, op == "lte"))
         return [r for k in keys for r in postings[k]]
 
+    # -- statistics the planner reads (query/planner.py) ----------------------
+    def value_count(self, field: str, values: Sequence[Any]) -> int:
+        """How many live rows hold one of ``values`` in an indexed ``field`` (posting sizes)."""
+        return sum(len(self.posting(field, v)) for v in dict.fromkeys(values))
+
+    def range_count(self, field: str, op: str, v: Any) -> int:
+        """About how many rows of an integer/datetime ``field`` are ``op`` v (sorted index bisection;
+        rows written since its last rebuild counted in)."""
+        return self.sorted_index(field).range_size(op, v)
+
     def sorted_index(self, field: str) -> SortedIndex:
         """The (value, row) order of an integer or datetime column, built on first use."""
         index = self.sorted_indexes.get(field)

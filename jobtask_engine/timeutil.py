@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from itertools import repeat
+from operator import floordiv
 from typing import Sequence
 
 from .schema import MISSING
@@ -27,6 +29,9 @@ __all__ = [
     "MAX_MS",
     "first_unrepresentable",
     "query_ms",
+    "MS_PER_DAY",
+    "day_number",
+    "day_numbers",
 ]
 
 UTC = _dt.timezone.utc
@@ -78,7 +83,21 @@ def from_ms(ms: int) -> _dt.datetime:
     return EPOCH + _dt.timedelta(milliseconds=ms)
 
 
-_MS_PER_DAY = 86_400_000
+#: Milliseconds in a day: day numbers of stored instants are ``ms // MS_PER_DAY``.
+MS_PER_DAY = 86_400_000
+
+
+def day_number(ms: object) -> object:
+    """The day since the epoch of an epoch-ms value; null and missing stay as they are."""
+    return ms if ms is None or ms is MISSING else ms // MS_PER_DAY  # type: ignore[operator]
+
+
+def day_numbers(values: Sequence) -> list:
+    """``day_number`` over a column (all in C while it holds no null or missing)."""
+    try:
+        return list(map(floordiv, values, repeat(MS_PER_DAY)))
+    except TypeError:
+        return list(map(day_number, values))
 
 
 class _DayTexts(dict):
@@ -109,7 +128,7 @@ def ms_to_iso(ms: int) -> str:
     Timestamps are mostly distinct, their days and seconds-of-day are not:
     all three parts come from tables, nothing is formatted.
     """
-    return f"{_DAYS[ms // _MS_PER_DAY]}{_CLOCKS[ms % _MS_PER_DAY // 1000]}{_MILLIS[ms % 1000]}"
+    return f"{_DAYS[ms // MS_PER_DAY]}{_CLOCKS[ms % MS_PER_DAY // 1000]}{_MILLIS[ms % 1000]}"
 
 
 def ms_to_iso_many(values: Sequence) -> list:
@@ -118,7 +137,7 @@ def ms_to_iso_many(values: Sequence) -> list:
     if None in values or MISSING in values:
         return [None if x is None or x is MISSING else ms_to_iso(x) for x in values]
     # an f-string joins the three parts in one allocation (two + would make two strings)
-    return [f"{days[x // _MS_PER_DAY]}{clocks[x % _MS_PER_DAY // 1000]}{millis[x % 1000]}" for x in values]
+    return [f"{days[x // MS_PER_DAY]}{clocks[x % MS_PER_DAY // 1000]}{millis[x % 1000]}" for x in values]
 
 
 def now_ms() -> int:

@@ -46,6 +46,11 @@ def _add_query_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--columns", metavar="A,B,...", help="table/csv columns ('all' for every column)")
     sub.add_argument("--label", metavar="COLUMN", help="chart: the column naming each bar")
     sub.add_argument("--value", metavar="COLUMN", help="chart: the numeric column (default: the first numeric one)")
+    sub.add_argument(
+        "--explain",
+        action="store_true",
+        help="print how the request is answered (access paths, order/group strategies, times) as JSON, not the answer",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from typing import TYPE_CHECKING
@@ -52,6 +53,9 @@ def run_query(args: argparse.Namespace) -> int:
     records = read_records(args.data)
     store = load_store(records, args.data)
     request = _request(args, records)
+    if args.explain:
+        print(json.dumps(store.explain(request, api=args.command), indent=2))
+        return 0
     response = store.list(request) if args.command == "list" else store.stat(request)
     columns = args.columns.split(",") if args.columns else None
     text = format_response(

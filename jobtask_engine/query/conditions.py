@@ -16,8 +16,10 @@ from typing import Any, NamedTuple
 
 from .. import errors as E
 from ..limits import check_condition
-from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, INT, MISSING, STR
+from ..paths import element_getter as follow  # the name list code knew it by
+from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, INT, STR
 from ..timeutil import parse_iso8601, parse_timediff, query_ms
+from ..values import DateValue
 from .lenient_dates import parse_lenient
 
 __all__ = ["OPERATORS", "UNKNOWN", "Condition", "Path", "follow", "parse_condition", "resolve_path", "prepare_value"]
@@ -83,19 +85,6 @@ class Path(NamedTuple):
     @property
     def in_array(self) -> bool:
         return bool(self.sub)
-
-
-def follow(parts: tuple[str, ...]):
-    """A function reading a dotted path inside one embedded document (MISSING where it stops)."""
-
-    def get(elem: Any) -> Any:
-        for part in parts:
-            if not isinstance(elem, dict):
-                return MISSING
-            elem = elem.get(part, MISSING)
-        return elem
-
-    return get
 
 
 def _get(condition: dict, long: str, short: str) -> Any:
@@ -214,12 +203,6 @@ def _prepare_scalar(path: Path, op: str, value: Any, key: str) -> Any:
     if isinstance(value, _dt.datetime):
         return DateValue(query_ms(value))
     return value
-
-
-class DateValue(int):
-    """A datetime query value against a non-datetime field: compares equal to nothing stored there."""
-
-    __slots__ = ()
 
 
 def _datetime_query_value(value: Any) -> Any:

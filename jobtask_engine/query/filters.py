@@ -1,20 +1,22 @@
-"""Planning and running ``filter`` (AND) + ``filter_or`` (OR).
+"""The parsed filter of a request: ``filter`` (AND) + ``filter_or`` (OR) as compiled conditions.
 
-Every AND condition an index can answer exactly is answered by it, and those
-answers are intersected, smallest first (dense sets by one big-integer AND);
-a range condition joins them only when its index is the cheaper way.
-The remaining AND conditions then narrow the candidates one comprehension at
-a time, and the OR conditions keep the candidates that satisfy at least one.
-With no usable index the candidates are all live rows.
+A ``FilterPlan`` holds no table state — per condition a compiled per-row test
+and, as plain data, the index that could answer it — and is what the plan
+cache keeps; ``execute`` hands it to the planner
+(``query/planner.py``: which index answers which condition, from the
+table's statistics) and the executor (``query/executor.py``: reads those
+indexes, intersects, tests the rest).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..selection import Selection
 from ..table import Table
 from .conditions import Condition
+from .executor import run_filter
+from .planner import plan_filter
 from .predicates import Predicate, compile_condition
 
 __all__ = ["FilterPlan", "compile_filter"]
@@ -26,65 +28,9 @@ class FilterPlan(NamedTuple):
     #: a condition was resolved against the clock (``timediff_*``): the plan is for now only
     clock: bool = False
 
-    def execute(self, table: Table) -> Selection:
-        """The live rows that match."""
-        n = table.capacity
-        answered: list[Selection] = []
-        ranges: list[tuple[int, Predicate]] = []
-        residual: list[Predicate] = []
-        for pred in self.all_of:
-            size = pred.estimate(table)
-            if size is not None:
-                ranges.append((size, pred))
-                continue
-            found = pred.lookup(table)
-            if found is None:
-                residual.append(pred)
-            elif found.count() == 0:
-                return Selection(n, rows=[])
-            else:
-                answered.append(found)
-        answered.sort(key=Selection.count)
-        current = answered[0] if answered else None  # None: every live row
-        for other in answered[1:]:
-            current = current & other
-        # A range is answered the cheapest of three ways: its sorted index's rows filtered
-        # through the candidates; a test of each candidate (which, when dense, must first be
-        # listed); or the index's range codes as a dense set, ANDed with the candidates.
-        # Relative costs per row, measured: filtering an index row 1.2, testing a candidate
-        # 1.5, listing a dense row 0.2, a range-code pass 0.02, testing a listed row
-        # against a dense set 0.3.
-        for size, pred in sorted(ranges, key=lambda item: item[0]):
-            count = n if current is None else current.count()
-            dense = current is None or current.is_dense
-            by_index = 1.2 * size
-            by_test = 1.5 * count + (0.2 * n if dense else 0)
-            by_codes = 0.02 * n + (0 if dense else 0.3 * count)
-            if by_test <= min(by_index, by_codes):
-                residual.append(pred)
-                continue
-            found = pred.lookup(table) if by_index <= by_codes else pred.dense(table)
-            current = found if current is None else current & found
-        if current is None:
-            current = table.all_rows()
-        if residual or self.any_of:
-            rows = current.rows()
-            for pred in residual:
-                if not rows:
-                    break
-                rows = pred.filter(table, rows)
-            if self.any_of and rows:
-                rows = self._any(table, rows)
-            current = Selection(n, rows=rows)
-        return current
-
-    def _any(self, table: Table, rows):
-        if len(self.any_of) == 1:
-            return self.any_of[0].filter(table, rows)
-        hit: set[int] = set()
-        for pred in self.any_of:
-            hit.update(pred.filter(table, rows))
-        return [r for r in rows if r in hit]
+    def execute(self, table: Table, trace: list[dict[str, Any]] | None = None) -> Selection:
+        """The live rows that match (``trace``: a list to record each condition's access path in)."""
+        return run_filter(plan_filter(self, table), table, trace)
 
 
 def compile_filter(all_of: list[Condition], any_of: list[Condition]) -> FilterPlan:

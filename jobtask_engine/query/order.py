@@ -1,9 +1,9 @@
-"""Result order: MongoDB's sort across types, ties in insertion order, top-k when paged.
+"""Result order: runs the planner's order strategy (``query/planner.plan_order``).
 
-Sort keys follow MongoDB's type order (an empty array first, then null and
-missing, numbers, strings, objects, arrays, booleans, dates); objects compare
-field by field.  An array sorts by its smallest element ascending and its
-largest descending.  Candidates arrive in ascending row id and every sort used
+Sort keys are MongoDB's (``jobtask_engine.values.sort_key``: type order, an
+empty array first, missing as null, an array by its smallest element
+ascending and its largest descending); the specialised keys here give the
+same order for columns whose kind fixes the types.  Candidates arrive in ascending row id and every sort used
 here is stable, so equal keys keep insertion order — the reference's
 tie-break on the object id.
 """
@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import heapq
 from itertools import compress, islice
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from ..schema import DATETIME, ERRORS, INT, MISSING, STR
 from ..selection import Selection
 from ..table import Table
-from .conditions import Path, follow
+from ..paths import element_getter
+from ..values import bson_key, leaves_sort_key
+from .conditions import Path
+from .planner import INDEX_WALK, MULTI_SORT, TOP_K, VIEW_SORT, OrderPlan, plan_order
 from .search import SortKey
-from .values import bson_key
 
-__all__ = ["order_rows", "bson_key"]
+__all__ = ["order_rows"]
 
 KeyFn = Callable[[int], Any]
-EMPTY_ARRAY = (0, 0)
 
 
 def _null_first(col: list) -> KeyFn:
@@ -36,13 +37,10 @@ def _null_first(col: list) -> KeyFn:
 
 
 def _array_key(col: list, get_one: Callable[[Any], Any], desc: bool) -> KeyFn:
-    pick = max if desc else min
+    """The sort key of a path through ``errors``: the values it reaches, as one array's elements."""
 
     def key(r: int) -> Any:
-        elems = col[r]
-        if not elems:
-            return EMPTY_ARRAY
-        return pick(bson_key(get_one(e)) for e in elems)
+        return leaves_sort_key([get_one(e) for e in col[r]], desc)
 
     return key
 
@@ -54,7 +52,7 @@ def _key_fn(table: Table, path: Path | None, desc: bool) -> KeyFn:
         return lambda r: r
     col = table.columns[path.field]
     if path.in_array:
-        return _array_key(col, follow(path.sub), desc)
+        return _array_key(col, element_getter(path.sub), desc)
     if path.kind == INT:
         return col.__getitem__
     if path.kind in (STR, DATETIME):
@@ -73,46 +71,34 @@ def _walk(index, desc: bool, matches: Selection, need: int) -> list[int]:
     return list(islice(compress(order(), map(wanted, order())), need))
 
 
-def _walkable(table: Table, sort: tuple[SortKey, ...]):
-    """(field, desc) when the order is one integer/datetime field that a sorted index serves."""
-    if not sort:
-        return "created_at", True
-    if len(sort) == 1 and sort[0].path is not None and not sort[0].path.in_array:
-        if sort[0].path.kind in (INT, DATETIME):
-            return sort[0].path.field, sort[0].desc
-    return None
-
-
-def order_rows(table: Table, matches: Selection, sort: tuple[SortKey, ...], need: int | None) -> list[int]:
-    """The first ``need`` matching rows (all when None) in the requested order."""
+def order_rows(
+    table: Table, matches: Selection, sort: tuple[SortKey, ...], need: int | None, plan: OrderPlan | None = None
+) -> list[int]:
+    """The first ``need`` matching rows (all when None) in the requested order, by the
+    planner's strategy (``plan``, or planned here)."""
     count = matches.count()
-    walk = _walkable(table, sort)
-    if walk is not None and count:
-        field, desc = walk
-        # Walking the index touches about need * n / count rows (~150 ns each: a C
-        # iteration and a membership test); sorting the matches by the column's order
-        # view costs ~22 ns per count * log2(count) (C key, C sort).  Measured at 10k-100k.
-        if need is not None and need * table.capacity * 7 < count * count * count.bit_length():
-            return _walk(table.sorted_index(field), desc, matches, need)
+    if not count:
+        return []
+    if plan is None:
+        plan = plan_order(table.capacity, count, sort, need)
+    strategy = plan.strategy
+    if strategy == INDEX_WALK:
+        return _walk(table.sorted_index(plan.field), plan.desc, matches, need)
+    rows = matches.rows()
+    if strategy == VIEW_SORT:
         # The order view reads null and missing as -inf: first ascending, last descending,
         # as MongoDB orders them; the sort is stable, so ties keep insertion order.
-        ordered = sorted(matches.rows(), key=table.order_view(field).__getitem__, reverse=desc)
+        ordered = sorted(rows, key=table.order_view(plan.field).__getitem__, reverse=plan.desc)
         return ordered if need is None else ordered[:need]
-    rows = matches.rows()
-    directions = {s.desc for s in sort}
-    if len(directions) == 1:
-        fns = [_key_fn(table, s.path, s.desc) for s in sort]
-        key = fns[0] if len(fns) == 1 else (lambda r: tuple(f(r) for f in fns))
-        return _top(rows, key, sort[0].desc, need)
-    ordered = list(rows)
-    for s in reversed(sort):
-        ordered.sort(key=_key_fn(table, s.path, s.desc), reverse=s.desc)
-    return ordered if need is None else ordered[:need]
-
-
-def _top(rows: Sequence[int], key: KeyFn, desc: bool, need: int | None) -> list[int]:
-    n = len(rows)
-    if need is not None and need < n // 8:
+    if strategy == MULTI_SORT:
+        ordered = list(rows)
+        for s in reversed(sort):
+            ordered.sort(key=_key_fn(table, s.path, s.desc), reverse=s.desc)
+        return ordered if need is None else ordered[:need]
+    fns = [_key_fn(table, s.path, s.desc) for s in sort]
+    key = fns[0] if len(fns) == 1 else (lambda r: tuple(f(r) for f in fns))
+    desc = sort[0].desc
+    if strategy == TOP_K:
         return (heapq.nlargest if desc else heapq.nsmallest)(need, rows, key=key)
     ordered = sorted(rows, key=key, reverse=desc)
     return ordered if need is None else ordered[:need]

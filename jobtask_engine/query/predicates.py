@@ -1,8 +1,10 @@
 """Compiled conditions: each one filters a list of candidate row ids.
 
 A predicate reads only its own column, in one list comprehension over the
-candidates, and can offer the planner an index lookup (posting lists for
-equality on indexed string fields, the created_at sorted list for ranges).
+candidates, and names the index that could answer it instead (``IndexAccess``,
+plain data: posting lists for equality on indexed string fields, sorted
+indexes for ranges, the lower-cased text for ``contain``); whether it does is
+the planner's choice.
 Negative operators (``not``, ``not_in``, ``not_contain``, ``exists false``) are
 the complement of their positive form over the candidates, which is exactly
 MongoDB's rule for arrays and for null/missing values.
@@ -11,59 +13,62 @@ MongoDB's rule for arrays and for null/missing values.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 from .. import errors as E
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, INDEXED, INT, MISSING, STR
-from ..selection import Selection
 from ..table import NEG_INF, Table
-from .conditions import OPERATORS, UNKNOWN, Condition, Path, follow, prepare_value, resolve_path
+from ..paths import element_getter, elements_reached
+from ..values import bson_equal
+from .conditions import OPERATORS, UNKNOWN, Condition, Path, prepare_value, resolve_path
 from .elem_match import compile_elem_match
 from .values import compile_regex, scalar_test
 
-__all__ = ["Predicate", "compile_condition", "FALSE"]
+__all__ = ["Predicate", "IndexAccess", "compile_condition", "FALSE"]
 
 Rows = Sequence[int]
 
 
-class Predicate:
-    """Filters candidate rows; ``lookup`` may give the exact matching rows from an index.
+class IndexAccess(NamedTuple):
+    """How an index can answer a condition exactly: plain data, read by the planner (for its
+    estimate) and the executor (for the rows); only they touch the table's indexes.
 
-    A range predicate also tells how many rows its index lookup would list
-    (``estimate``) and can answer as a dense set without listing them (``dense``).
+    ``kind``: ``postings`` (eq/in on an indexed string field: ``value`` the keys, null
+    standing for null and missing), ``string_range`` (a range over an indexed string
+    field's sorted keys), ``sorted_range`` (a range over an integer/datetime field's sorted
+    index, also answerable by its range codes), ``text`` (a case-insensitive ASCII
+    ``contain``: ``value`` the lower-case needle), ``nothing`` (no row can match).
     """
 
-    __slots__ = ("_filter", "_lookup", "_estimate", "_dense", "label")
+    kind: str
+    field: str = ""
+    op: str = ""
+    value: Any = None
 
-    def __init__(
-        self, filt: Callable[[Table, Rows], list[int]], lookup=None, label: str = "", estimate=None, dense=None
-    ) -> None:
+
+class Predicate:
+    """One compiled condition: a test of candidate rows, and how an index may answer it.
+
+    ``filter(table, rows)`` keeps the candidate rows that satisfy the condition,
+    reading only its own column; ``access`` (or None) says which index answers it
+    exactly.  Which one is used is the planner's choice (``query/planner.py``).
+    """
+
+    __slots__ = ("_filter", "access", "label")
+
+    def __init__(self, filt: Callable[[Table, Rows], list[int]], access: IndexAccess | None = None, label: str = "") -> None:
         self._filter = filt
-        self._lookup = lookup
-        self._estimate = estimate
-        self._dense = dense
+        self.access = access
         self.label = label
-
-    def estimate(self, table: Table) -> int | None:
-        """For a range lookup: how many rows it would return, found by bisection (None: not a range)."""
-        return None if self._estimate is None else self._estimate(table)
 
     def filter(self, table: Table, rows: Rows) -> list[int]:
         return self._filter(table, rows)
-
-    def lookup(self, table: Table) -> Selection | None:
-        """The matching rows straight from an index; None when no index serves."""
-        return None if self._lookup is None else self._lookup(table)
-
-    def dense(self, table: Table) -> Selection:
-        """For a range lookup: the matching rows as a dense set, from the index's range codes."""
-        return self._dense(table)
 
     def __repr__(self) -> str:
         return f"Predicate({self.label})"
 
 
-FALSE = Predicate(lambda table, rows: [], lambda table: Selection(table.capacity, rows=[]), "false")
+FALSE = Predicate(lambda table, rows: [], IndexAccess("nothing"), "false")
 
 
 def compile_condition(cond: Condition) -> Predicate:
@@ -78,7 +83,7 @@ def compile_condition(cond: Condition) -> Predicate:
     if op == "match":
         if path.kind in (INT, UNKNOWN):
             raise E.db_query(f"int() cannot convert a match document ({label})")
-        return _match(path, cond.value, label)
+        return _elem_match(path, cond.value, label)
     if path.kind == ERRORS:
         return _errors_whole(path, op, cond.value, label)
     try:
@@ -98,25 +103,17 @@ def compile_condition(cond: Condition) -> Predicate:
 
 
 def _values_getter(path: Path) -> Callable[[Table], Callable[[int], Any]]:
-    """For array paths: row -> the list of values the path reaches (empty array: none).
-
-    Inside the untyped ``additional``, a value that is itself a list is reached
-    as a whole and through each of its elements, as MongoDB traverses arrays.
-    """
-    get_one = follow(path.sub)
+    """For array paths: row -> the list of values the path reaches (``paths.elements_reached``)."""
+    get_one = element_getter(path.sub)
     untyped = path.kind == "any"
 
     def bind(table: Table) -> Callable[[int], list]:
         errs = table.columns[path.field]
         if untyped:
-            return lambda r: [y for e in errs[r] for x in (get_one(e),) for y in _with_elements(x)]
+            return lambda r: elements_reached(errs[r], get_one, True)
         return lambda r: [get_one(e) for e in errs[r]]
 
     return bind
-
-
-def _with_elements(x: Any) -> tuple:
-    return (*x, x) if type(x) is list else (x,)
 
 
 def _scalar_filter(path: Path, test: Callable[[Any], bool], negate: bool):
@@ -218,40 +215,28 @@ def _build(path: Path, op: str, v: Any, negate: bool, label: str) -> Predicate:
         else:
             test = scalar_test(op, v)
         filt = _scalar_filter(path, test, negate)
-    lookup, estimate, dense = _index_lookup(path, op, v, negate)
-    return Predicate(filt, lookup, label, estimate, dense)
+    return Predicate(filt, _index_access(path, op, v, negate), label)
 
 
-def _index_lookup(path: Path, op: str, v: Any, negate: bool):
-    """An exact index answer for eq/in on indexed strings and ranges on ints, datetimes, strings:
-    (lookup, estimate, dense), the last two only for ranges a sorted index serves."""
+def _index_access(path: Path, op: str, v: Any, negate: bool) -> IndexAccess | None:
+    """An exact index answer for eq/in on indexed strings and ranges on ints, datetimes, strings."""
     if negate or path.in_array:
-        return None, None, None
+        return None
     name = path.field
     if name in INDEXED and op in ("eq", "in"):
-        values = v if op == "in" else [v]
         keys: list[Any] = []
-        for x in values:
+        for x in v if op == "in" else [v]:
             if x is None:
                 keys += [None, MISSING]
             elif type(x) is str:
                 keys.append(x)
-        return (lambda table: table.value_selection(name, keys)), None, None
+        return IndexAccess("postings", name, op, tuple(keys))
     if op in ("gt", "gte", "lt", "lte"):
         if name in INDEXED and type(v) is str:
-            return (lambda table: _from_rows(table, table.string_range(name, op, v))), None, None
+            return IndexAccess("string_range", name, op, v)
         if path.kind in (INT, DATETIME) and type(v) is int:
-            return (
-                lambda table: _from_rows(table, table.sorted_index(name).range(op, v)),
-                lambda table: table.sorted_index(name).range_size(op, v),
-                lambda table: Selection(table.capacity, mask=table.sorted_index(name).range_mask(op, v)),
-            )
-    return None, None, None
-
-
-def _from_rows(table: Table, rows: list[int]) -> Selection:
-    """A selection from row ids in index order (sorted by row id only if someone needs that)."""
-    return Selection(table.capacity, rows=rows, ordered=False)
+            return IndexAccess("sorted_range", name, op, v)
+    return None
 
 
 def _errors_whole(path: Path, op: str, value: Any, label: str) -> Predicate:
@@ -265,18 +250,22 @@ def _errors_whole(path: Path, op: str, value: Any, label: str) -> Predicate:
     if value is None and op in ("eq", "ne", "contain", "lt", "lte", "gt", "gte"):
         if op == "ne":
             return Predicate(lambda table, rows: list(rows), None, label)
-        return Predicate(lambda table, rows: [], None, label)
+        return Predicate(lambda table, rows: [], IndexAccess("nothing"), label)
     if op not in ("contain", "in", "nin"):
         raise E.db_query(f"Querying the embedded document 'Error' failed, due to an invalid query value ({label})")
     values = value if isinstance(value, list) else [value]
     docs = [_error_document(v, label) for v in values if v is not None]
     negate = op == "nin"
 
+    def holds(elements: Any) -> bool:
+        # BSON equality: field order counts, booleans are not numbers (Python's == ignores both).
+        return any(bson_equal(e, d) for e in elements for d in docs)
+
     def filt(table: Table, rows: Rows) -> list[int]:
         col = table.columns[name]
         if negate:
-            return [r for r in rows if not any(d in col[r] for d in docs)]
-        return [r for r in rows if any(d in col[r] for d in docs)]
+            return [r for r in rows if not holds(col[r])]
+        return [r for r in rows if holds(col[r])]
 
     return Predicate(filt, None, label)
 
@@ -309,7 +298,7 @@ def _exists(path: Path, want: bool, label: str) -> Predicate:
     return Predicate(_scalar_filter(path, test, not want), None, label)
 
 
-def _match(path: Path, query: dict, label: str) -> Predicate:
+def _elem_match(path: Path, query: dict, label: str) -> Predicate:
     if path.kind != ERRORS or path.in_array:
         return Predicate(lambda table, rows: [], None, label)
     elem_test = compile_elem_match(query)
@@ -323,7 +312,8 @@ def _match(path: Path, query: dict, label: str) -> Predicate:
 
 
 def _contain(path: Path, op: str, v: Any, label: str) -> Predicate:
-    """contain/not_contain: a case-insensitive literal search on string fields.
+    """contain/not_contain: a case-insensitive literal search on string fields (the stat
+    ``match`` stage's contain is a raw case-sensitive regex instead: ``stat/parse._regex``).
 
     On integer and datetime fields the reference's conversion turns the
     search into plain equality with the converted value, and so does a
@@ -338,17 +328,7 @@ def _contain(path: Path, op: str, v: Any, label: str) -> Predicate:
     filt = _scalar_filter(path, scalar_test("search", pattern), negate)
     if negate or path.in_array or not v.isascii():
         return Predicate(filt, None, label)
-    name, needle = path.field, v.lower()
-
-    def lookup(table: Table) -> Selection | None:
-        rows = table.rows_containing(name, needle)
-        return None if rows is None else _alive(table, rows)
-
-    return Predicate(filt, lookup, label)
-
-
-def _alive(table: Table, rows: list[int]) -> Selection:
-    return Selection(table.capacity, rows=rows)
+    return Predicate(filt, IndexAccess("text", path.field, "contain", v.lower()), label)
 
 
 def _compile_regex(cond: Condition) -> Predicate:

@@ -48,11 +48,11 @@ def parse_sort(sort: Any) -> tuple[SortKey, ...]:
             raise E.invalid_parameter_type(f"{where}[{i}]", "dict")
         if "key" not in item:
             raise E.required_parameter(f"{where}[{i}].key")
-        keys.append(_sort_key(item["key"], bool(item.get("desc", False))))
+        keys.append(_parse_sort_key(item["key"], bool(item.get("desc", False))))
     return tuple(keys)
 
 
-def _sort_key(key: Any, desc: bool) -> SortKey:
+def _parse_sort_key(key: Any, desc: bool) -> SortKey:
     """One sort key as the reference's ``order_by`` reads it.
 
     A leading ``-`` or ``+`` on the key sets the direction itself; a key the

@@ -6,6 +6,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any, Callable, Sequence
 
+from ..paths import kept_path, merge_kept
 from ..records import errors_out
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, MISSING, STR
 from ..table import Table
@@ -43,22 +44,14 @@ def _sub_projection(projection: Sequence[str]) -> tuple[list[str], dict[str, Sub
 
 
 def _keep_paths(value: Any, paths: list[tuple[str, ...]]) -> Any:
-    """A dict cut down to the dotted paths, as a MongoDB projection leaves it."""
+    """A value cut down to the dotted paths, as a MongoDB inclusion projection leaves it."""
     if not isinstance(value, dict):
         return value
     out: dict[str, Any] = {}
     for path in paths:
-        head, rest = path[0], path[1:]
-        if head not in value:
-            continue
-        if not rest:
-            out[head] = value[head]
-        elif isinstance(value[head], dict):
-            merged = _keep_paths(value[head], [rest])
-            if isinstance(out.get(head), dict):
-                out[head].update(merged)
-            else:
-                out[head] = merged
+        kept = kept_path(value, path)
+        if kept is not MISSING:
+            out = merge_kept(out, kept)
     return out
 
 

@@ -21,9 +21,6 @@ from jobtask_engine.errors import (
 if TYPE_CHECKING:
     from jobtask_engine import JobTaskStore
 
-_IDENTITY_KEYS = ("job_task_id", "domain_id")
-
-
 def list_job_tasks(store: "JobTaskStore", request: dict) -> dict:
     return store.list(request)
 

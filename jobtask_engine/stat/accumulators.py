@@ -18,9 +18,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import errors as E
-from .values import MISSING, bson_key, freeze, ms_to_dt, type_name
+from ..values import MISSING, bson_key, freeze, ms_to_dt, type_name
 
-__all__ = ["INTS", "MILLIS", "VALUES", "REDUCERS", "Reducer"]
+__all__ = ["INTS", "MILLIS", "VALUES", "REDUCERS", "Reducer", "fit_int64"]
 
 INTS, MILLIS, VALUES = "ints", "millis", "values"
 
@@ -33,8 +33,8 @@ def _numbers(values: list) -> list:
     return [v for v in values if (type(v) is int or type(v) is float)]
 
 
-def _fit(total: Any) -> Any:
-    """An integer sum that leaves int64 becomes a double, as in MongoDB."""
+def fit_int64(total: Any) -> Any:
+    """An integer sum that leaves int64 becomes a double, as in MongoDB (every strategy's rule)."""
     if type(total) is int and not -_INT64 <= total < _INT64:
         return float(total)
     return total
@@ -42,10 +42,10 @@ def _fit(total: Any) -> Any:
 
 def r_sum(values: list, kind: str) -> Any:
     if kind == INTS:
-        return _fit(sum(values))
+        return fit_int64(sum(values))
     if kind == MILLIS:
         return 0
-    return _fit(sum(_numbers(values)))
+    return fit_int64(sum(_numbers(values)))
 
 
 def r_average(values: list, kind: str) -> Any:

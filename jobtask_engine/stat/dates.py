@@ -16,14 +16,14 @@ import datetime as _dt
 from typing import Any, Callable
 
 from .. import errors as E
-from .values import MISSING, type_name
+from ..timeutil import MS_PER_DAY
+from ..values import MISSING, type_name
 
 __all__ = ["compile_format", "date_part_fn", "format_fn", "PUSH_DATE_FORMAT"]
 
 #: The format spaceone-core uses for datetime sub-fields of ``push``.
 PUSH_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
-_DAY_MS = 86_400_000
 _EPOCH = _dt.datetime(1970, 1, 1)
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
@@ -165,7 +165,7 @@ def _per_day(fn: Callable[[_dt.datetime], Any]) -> Callable[[Any], Any]:
     def on_ms(ms: Any) -> Any:
         if ms is None or ms is MISSING:
             return None
-        day = ms // _DAY_MS
+        day = ms // MS_PER_DAY
         out = cache.get(day)
         if out is None:
             out = cache[day] = fn(_EPOCH + _dt.timedelta(days=day))

@@ -9,40 +9,15 @@ leaves the order unspecified and the engine uses BSON order.
 
 from __future__ import annotations
 
-from typing import Any
-
+from ..paths import distinct_leaves
 from ..schema import DATETIME, ERRORS, FIELDS, INDEXED
-from .frames import as_lists, object_id
-from .values import MISSING, bson_key, freeze, ms_to_dt
+from ..values import MISSING, bson_key, freeze, ms_to_dt
+from .frames import ColumnFrame, as_lists, object_id
 
 __all__ = ["distinct_values"]
 
 
-def _candidates(value: Any, parts: tuple[str, ...]) -> list:
-    """What ``distinct`` collects from one value along ``parts`` (before array flattening)."""
-    if not parts:
-        return [value]
-    t = type(value)
-    if t is dict:
-        if parts[0] in value:
-            return _candidates(value[parts[0]], parts[1:])
-        return []
-    if t is list:
-        out: list = []
-        head = parts[0]
-        if head.isdigit():
-            idx = int(head)
-            if idx < len(value):
-                out.extend(_candidates(value[idx], parts[1:]))
-            return out
-        for e in value:
-            if type(e) is dict and head in e:
-                out.extend(_candidates(e[head], parts[1:]))
-        return out
-    return []
-
-
-def distinct_values(frame: Any, path: str) -> list:
+def distinct_values(frame: ColumnFrame, path: str) -> list:
     """The distinct values at ``path`` over a ColumnFrame of stored rows."""
     parts = tuple(path.split("."))
     top = parts[0]
@@ -64,7 +39,7 @@ def distinct_values(frame: Any, path: str) -> list:
     rest = parts[1:]
     seen: dict = {}
     for errs in as_lists(col):
-        values = _candidates(errs, rest) if rest else [errs]
+        values = distinct_leaves(errs, rest) if rest else [errs]
         for v in values:
             items = v if type(v) is list else (v,)
             for x in items:
@@ -76,7 +51,7 @@ def distinct_values(frame: Any, path: str) -> list:
     return _sorted(list(seen.values()))
 
 
-def _indexed_values(frame: Any, name: str) -> list | None:
+def _indexed_values(frame: ColumnFrame, name: str) -> list | None:
     """The distinct values of an indexed field straight from its index, when the frame is every live row."""
     table = frame.table
     if name not in INDEXED or frame.overrides or len(frame) != len(table):

@@ -12,72 +12,114 @@ followed by a count per ``errors.<sub>`` is answered in one step
 
 from __future__ import annotations
 
-from typing import Any
+from time import perf_counter
+from typing import Any, NamedTuple, Sequence
 
+from ..selection import Selection
+from ..table import Table
 from .distinct import distinct_values
-from .frames import ColumnFrame
+from .frames import ColumnFrame, Frame
+from .group import UNWOUND_COUNTS, GroupStage
 from .parse import Page, StatPlan
 from .shape import plain, shape_rows
-from .fast import unwind_errors_group
-from .group import GroupStage, finish_groups
 from .stages import LimitStage, SkipStage, SortStage, UnwindStage
 
-__all__ = ["execute_stat"]
+__all__ = ["execute_stat", "run_stat", "shape_stat", "run_pipeline", "StatOutcome", "stage_name"]
+
+Trace = list[dict[str, Any]]
 
 
-def execute_stat(table: Any, rows: Any, plan: StatPlan) -> dict:
+class StatOutcome(NamedTuple):
+    """What a stat plan produced, before shaping: the pipeline's final frame (or distinct's
+    values) and the number of results before the page was cut."""
+
+    frame: Frame | None
+    values: list | None
+    total: int
+
+
+def execute_stat(table: Table, rows: Selection | Sequence[int], plan: StatPlan) -> dict:
     """The stat response: ``{"results": [...]}`` plus ``total_count`` when paged.
 
     ``rows`` is a sequence of ascending row ids, or the filter's selection
     (``rows()``/``mask()``/``count()``/``is_dense``), which is cheaper to read.
     """
-    if hasattr(rows, "is_dense"):
-        frame: Any = ColumnFrame(table, sel=rows)
+    return shape_stat(run_stat(table, rows, plan), plan)
+
+
+def run_stat(table: Table, rows: Selection | Sequence[int], plan: StatPlan, trace: Trace | None = None) -> StatOutcome:
+    """Run the pipeline (or distinct) over the matching rows (``trace``: record each stage)."""
+    if type(rows) is Selection:
+        frame: Frame = ColumnFrame(table, sel=rows)
     else:
         frame = ColumnFrame(table, rows)
     if plan.stages is None:
-        results = distinct_values(frame, plan.distinct)
-        return _paged([plain(v) for v in results], plan)
-    frame, total = run_pipeline(frame, plan.stages, plan.page)
+        values = distinct_values(frame, plan.distinct)
+        if trace is not None:
+            trace.append({"stage": "distinct", "rows_in": len(frame), "rows_out": len(values)})
+        return StatOutcome(None, values, len(values))
+    frame, total = run_pipeline(frame, plan.stages, plan.page, trace)
+    return StatOutcome(frame, None, total)
+
+
+def shape_stat(outcome: StatOutcome, plan: StatPlan) -> dict:
+    """The response: the page of results as plain JSON values, ``total_count`` when paged."""
     page = plan.page
+    if outcome.values is not None:
+        results = [plain(v) for v in outcome.values]
+        if page is None:
+            return {"results": results}
+        start = page.start - 1
+        return {"results": results[start : start + page.limit], "total_count": outcome.total}
+    frame = outcome.frame
     if page is None:
         return {"results": shape_rows(frame.docs())}
     frame = frame.slice(page.start - 1, page.start - 1 + page.limit)
-    return {"results": shape_rows(frame.docs()), "total_count": total}
+    return {"results": shape_rows(frame.docs()), "total_count": outcome.total}
 
 
-def _paged(results: list, plan: StatPlan) -> dict:
-    page = plan.page
-    if page is None:
-        return {"results": results}
-    start = page.start - 1
-    return {"results": results[start : start + page.limit], "total_count": len(results)}
+def stage_name(stage: Any) -> str:
+    """A stage's name in the request (``GroupStage`` -> ``group``)."""
+    return type(stage).__name__.removesuffix("Stage").lower()
 
 
-def run_pipeline(frame: Any, stages: tuple, page: Page | None) -> tuple[Any, int]:
+def run_pipeline(frame: Frame, stages: tuple, page: Page | None, trace: Trace | None = None) -> tuple[Frame, int]:
     """Apply the stages in order: (final frame, number of documents the pipeline produced).
 
     A sort only orders the documents that a following skip/limit (or the page) can return.
+    With ``trace``, each stage's name, strategy, rows in and out and time are recorded.
     """
     last = len(stages) - 1
     total = None
     i = 0
     while i <= last:
         stage = stages[i]
+        strategy, name = None, stage_name(stage)
+        if trace is not None:
+            started, rows_in = perf_counter(), len(frame)
         if type(stage) is SortStage:
             if i == last:
                 total = len(frame)
-            frame = stage.apply(frame, keep=_kept_after(stages[i + 1 :], page if i == last else None))
+            keep = _kept_after(stages[i + 1 :], page if i == last else None)
+            frame = stage.apply(frame, keep=keep)
+            strategy = "full sort" if keep is None else f"sort, first {keep} kept"
         elif type(stage) is UnwindStage and i < last and type(stages[i + 1]) is GroupStage:
-            group = stages[i + 1]
-            docs = unwind_errors_group(frame, stage.path, group.keys, group.fields) if len(frame) else None
-            if docs is not None:
-                frame = finish_groups(docs)
+            grouped = stages[i + 1].run_after_unwind(frame, stage.path)
+            if grouped is not None:
+                frame, name, strategy = grouped, "unwind + group", UNWOUND_COUNTS
                 i += 1  # the group stage is done too
             else:
                 frame = stage.apply(frame)
+        elif type(stage) is GroupStage:
+            frame, strategy = stage.run(frame)
         else:
             frame = stage.apply(frame)
+        if trace is not None:
+            entry = {"stage": name, "rows_in": rows_in, "rows_out": len(frame),
+                     "ms": round((perf_counter() - started) * 1000, 3)}
+            if strategy is not None:
+                entry["strategy"] = strategy
+            trace.append(entry)
         i += 1
     return frame, len(frame) if total is None else total
 

@@ -18,12 +18,15 @@ import datetime as _dt
 from typing import Any, Callable
 
 from .. import errors as E
-from .accumulators import _fit
+from ..paths import agg_get
+from ..values import MISSING, bson_key, is_number, type_name
+from .accumulators import fit_int64
 from .dates import DateFormat, date_part_fn, format_fn
-from .values import MISSING, agg_get, bson_key, is_number, type_name
+from .frames import Frame
 
 __all__ = [
     "Expr",
+    "PathExpr",
     "Field",
     "Root",
     "Const",
@@ -38,7 +41,6 @@ __all__ = [
     "ArrayToObject",
     "ObjectToArray",
     "ObjectExpr",
-    "reduce_value",
 ]
 
 
@@ -47,11 +49,11 @@ class Expr:
 
     __slots__ = ()
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         raise NotImplementedError
 
 
-class Field(Expr):
+class PathExpr(Expr):
     """``"$a.b"``: a field path (arrays on the way are mapped)."""
 
     __slots__ = ("path", "parts")
@@ -60,14 +62,19 @@ class Field(Expr):
         self.path = path
         self.parts = tuple(path.split("."))
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         return frame.values(self.parts)
 
-    def raw(self, frame: Any) -> tuple[list, bool]:
+    def raw(self, frame: Frame) -> tuple[list, bool]:
         return frame.raw(self.parts)
 
     def __repr__(self) -> str:
-        return f"Field({self.path!r})"
+        return f"PathExpr({self.path!r})"
+
+
+#: The name this expression had before ``schema.Field`` (a stored field's spec) made it
+#: ambiguous; kept for code written against it.
+Field = PathExpr
 
 
 class Root(Expr):
@@ -78,7 +85,7 @@ class Root(Expr):
     def __init__(self, parts: tuple[str, ...] = ()) -> None:
         self.parts = parts
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         docs = frame.docs()
         if not self.parts:
             return list(docs)
@@ -91,7 +98,7 @@ class Const(Expr):
     def __init__(self, value: Any) -> None:
         self.value = value
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         return [self.value] * len(frame)
 
     def __repr__(self) -> str:
@@ -110,9 +117,9 @@ class _DateExpr(Expr):
 
     __slots__ = ("arg", "on_value", "on_ms")
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         arg = self.arg
-        if type(arg) is Field:
+        if type(arg) is PathExpr:
             vals, is_ms = arg.raw(frame)
             if is_ms:
                 return _map(self.on_ms, vals)
@@ -169,7 +176,7 @@ class Compare(Expr):
         self.right = right
         self._fn = _COMPARE[op]
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         right = self.right
         if type(right) is Const:
             key = _cmp_key(right.value)
@@ -197,7 +204,7 @@ class AllOf(Expr):
     def __init__(self, items: list[Expr]) -> None:
         self.items = items
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         if not self.items:
             return [True] * len(frame)
         out = self.items[0].column(frame)
@@ -216,7 +223,7 @@ class Cond(Expr):
         self.then = then
         self.other = other
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         tests = self.test.column(frame)
         then = self.then.column(frame)
         other = self.other.column(frame)
@@ -249,7 +256,7 @@ def _add(*vals: Any) -> Any:
             raise _arith_error("add", v)
     if date is not None:
         return _shift_date(date, total, "add")
-    return _fit(total)
+    return fit_int64(total)
 
 
 def _shift_date(date: _dt.datetime, ms: Any, op: str) -> _dt.datetime:
@@ -269,14 +276,14 @@ def _multiply(*vals: Any) -> Any:
         if not is_number(v):
             raise E.db_query(f"$multiply only supports numeric types, not {type_name(v)}")
         product = product * v
-    return _fit(product)
+    return fit_int64(product)
 
 
 def _subtract(a: Any, b: Any) -> Any:
     if _nullish(a) or _nullish(b):
         return None
     if is_number(a) and is_number(b):
-        return _fit(a - b)
+        return fit_int64(a - b)
     if type(a) is _dt.datetime:
         if type(b) is _dt.datetime:
             return (a - b) // _dt.timedelta(milliseconds=1)
@@ -309,7 +316,7 @@ class Arith(Expr):
         self.args = args
         self._fn = _ARITH[op]
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         if not self.args:
             return [self._fn()] * len(frame)
         return _map(self._fn, *[a.column(frame) for a in self.args])
@@ -369,10 +376,6 @@ _REDUCE: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def reduce_value(op: str, value: Any) -> Any:
-    return _REDUCE[op](value)
-
-
 class Reduce(Expr):
     """A one-operand ``$sum``/``$avg``/``$max``/``$min`` (over an array) or ``$first``/``$last`` of an array."""
 
@@ -383,7 +386,7 @@ class Reduce(Expr):
         self.arg = arg
         self._fn = _REDUCE[op]
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         return _map(self._fn, self.arg.column(frame))
 
 
@@ -399,7 +402,7 @@ class Size(Expr):
     def __init__(self, arg: Expr) -> None:
         self.arg = arg
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         return _map(_size, self.arg.column(frame))
 
 
@@ -446,7 +449,7 @@ class ArrayToObject(Expr):
     def __init__(self, arg: Expr) -> None:
         self.arg = arg
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         return _map(_array_to_object, self.arg.column(frame))
 
 
@@ -456,7 +459,7 @@ class ObjectToArray(Expr):
     def __init__(self, arg: Expr) -> None:
         self.arg = arg
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         return _map(_object_to_array, self.arg.column(frame))
 
 
@@ -468,7 +471,7 @@ class ObjectExpr(Expr):
     def __init__(self, items: list[tuple[str, Expr]]) -> None:
         self.items = items
 
-    def column(self, frame: Any) -> list:
+    def column(self, frame: Frame) -> list:
         names = [n for n, _ in self.items]
         cols = [e.column(frame) for _, e in self.items]
         out = []

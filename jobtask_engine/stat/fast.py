@@ -19,20 +19,25 @@ would (the caller sorts them by ``_id``), or None when the shape does not fit.
 from __future__ import annotations
 
 from collections import Counter
-from itertools import chain, compress, repeat
-from operator import floordiv, methodcaller
+from itertools import chain, compress
+from operator import methodcaller
 from typing import Any, Sequence
 from weakref import WeakKeyDictionary
 
 from ..schema import DATETIME, FIELDS, INT, STR
-from .expressions import DatePart, DateToString, Field
-from .frames import ColumnFrame, gather
-from .values import MISSING
+from ..timeutil import MS_PER_DAY, day_number, day_numbers
+from ..values import MISSING
+from .accumulators import fit_int64
+from .expressions import DatePart, DateToString, PathExpr
+from .frames import ColumnFrame, Frame, gather
+from .grouped import group_id
 
-__all__ = ["compact_group", "unwind_errors_group", "key_codes"]
+__all__ = ["compact_group", "unwind_errors_group", "key_codes", "CODES_SERVE", "UNWIND_COUNTS_SERVE"]
 
-_DAY_MS = 86_400_000
-_REDUCED = ("sum", "average", "max", "min")
+#: The operators each strategy of this module serves; any other operator makes the
+#: group take the general strategy (``group.py``), which serves every reducer.
+CODES_SERVE = frozenset({"count", "sum", "average", "max", "min"})
+UNWIND_COUNTS_SERVE = frozenset({"count"})
 _NEG_INF = float("-inf")
 _POS_INF = float("inf")
 
@@ -84,7 +89,7 @@ def _key_codes(table: Any, plan: tuple[tuple[str, str], ...]) -> tuple[list | No
 
 
 def _build_codes(table: Any, plan: tuple[tuple[str, str], ...]) -> _Codes:
-    cols = [_days(table.columns[name]) if how == "day" else table.columns[name] for name, how in plan]
+    cols = [day_numbers(table.columns[name]) if how == "day" else table.columns[name] for name, how in plan]
     # The row tuples are made twice rather than kept: 100k live tuples would wake the
     # garbage collector's full collections.
     uniq = list(dict.fromkeys(cols[0] if len(cols) == 1 else zip(*cols)))
@@ -103,7 +108,7 @@ def _catch_up(table: Any, plan: tuple[tuple[str, str], ...], got: _Codes) -> boo
     cols = [(table.columns[name], how == "day") for name, how in plan]
     codes, uniq, code_of = got.codes, got.uniq, got.code_of
     for r in dict.fromkeys(rows):
-        pre = tuple(_day(col[r]) if day else col[r] for col, day in cols)
+        pre = tuple(day_number(col[r]) if day else col[r] for col, day in cols)
         key = pre if len(pre) > 1 else pre[0]
         if any(type(v) is bool for v in pre):
             return False
@@ -119,29 +124,17 @@ def _catch_up(table: Any, plan: tuple[tuple[str, str], ...], got: _Codes) -> boo
     return True
 
 
-def _day(v: Any) -> Any:
-    return v if v is None or v is MISSING else v // _DAY_MS
-
-
-def _days(col: list) -> list:
-    """Day numbers (epoch ms // 86 400 000) of a stored datetime column; null and missing stay."""
-    try:
-        return list(map(floordiv, col, repeat(_DAY_MS)))
-    except TypeError:
-        return list(map(_day, col))
-
-
 # -- compact group ----------------------------------------------------------------------
 
 def _key_plan(expr: Any) -> tuple[str, str] | None:
     """(stored field, "plain" | "day") for a key the compact plan handles, else None."""
-    if type(expr) is Field:
+    if type(expr) is PathExpr:
         if len(expr.parts) == 1:
             f = FIELDS.get(expr.path)
             if f is not None and f.kind in (STR, INT):
                 return expr.path, "plain"
         return None
-    if type(expr) in (DatePart, DateToString) and type(expr.arg) is Field:
+    if type(expr) in (DatePart, DateToString) and type(expr.arg) is PathExpr:
         if type(expr) is DateToString and expr.fmt.needs_time:
             return None
         arg = expr.arg
@@ -155,14 +148,14 @@ def _field_plan(f: Any) -> str | None:
     """The stored integer field a group field reduces ("" for a plain count), else None."""
     if f.operator == "count" and f.expr is None:
         return ""
-    if f.operator in _REDUCED and type(f.expr) is Field and len(f.expr.parts) == 1:
+    if f.operator in CODES_SERVE and f.operator != "count" and type(f.expr) is PathExpr and len(f.expr.parts) == 1:
         spec = FIELDS.get(f.expr.path)
         if spec is not None and spec.kind == INT:
             return f.expr.path
     return None
 
 
-def compact_group(frame: Any, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
+def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
     """The group's documents (unsorted) through key codes, or None when the shape does not fit."""
     if type(frame) is not ColumnFrame or frame.overrides or not keys:
         return None
@@ -211,7 +204,7 @@ def compact_group(frame: Any, keys: Sequence[Any], fields: Sequence[Any]) -> lis
         sizes = list(counts.values())
         docs = []
         for g, (final, pre) in enumerate(zip(final_keys, group_codes)):
-            doc: dict[str, Any] = {"_id": _id_doc(names, final)}
+            doc: dict[str, Any] = {"_id": group_id(names, final)}
             for f, op, acc in zip(fields, ops, reduced):
                 doc[f.name] = sizes[g] if acc is None else _finish(op, acc[pre], sizes[g])
             docs.append(doc)
@@ -222,7 +215,7 @@ def compact_group(frame: Any, keys: Sequence[Any], fields: Sequence[Any]) -> lis
     docs = []
     for final, members in groups.items():
         size = sum(counts[p] for p in members)
-        doc = {"_id": _id_doc(names, final)}
+        doc = {"_id": group_id(names, final)}
         for f, op, acc in zip(fields, ops, reduced):
             if acc is None:
                 doc[f.name] = size
@@ -247,14 +240,9 @@ def _reader(frame: ColumnFrame) -> Any:
     return lambda col: gather(col, rows)
 
 
-def _id_doc(names: list[str], values: tuple) -> dict:
-    """A group's ``_id``: a key whose value is missing is left out."""
-    return {n: v for n, v in zip(names, values) if v is not MISSING}
-
-
 def _finals(expr: Any, days: list) -> list:
     on_ms = expr.on_ms
-    formatted = {d: on_ms(d if d is None or d is MISSING else d * _DAY_MS) for d in set(days)}
+    formatted = {d: on_ms(d if d is None or d is MISSING else d * MS_PER_DAY) for d in set(days)}
     return list(map(formatted.__getitem__, days))
 
 
@@ -279,31 +267,28 @@ def _reduce_ints(op: str, codes: Any, vals: Any, n_codes: int) -> list:
     return acc
 
 
-_INT64 = 2**63
-
-
 def _finish(op: str, value: Any, size: int) -> Any:
     """A group's field from its reduced integer value (sum, max or min) and its size."""
     if op == "average":
         return value / float(size)
-    if op == "sum" and not -_INT64 <= value < _INT64:
-        return float(value)  # an integer sum leaving int64 becomes a double, as in MongoDB
+    if op == "sum":
+        return fit_int64(value)
     return value
 
 
 # -- unwind errors + group ------------------------------------------------------------
 
-def unwind_errors_group(frame: Any, path: str, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
+def unwind_errors_group(frame: Frame, path: str, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
     """``unwind errors`` then a count per ``errors.<sub>`` key(s), without building the unwound frame."""
     if path != "errors" or type(frame) is not ColumnFrame or "errors" in frame.overrides or not keys:
         return None
     subs = []
     for k in keys:
         e = k.expr
-        if type(e) is not Field or len(e.parts) != 2 or e.parts[0] != "errors":
+        if type(e) is not PathExpr or len(e.parts) != 2 or e.parts[0] != "errors":
             return None
         subs.append(e.parts[1])
-    if any(f.operator != "count" or f.expr is not None for f in fields):
+    if any(f.operator not in UNWIND_COUNTS_SERVE or f.expr is not None for f in fields):
         return None
     # Every stored ``errors`` value is a list of documents or the store's empty tuple.
     elements = chain.from_iterable(_reader(frame)(frame.table.columns["errors"]))
@@ -324,7 +309,7 @@ def unwind_errors_group(frame: Any, path: str, keys: Sequence[Any], fields: Sequ
     names = [k.name for k in keys]
     docs = []
     for kv, n in zip(found, counts.values()):
-        doc: dict[str, Any] = {"_id": {name: v for name, v in zip(names, kv) if v is not MISSING}}
+        doc: dict[str, Any] = {"_id": group_id(names, kv)}
         for f in fields:
             doc[f.name] = n
         docs.append(doc)

@@ -18,10 +18,11 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any, Sequence
 
+from ..paths import agg_get
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
-from .values import MISSING, agg_get, ms_to_dt
+from ..values import MISSING, ms_to_dt
 
-__all__ = ["ColumnFrame", "DocFrame", "gather", "object_id", "as_lists"]
+__all__ = ["ColumnFrame", "DocFrame", "Frame", "gather", "object_id", "as_lists"]
 
 
 def gather(col: list, rows: Sequence[int]) -> Sequence:
@@ -190,3 +191,7 @@ class DocFrame:
 
     def docs(self) -> list[dict]:
         return self.documents
+
+
+#: What a stage reads and returns.
+Frame = ColumnFrame | DocFrame

@@ -1,19 +1,21 @@
-"""The ``group`` stage: partition the documents by key, reduce each field per group.
+"""The ``group`` stage: one entry point (``GroupStage.run``) choosing a strategy by a stated rule.
 
-``partition`` finds the groups without building a dict per record (see
-there).  A plain count is the group's size.  Any other field's input
-expression is evaluated once over the whole frame and gathered per group
-with ``itemgetter`` (or read per group through its sub-frame of row ids);
-reducers (``accumulators``) then run on plain lists, mostly in C.  The
-commonest shapes (date and/or plain stored keys; counts and integer
-sum/average/max/min) first try ``fast.compact_group``, which works on per-table
-key codes instead.
+The strategies, tried in the order of the constants below, the first that
+fits answering: key codes per table (``fast.compact_group``), posting lists
+of an indexed field (``partition``), computed key columns counted in C
+(``partition``), and, right after ``unwind errors``, counts over the
+elements without unwinding (``fast.unwind_errors_group``).  A strategy names
+the operators it serves (``fast.CODES_SERVE``, ``fast.UNWIND_COUNTS_SERVE``);
+a group with any other operator falls back to computed keys, which serves
+every reducer of ``accumulators.REDUCERS`` — so a new reducer is added there
+and is served everywhere it is not explicitly left to the fallback.
 
-Output: one document per group, ``{"_id": {key name: value, ...}, field:
-value, ...}`` (a key whose value is missing is left out of ``_id``, as MongoDB
-does).  MongoDB leaves the order of groups unspecified; the engine orders them
-by ``_id`` in BSON order, which is also what the reference (mongomock) does,
-so later order-sensitive stages agree.  No input gives no groups.
+With computed keys or postings, a field's input expression is evaluated once
+over the frame and gathered per group (or read per group through its
+sub-frame of row ids); reducers then run on plain lists, mostly in C.
+Whichever strategy finds the groups, the output is built and ordered by
+``grouped.py``, and an integer sum leaving int64 becomes a double by
+``accumulators.fit_int64``.  No input gives no groups.
 """
 
 from __future__ import annotations
@@ -22,13 +24,23 @@ from typing import Any, NamedTuple
 
 from ..schema import FIELDS, INT
 from .accumulators import INTS, MILLIS, REDUCERS, VALUES
-from .expressions import Expr, Field
-from .fast import compact_group
-from .frames import ColumnFrame, DocFrame
+from .expressions import Expr, PathExpr
+from .fast import compact_group, unwind_errors_group
+from .frames import ColumnFrame, DocFrame, Frame
+from .grouped import finish_groups, group_id
 from .partition import Partition, partition
-from .values import MISSING, bson_key
 
-__all__ = ["GroupKey", "GroupField", "GroupStage", "finish_groups"]
+__all__ = [
+    "GroupKey",
+    "GroupField",
+    "GroupStage",
+    "finish_groups",
+    "NO_INPUT",
+    "KEY_CODES",
+    "POSTINGS",
+    "COMPUTED_KEYS",
+    "UNWOUND_COUNTS",
+]
 
 
 class GroupKey(NamedTuple):
@@ -43,16 +55,34 @@ class GroupField(NamedTuple):
     expr: Expr | None
 
 
+#: Group strategies, tried in this order; the first that fits answers (``GroupStage.run``).
+NO_INPUT = "no input"
+#: keys are stored plain fields and/or days of a stored datetime (not one plain key alone),
+#: fields are operators of ``fast.CODES_SERVE`` over stored integers: per-table key codes.
+KEY_CODES = "key codes"
+#: one plain key on an indexed field with few values, frame in row order: its posting lists.
+POSTINGS = "postings"
+#: anything else: the key column(s) evaluated and counted; every reducer (``REDUCERS``).
+COMPUTED_KEYS = "computed keys"
+#: ``unwind errors`` + plain counts per ``errors.<sub>`` (``fast.UNWIND_COUNTS_SERVE``):
+#: counted over the elements without unwinding (``run_after_unwind``).
+UNWOUND_COUNTS = "unwind + counts over elements"
+
+
 class GroupStage(NamedTuple):
     keys: tuple[GroupKey, ...]
     fields: tuple[GroupField, ...]
 
-    def apply(self, frame: Any) -> DocFrame:
+    def apply(self, frame: Frame) -> DocFrame:
+        return self.run(frame)[0]
+
+    def run(self, frame: Frame) -> tuple[DocFrame, str]:
+        """The group's output and the strategy that found the groups (the one entry point)."""
         if len(frame) == 0:
-            return DocFrame([])
+            return DocFrame([]), NO_INPUT
         fast = compact_group(frame, self.keys, self.fields)
         if fast is not None:
-            return finish_groups(fast)
+            return finish_groups(fast), KEY_CODES
         part = partition(frame, [k.expr for k in self.keys])
         cache: dict[Any, Any] = {}
         if part.subframes is not None:
@@ -62,33 +92,24 @@ class GroupStage(NamedTuple):
         names = [k.name for k in self.keys]
         docs = []
         for g, kv in enumerate(part.keys):
-            doc: dict[str, Any] = {"_id": {name: v for name, v in zip(names, kv) if v is not MISSING}}
+            doc: dict[str, Any] = {"_id": group_id(names, kv)}
             for f, res in zip(self.fields, results):
                 doc[f.name] = res[g]
             docs.append(doc)
-        return finish_groups(docs)
+        return finish_groups(docs), POSTINGS if part.subframes is not None else COMPUTED_KEYS
 
-
-def finish_groups(docs: list[dict]) -> DocFrame:
-    """The group stage's output: its documents in BSON order of ``_id``."""
-    if len(docs) > 1:
-        docs.sort(key=_id_order)
-    return DocFrame(docs)
-
-
-def _id_order(doc: dict) -> tuple:
-    """BSON order of the ``_id`` documents: field by field, type bracket, name, then value."""
-    out = []
-    for k, v in doc["_id"].items():
-        bk = bson_key(v)
-        out.append((bk[0], k, bk))
-    return tuple(out)
+    def run_after_unwind(self, frame: Frame, unwind_path: str) -> DocFrame | None:
+        """``unwind <path>`` then this group in one step, when the strategy fits (else None)."""
+        if not len(frame):
+            return None
+        docs = unwind_errors_group(frame, unwind_path, self.keys, self.fields)
+        return None if docs is None else finish_groups(docs)
 
 
 # -- reducing ----------------------------------------------------------------------
 
-def _input_column(frame: Any, expr: Expr) -> tuple[list, str]:
-    if type(expr) is Field:
+def _input_column(frame: Frame, expr: Expr) -> tuple[list, str]:
+    if type(expr) is PathExpr:
         vals, is_ms = expr.raw(frame)
         if is_ms:
             return vals, MILLIS
@@ -104,7 +125,7 @@ def _input_column(frame: Any, expr: Expr) -> tuple[list, str]:
     return expr.column(frame), VALUES
 
 
-def _reduce_field(frame: Any, f: GroupField, part: Partition, cache: dict) -> list:
+def _reduce_field(frame: Frame, f: GroupField, part: Partition, cache: dict) -> list:
     if f.expr is None:
         return list(part.sizes)
     key = _expr_key(f.expr)
@@ -127,7 +148,7 @@ def _reduce_per_frame(subframes: list, f: GroupField, cache: dict) -> list:
 
 
 def _expr_key(expr: Expr) -> Any:
-    return ("field", expr.path) if type(expr) is Field else id(expr)
+    return ("field", expr.path) if type(expr) is PathExpr else id(expr)
 
 
 def _reduce_groups(operator: str, groups: list, kind: str, key: Any, cache: dict) -> list:

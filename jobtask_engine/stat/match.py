@@ -18,21 +18,20 @@ from __future__ import annotations
 import re
 from itertools import compress, repeat
 from operator import eq
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from ..schema import FIELDS, INT, STR
 from ..selection import Selection
 
-from .frames import ColumnFrame
-from .values import MISSING, bson_equal, path_leaves
+from ..paths import query_leaves
+from ..values import MISSING, ValueTest, bson_equal
+from .frames import ColumnFrame, Frame
 
-__all__ = ["Test", "MatchStage", "eq_test", "in_test", "regex_test", "negate", "any_of"]
-
-#: A test of one reached value (a scalar or an array).
-Test = Callable[[Any], bool]
+__all__ = ["MatchCondition", "Condition", "MatchStage", "eq_test", "in_test", "regex_test", "any_of"]
 
 
-def eq_test(q: Any) -> Test:
+
+def eq_test(q: Any) -> ValueTest:
     """``{path: q}``: equal, or an array holding an equal element."""
     if q is None:
 
@@ -51,12 +50,12 @@ def eq_test(q: Any) -> Test:
     return test
 
 
-def in_test(values: list) -> Test:
+def in_test(values: list) -> ValueTest:
     tests = [eq_test(q) for q in values]
     return lambda v: any(t(v) for t in tests)
 
 
-def regex_test(pattern: "re.Pattern[str]") -> Test:
+def regex_test(pattern: "re.Pattern[str]") -> ValueTest:
     search = pattern.search
 
     def test(v: Any) -> bool:
@@ -69,11 +68,11 @@ def regex_test(pattern: "re.Pattern[str]") -> Test:
     return test
 
 
-def any_of(tests: list[Test]) -> Test:
+def any_of(tests: list[ValueTest]) -> ValueTest:
     return lambda v: any(t(v) for t in tests)
 
 
-class Condition(NamedTuple):
+class MatchCondition(NamedTuple):
     """One query condition: a path, a positive test, and whether it is negated.
 
     ``op``/``value`` ("eq" with a scalar, "in" with a list) let a stored scalar
@@ -81,18 +80,19 @@ class Condition(NamedTuple):
     """
 
     parts: tuple[str, ...]
-    test: Test
+    test: ValueTest
     negated: bool
     op: str = ""
     value: Any = None
 
 
-def negate(parts: tuple[str, ...], test: Test) -> Condition:
-    return Condition(parts, test, True)
+#: The name this had before the list filter's ``query.conditions.Condition`` made it
+#: ambiguous; kept for code written against it.
+Condition = MatchCondition
 
 
 def _leaves(value: Any, parts: tuple[str, ...]) -> list:
-    return path_leaves(value, parts, positional=True)
+    return query_leaves(value, parts, positional=True)
 
 
 #: ``bytes.translate`` table swapping 0 and 1.
@@ -100,7 +100,7 @@ _NOT = bytes([1, 0]) + bytes(254)
 _SCALARS = (str, int, float)
 
 
-def _holds(cond: Condition, frame: Any) -> bytes:
+def _holds(cond: MatchCondition, frame: Frame) -> bytes:
     """A 0/1 vector: does each document satisfy the condition."""
     hits = _scalar_hits(cond, frame)
     if hits is None:
@@ -108,7 +108,7 @@ def _holds(cond: Condition, frame: Any) -> bytes:
     return hits.translate(_NOT) if cond.negated else hits
 
 
-def _tested(cond: Condition, frame: Any) -> list[bool]:
+def _tested(cond: MatchCondition, frame: Frame) -> list[bool]:
     parts, test = cond.parts, cond.test
     if len(parts) == 1:
         return [test(v) for v in frame.values(parts)]
@@ -121,7 +121,7 @@ def _tested(cond: Condition, frame: Any) -> list[bool]:
     return [any(test(v) for v in leaves) if leaves else test(MISSING) for leaves in reached]
 
 
-def _scalar_hits(cond: Condition, frame: Any, col: Any = None) -> bytes | None:
+def _scalar_hits(cond: MatchCondition, frame: Frame, col: Any = None) -> bytes | None:
     """``eq``/``in`` on a stored string or integer column, compared in C (None: not applicable).
 
     ``col``: test this column (e.g. the whole stored column) instead of the frame's.
@@ -139,7 +139,7 @@ def _scalar_hits(cond: Condition, frame: Any, col: Any = None) -> bytes | None:
     return bytes(map(wanted.__contains__, col))
 
 
-def _scalar_applies(cond: Condition, frame: Any) -> bool:
+def _scalar_applies(cond: MatchCondition, frame: Frame) -> bool:
     if not cond.op or len(cond.parts) != 1 or type(frame) is not ColumnFrame:
         return False
     name = cond.parts[0]
@@ -171,9 +171,9 @@ def _match_selection(conditions: tuple, frame: ColumnFrame) -> ColumnFrame | Non
 class MatchStage(NamedTuple):
     """An AND of conditions."""
 
-    conditions: tuple[Condition, ...]
+    conditions: tuple[MatchCondition, ...]
 
-    def apply(self, frame: Any) -> Any:
+    def apply(self, frame: Frame) -> Any:
         n = len(frame)
         if n == 0:
             return frame

@@ -34,7 +34,7 @@ from .expressions import (
     DatePart,
     DateToString,
     Expr,
-    Field,
+    PathExpr,
     ObjectExpr,
     ObjectToArray,
     Reduce,
@@ -42,7 +42,7 @@ from .expressions import (
     Size,
 )
 from .group import GroupField, GroupKey, GroupStage
-from .match import Condition, MatchStage, any_of, eq_test, in_test, regex_test
+from .match import MatchCondition, MatchStage, any_of, eq_test, in_test, regex_test
 from .project import EXCLUDE, INCLUDE, ProjectStage
 from .stages import CountStage, LimitStage, SkipStage, SortStage, UnwindStage
 
@@ -219,7 +219,7 @@ def _stage(stages: list, kind: str, options: Any, group_keys: list[str]) -> list
             _fail(f"invalid argument to $skip stage: Expected a non-negative number (aggregate.skip = {options!r})")
         stages.append(SkipStage(n))
     elif kind == "match":
-        stages.append(_match(options, "aggregate.match"))
+        stages.append(_match_stage(options, "aggregate.match"))
     else:
         _fail(f"'aggregate.{kind}' stage is not supported by the engine (it reads other collections or raw expressions)")
     return group_keys
@@ -248,7 +248,7 @@ def _path_expr(key: Any, where: str) -> Expr:
     parts = path.split(".")
     if any(p == "" or p.startswith("$") for p in parts):
         _fail(f"{where}: invalid field path '${path}' (key = {key!r})")
-    return Field(path)
+    return PathExpr(path)
 
 
 def _key_path(key: Any, group_keys: list[str], where: str) -> Expr:
@@ -275,7 +275,7 @@ def _unwind(options: Any) -> list:
     out: list = [UnwindStage(path)]
     unwind_filter = options.get("filter")
     if unwind_filter:
-        out.append(_match({"filter": unwind_filter}, "aggregate.unwind.filter"))
+        out.append(_match_stage({"filter": unwind_filter}, "aggregate.unwind.filter"))
     return out
 
 
@@ -308,6 +308,9 @@ def _sort(options: Any, group_keys: list[str]) -> SortStage:
 # -- match ---------------------------------------------------------------------------
 
 def _regex(value: Any, where: str) -> Any:
+    """The contain family of a stat ``match``: a raw, case-sensitive ``.*value.*`` pattern, as
+    spaceone-core writes it — unlike the list filter's escaped, case-insensitive ``contain``
+    (``query/predicates._contain``); the difference is the reference's, kept on purpose."""
     check_pattern(f".*{value}.*", where)
     try:
         return re.compile(f".*{value}.*")
@@ -315,7 +318,7 @@ def _regex(value: Any, where: str) -> Any:
         _fail(f"{where}: invalid regular expression '.*{value}.*': {exc}")
 
 
-def _match(options: Any, where: str) -> MatchStage:
+def _match_stage(options: Any, where: str) -> MatchStage:
     conditions = []
     for condition in options.get("filter", []):
         key = condition.get("key", condition.get("k"))
@@ -325,18 +328,18 @@ def _match(options: Any, where: str) -> MatchStage:
             raise E.required_parameter("aggregate.match.filter")
         parts = tuple(_plain_path(key, f"{where}.key").split("."))
         if operator in ("eq", "not"):
-            conditions.append(Condition(parts, eq_test(value), operator == "not", "eq", value))
+            conditions.append(MatchCondition(parts, eq_test(value), operator == "not", "eq", value))
         elif operator in ("in", "not_in"):
             if not isinstance(value, list):
                 _fail(f"{where}: ${'in' if operator == 'in' else 'nin'} needs an array (key = {key})")
-            conditions.append(Condition(parts, in_test(value), operator == "not_in", "in", value))
+            conditions.append(MatchCondition(parts, in_test(value), operator == "not_in", "in", value))
         elif operator in ("contain", "not_contain"):
-            conditions.append(Condition(parts, regex_test(_regex(value, where)), operator == "not_contain"))
+            conditions.append(MatchCondition(parts, regex_test(_regex(value, where)), operator == "not_contain"))
         elif operator in ("contain_in", "not_contain_in"):
             tests = [regex_test(_regex(v, where)) for v in value]
             if not tests:
                 _fail("BadValue $and/$or/$nor must be a nonempty array")
-            conditions.append(Condition(parts, any_of(tests), operator == "not_contain_in"))
+            conditions.append(MatchCondition(parts, any_of(tests), operator == "not_contain_in"))
         else:
             raise E.db_query(f"Unsupported operator: {operator}")
     if not conditions:

@@ -16,7 +16,7 @@ Several strategies, cheapest first, none of which builds a dict per record:
   lists built in one Python pass.
 
 Date keys (``date_format``) are grouped on a cheap pre-key — the day number
-of the stored epoch milliseconds, computed with ``map(floordiv, ...)`` — and
+of the stored epoch milliseconds, computed in C by ``timeutil.day_numbers`` — and
 formatted once per distinct day; days formatting alike (``%Y-%m``) are then
 merged.
 """
@@ -24,16 +24,17 @@ merged.
 from __future__ import annotations
 
 from collections import Counter
-from itertools import compress, repeat
-from operator import floordiv, itemgetter
+from itertools import compress
+from operator import itemgetter
 from typing import Any, Callable, Sequence
 
 from ..schema import INDEXED
 from ..selection import Selection
-from ..table import DensePosting
-from .expressions import DatePart, DateToString, Field
-from .frames import ColumnFrame
-from .values import MISSING, freeze
+from ..table import DENSE_FRACTION, DensePosting
+from ..timeutil import MS_PER_DAY, day_numbers
+from ..values import MISSING, freeze
+from .expressions import DatePart, DateToString, PathExpr
+from .frames import ColumnFrame, Frame
 
 __all__ = ["Partition", "partition"]
 
@@ -41,9 +42,6 @@ __all__ = ["Partition", "partition"]
 FEW_GROUPS = 8
 #: Above this many distinct values, per-group overhead makes the codes strategy cheaper.
 POSTED_GROUPS = 64
-#: A posting list holding at least 1/DENSE_SHARE of the row ids is cut with 0/1 vectors.
-DENSE_SHARE = 32
-_DAY_MS = 86_400_000
 
 
 class Partition:
@@ -64,7 +62,7 @@ class Partition:
         self.subframes = subframes
 
 
-def partition(frame: Any, key_exprs: Sequence[Any]) -> Partition:
+def partition(frame: Frame, key_exprs: Sequence[Any]) -> Partition:
     if not key_exprs:
         return Partition([()], [len(frame)], _whole)
     posted = _postings(frame, key_exprs)
@@ -75,12 +73,12 @@ def partition(frame: Any, key_exprs: Sequence[Any]) -> Partition:
 
 # -- postings ------------------------------------------------------------------------
 
-def _postings(frame: Any, key_exprs: Sequence[Any]) -> Partition | None:
+def _postings(frame: Frame, key_exprs: Sequence[Any]) -> Partition | None:
     if len(key_exprs) != 1 or type(frame) is not ColumnFrame or frame.overrides or not frame.ascending:
         # Posting lists are in row id order; a sorted frame's groups must keep its order.
         return None
     expr = key_exprs[0]
-    if type(expr) is not Field or len(expr.parts) != 1 or expr.path not in INDEXED:
+    if type(expr) is not PathExpr or len(expr.parts) != 1 or expr.path not in INDEXED:
         return None
     table = frame.table
     field = expr.path
@@ -114,7 +112,7 @@ def _cut_postings(frame: ColumnFrame, field: str, lists: list) -> list:
     get = None
     groups = []
     for v, p in lists:
-        if len(p) * DENSE_SHARE >= capacity:
+        if len(p) * DENSE_FRACTION >= capacity:  # the table keeps such postings as 0/1 vectors
             g = table.value_selection(field, [v]) & sel
             sub = ColumnFrame(table, sel=g)
         else:
@@ -128,24 +126,20 @@ def _cut_postings(frame: ColumnFrame, field: str, lists: list) -> list:
 
 # -- codes ---------------------------------------------------------------------------
 
-def _key_column(frame: Any, expr: Any) -> tuple[Sequence, Callable | None]:
+def _key_column(frame: Frame, expr: Any) -> tuple[Sequence, Callable | None]:
     """The column to group on, and the function turning a pre-key into the key (None: as is)."""
-    if type(expr) in (DatePart, DateToString) and type(expr.arg) is Field:
+    if type(expr) in (DatePart, DateToString) and type(expr.arg) is PathExpr:
         vals, is_ms = expr.arg.raw(frame)
         if is_ms:
             needs_time = type(expr) is DateToString and expr.fmt.needs_time
             if needs_time:
                 return vals, expr.on_ms
-            try:
-                days = list(map(floordiv, vals, repeat(_DAY_MS)))
-            except TypeError:
-                days = [v if v is None or v is MISSING else v // _DAY_MS for v in vals]
             on_ms = expr.on_ms
-            return days, lambda d: on_ms(d if d is None or d is MISSING else d * _DAY_MS)
+            return day_numbers(vals), lambda d: on_ms(d if d is None or d is MISSING else d * MS_PER_DAY)
     return expr.column(frame), None
 
 
-def _by_codes(frame: Any, key_exprs: Sequence[Any]) -> Partition:
+def _by_codes(frame: Frame, key_exprs: Sequence[Any]) -> Partition:
     pairs = [_key_column(frame, e) for e in key_exprs]
     cols = [c for c, _ in pairs]
     finals = [f for _, f in pairs]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from ..paths import kept_path, merge_kept, set_in
+from ..values import MISSING
 from .expressions import Expr
-from .frames import DocFrame
-from .values import MISSING
+from .frames import DocFrame, Frame
 
 __all__ = ["INCLUDE", "EXCLUDE", "ProjectStage"]
 
@@ -26,7 +27,7 @@ class ProjectStage(NamedTuple):
     #: (output name, INCLUDE | EXCLUDE | Expr), in spec order.
     spec: tuple[tuple[str, Any], ...]
 
-    def apply(self, frame: Any) -> DocFrame:
+    def apply(self, frame: Frame) -> DocFrame:
         spec = dict(self.spec)
         id_item = spec.get("_id", INCLUDE)
         others = [(k, v) for k, v in spec.items() if k != "_id"]
@@ -47,7 +48,7 @@ class ProjectStage(NamedTuple):
         return DocFrame(out)
 
 
-def _copy_field(out: list[dict], frame: Any, parts: tuple[str, ...]) -> None:
+def _copy_field(out: list[dict], frame: Frame, parts: tuple[str, ...]) -> None:
     top = parts[0]
     values = frame.values((top,))
     rest = parts[1:]
@@ -55,49 +56,16 @@ def _copy_field(out: list[dict], frame: Any, parts: tuple[str, ...]) -> None:
         if v is MISSING:
             continue
         if rest:
-            kept = _keep_path(v, rest)
+            kept = kept_path(v, rest)
             if kept is MISSING:
                 continue
             prev = doc.get(top)
-            doc[top] = _merge(prev, kept) if prev is not None else kept
+            doc[top] = merge_kept(prev, kept) if prev is not None else kept
         else:
             doc[top] = v
 
 
-def _keep_path(value: Any, parts: tuple[str, ...]) -> Any:
-    """The part of ``value`` an inclusion of ``parts`` keeps (documents and arrays of them)."""
-    if type(value) is dict:
-        if parts[0] not in value:
-            return {}
-        inner = value[parts[0]]
-        if len(parts) == 1:
-            return {parts[0]: inner}
-        kept = _keep_path(inner, parts[1:])
-        return {} if kept is MISSING else {parts[0]: kept}
-    if type(value) is list:
-        return [k for k in (_keep_path(e, parts) for e in value if type(e) in (dict, list)) if k is not MISSING]
-    return MISSING
-
-
-def _merge(a: Any, b: Any) -> Any:
-    if type(a) is dict and type(b) is dict:
-        out = dict(a)
-        for k, v in b.items():
-            out[k] = _merge(out[k], v) if k in out else v
-        return out
-    if type(a) is list and type(b) is list:
-        return [_merge(x, y) for x, y in zip(a, b)]
-    return b
-
-
 def _set_computed(out: list[dict], parts: tuple[str, ...], values: list) -> None:
     for doc, v in zip(out, values):
-        if v is MISSING:
-            continue
-        target = doc
-        for p in parts[:-1]:
-            nxt = target.get(p)
-            if type(nxt) is not dict:
-                nxt = target[p] = {}
-            target = nxt
-        target[parts[-1]] = v
+        if v is not MISSING:
+            set_in(doc, parts, v)

@@ -13,8 +13,9 @@ from typing import Any, NamedTuple, Sequence
 
 from ..limits import active_limits, check_rows
 from ..schema import DATETIME, FIELDS, INT, STR
-from .frames import ColumnFrame, DocFrame
-from .values import MISSING, R_NULL, bson_key, doc_get, path_leaves
+from ..paths import doc_get, query_leaves, set_path
+from ..values import MISSING, NULL_KEY, R_DATE, leaves_sort_key, sort_key
+from .frames import ColumnFrame, DocFrame, Frame
 
 __all__ = ["UnwindStage", "CountStage", "SortStage", "SkipStage", "LimitStage"]
 
@@ -24,7 +25,7 @@ class UnwindStage(NamedTuple):
 
     path: str
 
-    def apply(self, frame: Any) -> Any:
+    def apply(self, frame: Frame) -> Any:
         parts = tuple(self.path.split("."))
         if type(frame) is ColumnFrame and len(parts) == 1:
             return _unwind_columns(frame, parts[0])
@@ -62,16 +63,6 @@ def _unwind_columns(frame: ColumnFrame, name: str) -> ColumnFrame:
     return out
 
 
-def _set_path(doc: dict, parts: tuple[str, ...], value: Any) -> dict:
-    """A copy of ``doc`` with ``parts`` set to ``value`` (embedded documents on the way copied)."""
-    out = dict(doc)
-    if len(parts) == 1:
-        out[parts[0]] = value
-    else:
-        out[parts[0]] = _set_path(doc[parts[0]], parts[1:], value)
-    return out
-
-
 def _unwind_docs(docs: list[dict], parts: tuple[str, ...]) -> list[dict]:
     out: list[dict] = []
     cap = active_limits().max_pipeline_rows
@@ -80,7 +71,7 @@ def _unwind_docs(docs: list[dict], parts: tuple[str, ...]) -> list[dict]:
         if type(v) is list:
             if len(out) + len(v) > cap:
                 check_rows(len(out) + len(v), "aggregate.unwind")
-            out.extend(_set_path(doc, parts, e) for e in v)
+            out.extend(set_path(doc, parts, e) for e in v)
         elif v is not None and v is not MISSING:
             out.append(doc)
     return out
@@ -91,7 +82,7 @@ class CountStage(NamedTuple):
 
     name: str
 
-    def apply(self, frame: Any) -> DocFrame:
+    def apply(self, frame: Frame) -> DocFrame:
         n = len(frame)
         return DocFrame([{self.name: n}] if n else [])
 
@@ -99,51 +90,25 @@ class CountStage(NamedTuple):
 class SkipStage(NamedTuple):
     count: int
 
-    def apply(self, frame: Any) -> Any:
+    def apply(self, frame: Frame) -> Any:
         return frame.slice(self.count, None)
 
 
 class LimitStage(NamedTuple):
     count: int
 
-    def apply(self, frame: Any) -> Any:
+    def apply(self, frame: Frame) -> Any:
         return frame.slice(0, self.count)
 
 
 # -- sort ----------------------------------------------------------------------------
-
-#: An empty array sorts before null and missing.
-_EMPTY_ARRAY = (R_NULL - 0.5, 0)
-_NULL = (R_NULL, 0)
-
-
-def _sort_key(value: Any, desc: bool) -> tuple:
-    """MongoDB's sort key of one field value: arrays sort by their min (asc) or max (desc) element."""
-    if type(value) is list:
-        if not value:
-            return _EMPTY_ARRAY
-        keys = [_NULL if e is MISSING else bson_key(e) for e in value]
-        return max(keys) if desc else min(keys)
-    if value is MISSING or value is None:
-        return _NULL
-    return bson_key(value)
-
-
-def _path_sort_key(leaves: list, desc: bool) -> tuple:
-    if not leaves:
-        return _EMPTY_ARRAY
-    if len(leaves) == 1:
-        return _sort_key(leaves[0], desc)
-    keys = [_sort_key(v, desc) for v in leaves]
-    return max(keys) if desc else min(keys)
-
 
 class SortStage(NamedTuple):
     """``$sort`` on one or more paths; ties keep their input order."""
 
     keys: tuple[tuple[str, bool], ...]
 
-    def apply(self, frame: Any, keep: int | None = None) -> Any:
+    def apply(self, frame: Frame, keep: int | None = None) -> Any:
         """Sort; with ``keep``, only the first ``keep`` documents are needed (a later limit).
 
         A full sort of positions by a key column: timsort in C beats a Python top-k
@@ -161,19 +126,19 @@ class SortStage(NamedTuple):
         return frame.take(order, ordered=False)
 
 
-def _sort_column(frame: Any, parts: tuple[str, ...], desc: bool) -> Sequence:
+def _sort_column(frame: Frame, parts: tuple[str, ...], desc: bool) -> Sequence:
     if len(parts) == 1:
         values, is_ms = frame.raw(parts)
         if _plainly_ordered(frame, parts[0], values):
             return values
         if is_ms:
-            return [_NULL if v is None or v is MISSING else (9, v) for v in values]
+            return [NULL_KEY if v is None or v is MISSING else (R_DATE, v) for v in values]
         if _one_plain_type(values):
             return values
-        return [_sort_key(v, desc) for v in values]
+        return [sort_key(v, desc) for v in values]
     if type(frame) is ColumnFrame:
         base = frame.values(parts[:1])
-        return [_path_sort_key(path_leaves(v, parts[1:]), desc) for v in base]
+        return [leaves_sort_key(query_leaves(v, parts[1:]), desc) for v in base]
     if len(parts) == 2:
         # ``_id.<key>`` after a group: every parent is a document, so the path reaches one value.
         parents = [d.get(parts[0], MISSING) for d in frame.docs()]
@@ -182,8 +147,8 @@ def _sort_column(frame: Any, parts: tuple[str, ...], desc: bool) -> Sequence:
             values = [p.get(name, MISSING) for p in parents]
             if _one_plain_type(values):
                 return values
-            return [_sort_key(v, desc) for v in values]
-    return [_path_sort_key(path_leaves(d, parts), desc) for d in frame.docs()]
+            return [sort_key(v, desc) for v in values]
+    return [leaves_sort_key(query_leaves(d, parts), desc) for d in frame.docs()]
 
 
 def _one_plain_type(values: Sequence) -> bool:
@@ -196,7 +161,7 @@ _STR = {str}
 _NUMBERS = {int, float}
 
 
-def _plainly_ordered(frame: Any, name: str, values: Sequence) -> bool:
+def _plainly_ordered(frame: Frame, name: str, values: Sequence) -> bool:
     """A stored int, string or datetime column without null or missing sorts by its raw values."""
     if type(frame) is not ColumnFrame or name in frame.overrides:
         return False

@@ -28,6 +28,8 @@ from typing import Any, Iterable
 
 import msgspec
 
+from jobtask_engine.timeutil import MS_PER_DAY
+
 __all__ = [
     "make_job_tasks",
     "write_jsonl",
@@ -37,7 +39,6 @@ __all__ = [
     "ERROR_CODES",
     "EPOCH_START",
     "EPOCH_END",
-    "iso_ms",
 ]
 
 #: Records are created between these two instants (UTC, one year).
@@ -138,7 +139,6 @@ _WORKSPACES: dict[str, list[_Workspace]] = {
 
 # -- timestamps ----------------------------------------------------------------
 
-_DAY_MS = 86_400_000
 #: "HH:MM:SS." for every second of a day, and "mmmZ" tails: formatting a
 #: timestamp becomes three lookups and a concatenation (f-string int
 #: formatting costs ~1 µs a field, which dominated generation time).
@@ -146,23 +146,11 @@ _SECOND_OF_DAY: tuple[str, ...] = tuple(
     f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}." for s in range(86_400)
 )
 _MILLI_Z: tuple[str, ...] = tuple(f"{m:03d}Z" for m in range(1000))
-_FIRST_DAY = _START_MS // _DAY_MS
+_FIRST_DAY = _START_MS // MS_PER_DAY
 #: "YYYY-MM-DDT" of every day records can fall on (a few spare days at the end).
 _DAY_PREFIX: tuple[str, ...] = tuple(
-    (EPOCH_START + timedelta(days=d)).strftime("%Y-%m-%dT") for d in range(_SPAN_MS // _DAY_MS + 8)
+    (EPOCH_START + timedelta(days=d)).strftime("%Y-%m-%dT") for d in range(_SPAN_MS // MS_PER_DAY + 8)
 )
-
-
-def iso_ms(ms: int) -> str:
-    """Epoch milliseconds (UTC) as ``2024-03-05T11:00:02.588Z``."""
-    day, rest = divmod(ms, _DAY_MS)
-    second, milli = divmod(rest, 1000)
-    index = day - _FIRST_DAY
-    if 0 <= index < len(_DAY_PREFIX):
-        prefix = _DAY_PREFIX[index]
-    else:
-        prefix = (datetime(1970, 1, 1) + timedelta(days=day)).strftime("%Y-%m-%dT")
-    return prefix + _SECOND_OF_DAY[second] + _MILLI_Z[milli]
 
 
 # -- random draws ------------------------------------------------------------------
@@ -291,7 +279,7 @@ def _generate(n: int, seed: int, overrides: dict[str, Any]) -> list[dict]:
             status = _STATUS[bits & 1023]
             created += (bits >> 10) & 31
             bits >>= 15
-            day, rest = divmod(created, _DAY_MS)
+            day, rest = divmod(created, MS_PER_DAY)
             second, milli = divmod(rest, 1000)
             created_at = day_prefix[day - first_day] + second_of_day[second] + milli_z[milli]
             errors: list[dict] = []
@@ -299,11 +287,11 @@ def _generate(n: int, seed: int, overrides: dict[str, Any]) -> list[dict]:
             started_at = finished_at = None
             if status != "PENDING":
                 started = created + 200 + _EXP_START_DELAY[bits & 4095]
-                day, rest = divmod(started, _DAY_MS)
+                day, rest = divmod(started, MS_PER_DAY)
                 second, milli = divmod(rest, 1000)
                 started_at = day_prefix[day - first_day] + second_of_day[second] + milli_z[milli]
                 if status != "IN_PROGRESS":
-                    day, rest = divmod(started + 1000 + _EXP_DURATION[(bits >> 12) & 4095], _DAY_MS)
+                    day, rest = divmod(started + 1000 + _EXP_DURATION[(bits >> 12) & 4095], MS_PER_DAY)
                     second, milli = divmod(rest, 1000)
                     finished_at = day_prefix[day - first_day] + second_of_day[second] + milli_z[milli]
                 bits >>= 24

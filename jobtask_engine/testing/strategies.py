@@ -40,6 +40,7 @@ __all__ = [
     "pages",
     "iso_datetime",
     "path_values",
+    "match_operator_document",
 ]
 
 DEFAULT_DOMAINS: tuple[str, ...] = ("domain-a", "domain-b", "Domain-C")
@@ -435,7 +436,7 @@ def _match_value(draw: Draw, key: str, records_: Sequence[dict]) -> Any:
         return {"k": _pick(draw, ("v", 1))}
     codes = _string_pool("errors.error_code", path_values(records_, "errors.error_code"))
     messages = _string_pool("errors.message", path_values(records_, "errors.message"))
-    shape = _pick(draw, ("code", "code", "message", "both", "empty", "null", "icontains", "additional", "in"))
+    shape = _pick(draw, ("code", "code", "message", "both", "empty", "null", "icontains", "additional", "in", "operators"))
     if shape == "code":
         return {"error_code": _pick(draw, codes)}
     if shape == "message":
@@ -450,7 +451,35 @@ def _match_value(draw: Draw, key: str, records_: Sequence[dict]) -> Any:
         return {"error_code__icontains": _substring(draw, codes)}
     if shape == "additional":
         return {"additional__x": _pick(draw, (-3, 0, 1, 2, 5, 12, 1.5, "str"))}
+    if shape == "operators":
+        return match_operator_document(draw, codes, messages)
     return {"error_code__in": [_pick(draw, codes) for _ in range(draw(st.integers(0, 3)))]}
+
+
+def match_operator_document(draw: Draw, codes: Sequence[str], messages: Sequence[str]) -> dict:
+    """A ``match`` value holding MongoDB operator documents, of the operators mongomock reads as
+    MongoDB does (never an unknown operator or a malformed argument: KNOWN_DIFFERENCES KD20)."""
+    field, pool = _pick(draw, (("error_code", codes), ("message", messages)))
+    op = _pick(draw, ("$eq", "$ne", "$in", "$nin", "$gt", "$lte", "$exists", "$regex", "$not", "$all", "$type"))
+    if op in ("$in", "$nin", "$all"):
+        least = 1 if op == "$all" else 0  # mongomock's `$all: []` matches (KD20)
+        doc: dict[str, Any] = {op: [_pick(draw, (*pool, None)) for _ in range(draw(st.integers(least, 3)))]}
+    elif op == "$exists":
+        doc = {op: draw(st.booleans())}
+    elif op == "$regex":
+        doc = {op: "^" + re.escape(_substring(draw, pool)), **({"$options": "i"} if draw(st.booleans()) else {})}
+    elif op == "$not":
+        doc = {op: {"$in": [_pick(draw, pool)]}}
+    elif op == "$type":
+        doc = {op: _pick(draw, ("string", "object", "number", "double"))}  # aliases mongomock knows (KD20)
+    elif op in ("$gt", "$lte"):
+        doc = {op: _pick(draw, pool)}  # a null bound departs in mongomock (KD1)
+    else:
+        doc = {op: _pick(draw, (*pool, None))}
+    out = {field: doc}
+    if draw(st.booleans()):
+        out["error_code" if field == "message" else "message"] = {"$exists": draw(st.booleans())}
+    return out
 
 
 def _condition_value(draw: Draw, key: str, kind: str, operator: str, records_: Sequence[dict]) -> Any:

@@ -290,14 +290,18 @@ def compare_list(reference, store, params: dict, docs: list[dict]) -> None:
     assert_same(expected, actual, params)
 
 
-@given(data=st.data())
-def test_list_matches_reference(data) -> None:
+def compare_drawn_requests(data, requests: Callable[[list[dict]], st.SearchStrategy[dict]]) -> None:
+    """Generated records, then one to four requests drawn for them, each compared with the reference."""
     records = data.draw(record_lists(DOMAINS), label="records")
     reference, store = load_both(records)
     docs = reference.raw()
     for _ in range(data.draw(st.integers(1, 4), label="requests")):
-        params = data.draw(list_requests(DOMAINS, records), label="request")
-        compare_list(reference, store, params, docs)
+        compare_list(reference, store, data.draw(requests(records), label="request"), docs)
+
+
+@given(data=st.data())
+def test_list_matches_reference(data) -> None:
+    compare_drawn_requests(data, lambda records: list_requests(DOMAINS, records))
 
 
 @given(records=record_lists(DOMAINS, max_size=8))

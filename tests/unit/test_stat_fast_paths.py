@@ -93,7 +93,6 @@ def test_sort_on_raw_values_and_a_later_limit(store):
 
 import random  # noqa: E402
 
-import jobtask_engine.stat.execute as stat_execute  # noqa: E402
 import jobtask_engine.stat.group as stat_group  # noqa: E402
 from jobtask_engine.schema import MISSING  # noqa: E402
 
@@ -147,14 +146,14 @@ def _both(store: JobTaskStore, query: dict, monkeypatch) -> tuple[list, list]:
     params = {"domain_id": "dv", "query": query}
     fired = []
     with monkeypatch.context() as m:
-        for module, name in ((stat_group, "compact_group"), (stat_execute, "unwind_errors_group")):
+        for module, name in ((stat_group, "compact_group"), (stat_group, "unwind_errors_group")):
             real = getattr(module, name)
             m.setattr(module, name, lambda *a, _real=real: fired.append(_real(*a)) or fired[-1])
         fast = store.stat(params)["results"]
     assert any(docs is not None for docs in fired)
     with monkeypatch.context() as m:
         m.setattr(stat_group, "compact_group", lambda *a: None)
-        m.setattr(stat_execute, "unwind_errors_group", lambda *a: None)
+        m.setattr(stat_group, "unwind_errors_group", lambda *a: None)
         general = store.stat(params)["results"]
     return fast, general
 

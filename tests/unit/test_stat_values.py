@@ -9,7 +9,8 @@ import pytest
 from jobtask_engine import EngineError
 from jobtask_engine.stat.accumulators import INTS, MILLIS, REDUCERS, VALUES
 from jobtask_engine.stat.dates import compile_format, date_part_fn, format_fn
-from jobtask_engine.stat.values import MISSING, agg_get, bson_equal, bson_key, doc_get, freeze
+from jobtask_engine.paths import agg_get, doc_get
+from jobtask_engine.values import MISSING, bson_equal, bson_key, freeze
 
 D = dt.datetime(2022, 1, 1, 11, 0, 2, 588000)
 

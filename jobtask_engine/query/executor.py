@@ -1,0 +1,114 @@
+"""Running a planned filter: the one place that reads the indexes a plan names.
+
+``run_filter`` takes the planner's ``AccessPlan`` and gives the live rows
+that match, as a ``Selection``.  With a ``trace`` list it also records, per
+condition, the access path used with the planner's estimate and the actual
+row count (``store.explain``); without one it records nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..selection import Selection
+from ..table import Table
+from .planner import LOOKUP, RANGE_CODES, TEST, AccessPlan, Step, choose_range
+from .predicates import IndexAccess, Predicate
+
+__all__ = ["run_filter", "read_index"]
+
+Trace = list[dict[str, Any]]
+
+
+def read_index(access: IndexAccess, table: Table, dense: bool = False) -> Selection | None:
+    """The rows an index access names (``dense``: a sorted range as its range codes' 0/1 set);
+    None when the index cannot answer after all (a text search over non-ASCII values)."""
+    kind, field, op, value = access
+    n = table.capacity
+    if kind == "postings":
+        return table.value_selection(field, value)
+    if kind == "sorted_range":
+        index = table.sorted_index(field)
+        if dense:
+            return Selection(n, mask=index.range_mask(op, value))
+        return Selection(n, rows=index.range(op, value), ordered=False)
+    if kind == "string_range":
+        return Selection(n, rows=table.string_range(field, op, value), ordered=False)
+    if kind == "text":
+        rows = table.rows_containing(field, value)
+        return None if rows is None else Selection(n, rows=rows)
+    return Selection(n, rows=[])  # "nothing"
+
+
+def _note(trace: Trace, step: Step, method: str, rows: int) -> None:
+    trace.append({"condition": step.predicate.label, "access": method, "estimated_rows": step.estimate, "rows": rows})
+
+
+def _not_reached(trace: Trace, plan: AccessPlan, last: Step) -> None:
+    """Record the steps an empty lookup made unnecessary."""
+    steps = [*plan.lookups, *plan.ranges, *plan.tests]
+    for step in steps[steps.index(last) + 1 :]:
+        trace.append({"condition": step.predicate.label, "access": "not needed (no candidates left)",
+                      "estimated_rows": step.estimate, "rows": 0})
+
+
+def run_filter(plan: AccessPlan, table: Table, trace: Trace | None = None) -> Selection:
+    """The live rows that satisfy every AND condition and (if any) one OR condition."""
+    n = table.capacity
+    answered: list[Selection] = []
+    residual: list[Step] = []  # tests, in the request's order; then ranges a test serves best
+    range_tests: list[Step] = []
+    for step in plan.lookups:
+        found = read_index(step.predicate.access, table)
+        if found is None:
+            residual.append(step._replace(method=TEST))
+            continue
+        if trace is not None:
+            _note(trace, step, LOOKUP, found.count())
+        if found.count() == 0:
+            if trace is not None:
+                _not_reached(trace, plan, step)
+            return Selection(n, rows=[])
+        answered.append(found)
+    answered.sort(key=Selection.count)
+    current = answered[0] if answered else None  # None: every live row
+    for other in answered[1:]:
+        current = current & other
+    for step in plan.ranges:
+        count = n if current is None else current.count()
+        method = choose_range(step.estimate, count, n, current is None or current.is_dense)
+        if method == TEST:
+            range_tests.append(step._replace(method=TEST))
+            continue
+        found = read_index(step.predicate.access, table, dense=method == RANGE_CODES)
+        if trace is not None:  # counting a dense set is a pass over it: only when asked
+            _note(trace, step, method, found.count())
+        current = found if current is None else current & found
+    if current is None:
+        current = table.all_rows()
+    residual += plan.tests
+    residual += range_tests
+    if not (residual or plan.any_of):
+        return current
+    rows = current.rows()
+    for step in residual:
+        if rows:
+            rows = step.predicate.filter(table, rows)
+        if trace is not None:
+            _note(trace, step, TEST, len(rows))
+    if plan.any_of and rows:
+        rows = _any(plan.any_of, table, rows)
+    if trace is not None and plan.any_of:
+        trace.append({"condition": " OR ".join(p.label for p in plan.any_of), "access": "candidate test (any of)",
+                      "estimated_rows": None, "rows": len(rows)})
+    return Selection(n, rows=rows)
+
+
+def _any(preds: tuple[Predicate, ...], table: Table, rows: Any) -> Any:
+    if len(preds) == 1:
+        return preds[0].filter(table, rows)
+    hit: set[int] = set()
+    for pred in preds:
+        hit.update(pred.filter(table, rows))
+    return [r for r in rows if r in hit]
+
