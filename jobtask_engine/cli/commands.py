@@ -129,8 +129,8 @@ def run_serve(args: argparse.Namespace) -> int:
     grpc_servers: list = []
 
     def start_grpc(app) -> None:
-        # beside HTTP: the same store under the HTTP app's lock
-        grpc_servers.append(rpc.GrpcServer(store, host=args.host, port=grpc_port, lock=app.state.guard.lock).start())
+        # beside HTTP: the same (thread-safe) store
+        grpc_servers.append(rpc.GrpcServer(store, host=args.host, port=grpc_port).start())
         _announce_grpc(store)(grpc_servers[0].endpoint)
 
     try:

@@ -9,7 +9,6 @@ so that a port another process listens on is an error, not a silent share.
 
 from __future__ import annotations
 
-import threading
 from concurrent import futures
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["GrpcServer", "serve_grpc", "DEFAULT_MAX_WORKERS"]
 
-#: Threads answering calls (calls into the store are serialized by its lock; the rest runs in parallel).
+#: Threads answering calls (readers run together in the store; writes take its write side in turn).
 DEFAULT_MAX_WORKERS = 8
 
 
@@ -35,8 +34,8 @@ class GrpcServer:
     """The fake ``spaceone.api.inventory.v1.JobTask`` on a grpcio server.
 
     ``endpoint`` (``grpc://127.0.0.1:PORT``) is what a ``SpaceConnector`` takes;
-    ``store`` is the store it answers from; touch it under ``lock`` (or through
-    ``seed`` / ``reset``) while the server runs.  Use as a context manager or
+    ``store`` is the store it answers from (thread-safe: use it directly, or
+    ``seed`` / ``reset``, while the server runs).  Use as a context manager or
     call ``start()`` / ``stop()``.
     """
 
@@ -46,14 +45,13 @@ class GrpcServer:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        lock: "threading.RLock | None" = None,
         max_workers: int = DEFAULT_MAX_WORKERS,
     ) -> None:
         if store is None:
             from jobtask_engine import JobTaskStore
 
             store = JobTaskStore()
-        self.service = JobTaskService(store, lock)
+        self.service = JobTaskService(store)
         self.host = host
         self.port = port
         self._max_workers = max_workers
@@ -62,10 +60,6 @@ class GrpcServer:
     @property
     def store(self) -> "JobTaskStore":
         return self.service.store
-
-    @property
-    def lock(self) -> "threading.RLock":
-        return self.service.lock
 
     @property
     def endpoint(self) -> str:
@@ -111,12 +105,11 @@ class GrpcServer:
     # -- arranging data (not part of the API) ---------------------------------------
     def reset(self) -> None:
         """Delete every record (the pytest fixture does this before each test)."""
-        with self.lock:
-            self.store.clear()
+        self.store.clear()
 
     def seed(self, records: Iterable[dict]) -> list[dict]:
-        """Create ``records`` under the lock; their JobTaskInfo dicts, in order."""
-        with self.lock:
+        """Create ``records`` as one block no call interleaves with; their JobTaskInfo dicts, in order."""
+        with self.store.exclusive():
             return [self.store.create(r) for r in records]
 
 
@@ -125,11 +118,10 @@ def serve_grpc(
     *,
     host: str = "127.0.0.1",
     port: int = 50051,
-    lock: "threading.RLock | None" = None,
     on_ready: Callable[[str], Any] | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl+C); ``on_ready(endpoint)`` is called once listening."""
-    server = GrpcServer(store, host=host, port=port, lock=lock).start()
+    server = GrpcServer(store, host=host, port=port).start()
     try:
         if on_ready is not None:
             on_ready(server.endpoint)

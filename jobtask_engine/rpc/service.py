@@ -1,20 +1,20 @@
 """``spaceone.api.inventory.v1.JobTask`` answered from a JobTaskStore.
 
 Each method: decode the request strictly (``messages``), take the domain and
-workspace from the call's metadata (``scope``), ask the store under the lock,
+workspace from the call's metadata (``scope``), ask the store,
 shape the answer as production does.  An ``EngineError`` at any step aborts the
 call with the SpaceONE status and ``"ERROR_X: message"`` details (``status``);
 anything else is a bug, answered as production answers one (ERROR_UNKNOWN,
 INTERNAL).  Every check runs before the store is touched, so a refused call
 changes nothing.
 
-The store is not thread-safe and grpcio runs calls on a thread pool: every
-store call takes ``lock`` (shared with the HTTP server when both serve one store).
+grpcio runs calls on a thread pool; the store is thread-safe (readers run
+together, writes one at a time), so calls need no lock of their own here. A
+``delete`` looks the record up and deletes it in one ``store.exclusive()`` block.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Callable
 
 import grpc
@@ -41,34 +41,30 @@ EMPTY = b""
 class JobTaskService:
     """The four JobTask methods over one store; ``handler()`` is what a grpc server registers."""
 
-    def __init__(self, store: "JobTaskStore", lock: "threading.RLock | None" = None) -> None:
+    def __init__(self, store: "JobTaskStore") -> None:
         self.store = store
-        self.lock = lock if lock is not None else threading.RLock()
 
     # -- methods ------------------------------------------------------------------
     def list(self, data: bytes, scope: Scope) -> bytes:
         params = scope.limit_query(scope.apply(to_params(decode(pb.JobTaskQuery, data))))
-        with self.lock:
-            answer = self.store.list(params)
+        answer = self.store.list(params)
         return job_tasks_info(answer, minimal=bool(params.get("query", {}).get("minimal")))
 
     def stat(self, data: bytes, scope: Scope) -> bytes:
         params = scope.limit_query(scope.apply(to_params(decode(pb.JobTaskStatQuery, data))))
-        with self.lock:
-            answer = self.store.stat(params)
+        answer = self.store.stat(params)
         return struct_of(answer)
 
     def get(self, data: bytes, scope: Scope) -> bytes:
         params = scope.apply(to_params(decode(pb.JobTaskRequest, data)))
-        with self.lock:
-            info = self._find(params)
+        info = self._find(params)
         if not scope.allows_project(info.get("project_id")):
             raise not_found("job_task_id", info["job_task_id"])
         return job_task_info(info)
 
     def delete(self, data: bytes, scope: Scope) -> bytes:
         params = scope.apply(to_params(decode(pb.JobTaskRequest, data)))
-        with self.lock:
+        with self.store.exclusive():
             info = self._find(params)
             self.store.delete(info["job_task_id"], info["domain_id"])
         return EMPTY

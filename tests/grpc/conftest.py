@@ -60,7 +60,7 @@ def raw_call(endpoint: str, method: str, data: bytes, metadata: tuple = (("x_dom
 
 
 def snapshot(server: Any) -> list[dict]:
-    with server.lock:
+    with server.store.exclusive():
         return list(server.store)
 
 

@@ -92,7 +92,7 @@ def _split(request: dict, message_type: type) -> tuple[str | None, dict, dict | 
 
 def _in_process(server, method: str, params: dict) -> tuple[str, Any]:
     try:
-        with server.lock:
+        with server.store.exclusive():
             return "ok", getattr(server.store, method)(params)
     except EngineError as exc:
         return "error", (exc.code, exc.message)
