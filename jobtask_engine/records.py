@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import secrets
+from array import array
+from functools import partial
 from itertools import chain, compress
 from operator import attrgetter
 from typing import Any, Callable, Iterable, Sequence, Union
@@ -134,15 +136,52 @@ def _too_long(name: str, values: list, limit: int, where: Callable[[int], str]) 
     )
 
 
+def own_str(x: str) -> str:
+    """A new string equal to ``x`` that the store alone references.
+
+    Keeping the caller's own string would pin the memory around it (its
+    decoded record, freed by the caller, cannot go back to the system while
+    one string of it lives), so the store keeps copies allocated by itself.
+    """
+    return (x + "\x00")[:-1]
+
+
+def own_strs(values: list[str]) -> list[str]:
+    """Fresh copies of many strings at C speed, allocated one after the other (see ``own_str``)."""
+    if not values:
+        return []
+    blob = "\x00".join(values)
+    if blob.count("\x00") == len(values) - 1:
+        return blob.split("\x00")
+    return [own_str(x) for x in values]
+
+
+def pooled(pool: dict[str, str], x: str) -> str:
+    """The pool's copy of ``x``, made on first sight (one object per distinct value, the store's own)."""
+    got = pool.get(x)
+    if got is None:
+        got = own_str(x)
+        pool[got] = got
+    return got
+
+
 def _str_column(f: Field, raw: list, where: Callable[[int], str], pool: dict | None) -> list:
     absent = "PENDING" if f.name == "status" else (None if f.nullable else MISSING)
     if pool is None:
         values = [absent if x is UNSET or x is None else x.strip() for x in raw]
+        if absent is None or absent is MISSING:
+            given = [x for x in values if type(x) is str]
+            if len(given) == len(values):
+                values = own_strs(values)
+            else:
+                it = iter(own_strs(given))
+                values = [next(it) if type(x) is str else x for x in values]
+        else:
+            values = own_strs(values)
         distinct: Iterable = values
     else:
         # Few distinct values: normalise each once, then map the column through a dict at C speed.
-        keep = pool.setdefault
-        mapping = {x: absent if x is UNSET or x is None else keep(x.strip(), x.strip()) for x in set(raw)}
+        mapping = {x: absent if x is UNSET or x is None else pooled(pool, x.strip()) for x in set(raw)}
         values = list(map(mapping.__getitem__, raw))
         distinct = mapping.values()
     if f.max_length is not None and max(map(len, filter(None, distinct)), default=0) > f.max_length:
@@ -164,7 +203,8 @@ def _int_column(f: Field, raw: list, where: Callable[[int], str]) -> list:
     if values and (min(values) < INT64_MIN or max(values) > INT64_MAX):
         i = next(i for i, x in enumerate(values) if not INT64_MIN <= x <= INT64_MAX)
         raise E.EngineError("ERROR_INVALID_PARAMETER", f"Integer out of 64-bit range: {where(i)}{f.name}")
-    return values
+    # The store's own int objects, allocated in row order (not the caller's, see ``own_str``).
+    return array("q", values).tolist()
 
 
 def _ms(x: _dt.datetime) -> int:
@@ -176,15 +216,19 @@ def _time_column(f: Field, raw: list, now: int) -> list:
     null = None if f.nullable else MISSING
     try:
         # The common case, all aware (RFC 3339 with an offset): one subtraction each.
-        return [unset if x is UNSET else null if x is None else (x - _EPOCH_UTC) // _ONE_MS for x in raw]
+        values = [unset if x is UNSET else null if x is None else (x - _EPOCH_UTC) // _ONE_MS for x in raw]
     except TypeError:
-        return [unset if x is UNSET else null if x is None else _ms(x) for x in raw]
+        values = [unset if x is UNSET else null if x is None else _ms(x) for x in raw]
+    if None in values or MISSING in values:
+        return values
+    # Allocated again in one run, away from the freed temporaries they were computed among.
+    return array("q", values).tolist()
 
 
 def _errors_column(raw: list, where: Callable[[int], str], pool: dict | None = None) -> list:
     values: list = [NO_ERRORS] * len(raw)
     rows = list(compress(range(len(raw)), map(bool, raw)))
-    keep = (pool if pool is not None else {}).setdefault
+    keep = partial(pooled, pool if pool is not None else {})
     # msgspec turns the Error structs into dicts in C, leaving out the fields never given.
     for r, errs in zip(rows, msgspec.to_builtins([raw[r] for r in rows])):
         values[r] = _stored_errors(errs, where(r), keep)
@@ -195,7 +239,7 @@ def _errors_column(raw: list, where: Callable[[int], str], pool: dict | None = N
 NO_ERRORS: tuple = ()
 
 
-def _stored_errors(errs: list[dict], where: str, keep: Callable[[str, str], str]) -> list[dict]:
+def _stored_errors(errs: list[dict], where: str, keep: Callable[[str], str]) -> list[dict]:
     """Error documents as the production model stores them: no nulls, ``additional`` defaulted.
 
     ``keep`` shares repeated code and message strings (one object per distinct value).
@@ -211,7 +255,7 @@ def _stored_errors(errs: list[dict], where: str, keep: Callable[[str, str], str]
                     f"String value is too long: {where}errors[{i}].{name} (max_length = {limit})",
                 )
             else:
-                doc[name] = keep(value, value)
+                doc[name] = keep(value)
         if doc.get("additional") is None:
             doc["additional"] = {}
     return errs
@@ -244,8 +288,14 @@ def normalize_columns(
     return cols
 
 
-def normalize_changes(changes: Any, allowed: Iterable[str]) -> dict[str, Any]:
-    """Column values for an update: only the updatable fields, each validated like on create."""
+def normalize_changes(
+    changes: Any, allowed: Iterable[str], pools: dict[str, dict] | None = None
+) -> dict[str, Any]:
+    """Column values for an update: only the updatable fields, each validated like on create.
+
+    Strings come back as the store's own objects: through ``pools`` (the
+    table's, when given) for the fields it shares, otherwise fresh copies.
+    """
     if not isinstance(changes, dict):
         raise E.invalid_parameter_type("changes", "dict")
     allowed = frozenset(allowed)
@@ -256,9 +306,23 @@ def normalize_changes(changes: Any, allowed: Iterable[str]) -> dict[str, Any]:
     for name, value in changes.items():
         stored = _plain_change(FIELDS[name], value)
         if stored is _NOT_PLAIN:
-            return _normalized_changes(changes)
+            return _owned_changes(_normalized_changes(changes), pools or {})
         out[name] = stored
-    return out
+    return _owned_changes(out, pools or {})
+
+
+def _owned_changes(values: dict[str, Any], pools: dict[str, dict]) -> dict[str, Any]:
+    for name, value in values.items():
+        if type(value) is str:
+            pool = pools.get(name)
+            values[name] = own_str(value) if pool is None else pooled(pool, value)
+        elif type(value) is list and name in pools:  # errors
+            keep = partial(pooled, pools[name])
+            for doc in value:
+                for key in ("error_code", "message"):
+                    if key in doc:
+                        doc[key] = keep(doc[key])
+    return values
 
 
 _NOT_PLAIN = object()

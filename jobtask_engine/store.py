@@ -129,7 +129,7 @@ class JobTaskStore:
     def update(self, job_task_id: str, domain_id: str, changes: dict) -> dict:
         """Change updatable fields (status, provider, counts, errors, started_at, finished_at)."""
         r = self._find(job_task_id, domain_id)
-        values = normalize_changes(changes, UPDATABLE)
+        values = normalize_changes(changes, UPDATABLE, self._table.pools)
         self._table.set_values(r, values)
         return self._info(r)
 
