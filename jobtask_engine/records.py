@@ -25,7 +25,7 @@ from . import errors as E
 from .schema import DATETIME, FIELDS, INT, MISSING, STATUSES, STR, Field
 from .timeutil import now_ms
 
-__all__ = ["ErrorInfo", "JobTask", "decode_records", "decode_one", "normalize_columns", "normalize_changes", "new_job_task_id"]
+__all__ = ["ErrorInfo", "JobTask", "decode_records", "decode_one", "normalize_columns", "normalize_changes", "new_job_task_id", "own_str", "own_strs", "pooled", "shared_errors"]
 
 OptStr = Union[str, None, UnsetType]
 OptInt = Union[int, None, UnsetType]
@@ -228,11 +228,23 @@ def _time_column(f: Field, raw: list, now: int) -> list:
 def _errors_column(raw: list, where: Callable[[int], str], pool: dict | None = None) -> list:
     values: list = [NO_ERRORS] * len(raw)
     rows = list(compress(range(len(raw)), map(bool, raw)))
-    keep = partial(pooled, pool if pool is not None else {})
+    pool = pool if pool is not None else {}
+    keep = partial(pooled, pool)
     # msgspec turns the Error structs into dicts in C, leaving out the fields never given.
     for r, errs in zip(rows, msgspec.to_builtins([raw[r] for r in rows])):
-        values[r] = _stored_errors(errs, where(r), keep)
+        values[r] = shared_errors(pool, _stored_errors(errs, where(r), keep))
     return values
+
+
+def shared_errors(pool: dict, errs: list[dict]) -> list[dict]:
+    """One stored list for every row with the same errors (column values are read-only, and
+    responses copy them), keyed in the field's pool by its JSON text (bytes keys, apart from
+    the pooled code and message strings): memory per distinct list, not per row."""
+    key = _JSON_ENCODE(errs)
+    got = pool.get(key)
+    if got is None:
+        got = pool[key] = errs
+    return got
 
 
 #: The stored value of an empty ``errors``: one shared immutable object, not a list per row.
@@ -316,12 +328,13 @@ def _owned_changes(values: dict[str, Any], pools: dict[str, dict]) -> dict[str, 
         if type(value) is str:
             pool = pools.get(name)
             values[name] = own_str(value) if pool is None else pooled(pool, value)
-        elif type(value) is list and name in pools:  # errors
+        elif type(value) is list and value and name in pools:  # errors
             keep = partial(pooled, pools[name])
             for doc in value:
                 for key in ("error_code", "message"):
                     if key in doc:
                         doc[key] = keep(doc[key])
+            values[name] = shared_errors(pools[name], value)
     return values
 
 

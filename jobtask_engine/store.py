@@ -56,6 +56,21 @@ class JobTaskStore:
             data = fh.read()
         return self._add_batches(_decode_file(data, str(path)))
 
+    def save(self, path: str | os.PathLike) -> int:
+        """Write every record to a snapshot file (atomically: a crash leaves the old file); returns the count."""
+        from .snapshot import write_snapshot
+
+        return write_snapshot(self._table, path)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> "JobTaskStore":
+        """A new store holding a snapshot written by ``save``; a damaged or foreign file is refused whole."""
+        from .snapshot import read_snapshot
+
+        store = cls()
+        store._reset(read_snapshot(path))
+        return store
+
     def insert_many(self, records: Iterable[dict]) -> int:
         """Add many records at once; one bad record rejects the batch and names its position."""
         if isinstance(records, (dict, str, bytes)):

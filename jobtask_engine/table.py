@@ -342,7 +342,7 @@ class Table:
         self.pools: dict[str, dict[str, str]] = {
             name: {} for name, f in FIELDS.items() if f.kind == STR and name != "job_task_id"
         }
-        self.pools["errors"] = {}  # error codes and messages
+        self.pools["errors"] = {}  # error codes and messages (str keys), whole stored lists (keyed by their JSON)
         self.sorted_indexes: dict[str, SortedIndex] = {}
         self.alive_mask = bytearray()
         self.by_id: dict[str, int] = {}
@@ -358,6 +358,21 @@ class Table:
         #: entry i is the change that made version ``_log_base + i + 1``
         self._log: list[int | range] = []
         self._log_base = 0
+
+    @classmethod
+    def of_columns(cls, cols: dict[str, list[Any]], pools: dict[str, dict]) -> "Table":
+        """A table holding these validated columns as they are, without copying them (an
+        opened snapshot's, which nothing else references), and its value pools."""
+        table = cls()
+        n = len(cols["job_task_id"])
+        table.columns = {name: cols[name] for name in FIELD_NAMES}
+        for name, pool in pools.items():
+            table.pools[name].update(pool)
+        table._size = n
+        table.alive_mask = bytearray(b"\x01") * n
+        table.by_id = dict(zip(table.columns["job_task_id"], range(n)))
+        table._changed(range(n))
+        return table
 
     # -- reading ------------------------------------------------------------
     def __len__(self) -> int:
@@ -550,7 +565,7 @@ class Table:
         for name, view in self._views.items():
             view.extend(map(_view_value, cols[name]))
         ids = self.columns["job_task_id"]
-        self.by_id.update((ids[r], r) for r in range(start, self._size))
+        self.by_id.update(zip(ids[start:] if start else ids, range(start, self._size)))
         self._changed(range(start, self._size))
         for name, index in self.sorted_indexes.items():
             col = self.columns[name]

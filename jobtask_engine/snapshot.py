@@ -1,0 +1,362 @@
+"""Snapshots: a store's columns in one versioned, checksummed file.
+
+Loading JSON costs seconds at a million records (parsing, validating,
+normalising every value); a snapshot holds the columns already normalised,
+so opening one is a few C-level passes.  Layout, little-endian::
+
+    magic     8 bytes   MAGIC
+    version   u32       FORMAT_VERSION
+    length    u64       bytes of the body
+    checksum  u32       CRC-32 of the body
+    body      msgpack   ``Body``: ids, then the columns by kind
+
+String columns other than ``job_task_id`` are dictionary-encoded (a value
+table plus one 1-, 2- or 4-byte code per row, code 0 the field's absent value),
+integers and datetimes are raw ``array('q')`` bytes (datetimes with a byte per
+row marking the absent ones when any row is), and ``errors`` the JSON of its
+distinct lists with a code per row.  An absent value is null or 'not stored'
+as the schema says for the field, so no file can store the wrong one.  Deleted rows are left out; row
+order (the natural order answers use) is kept.
+
+A file is written whole to a temporary file beside the target, flushed to
+disk, and renamed over it, so a crash at any moment leaves either the old
+snapshot or the new one.  Reading checks everything (magic, version, length,
+checksum, then every column against the schema) before a store is built, so a
+damaged or foreign file is refused with an ``EngineError`` and never half-read.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import zlib
+from array import array
+from itertools import compress
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from . import errors as E
+from .records import NO_ERRORS, pooled, shared_errors
+from .schema import DATETIME, ERROR_FIELDS, FIELDS, INT, MISSING, STATUSES, STR
+from .table import Table
+
+__all__ = ["MAGIC", "FORMAT_VERSION", "write_snapshot", "read_snapshot", "is_snapshot"]
+
+#: First bytes of every snapshot: a non-ASCII byte and a line break, so that no JSON
+#: or text file starts this way and a text-mode transfer that mangles bytes is caught.
+MAGIC = b"\x89JTSNAP\n"
+FORMAT_VERSION = 1
+_HEADER = struct.Struct("<8sIQI")
+
+#: Code 0 of a string column is the field's absent value (null, or 'not stored', as the
+#: schema says: no file can store the wrong one); value ``i`` of its table has code ``i + 1``.
+_ABSENT_CODES = 1
+_WIDTHS = {1: "B", 2: "H", 4: "I"}
+
+
+class StrColumn(msgspec.Struct, array_like=True):
+    values: list[str]
+    width: int
+    codes: bytes
+
+
+class TimeColumn(msgspec.Struct, array_like=True):
+    values: bytes
+    #: empty when no row is absent; else one byte per row: 1 absent (null or not stored, per the schema)
+    nulls: bytes
+
+
+class ErrorsColumn(msgspec.Struct, array_like=True):
+    lists: bytes  # JSON: the distinct stored lists of error documents
+    width: int
+    codes: bytes  # per row: 0 no errors, i + 1 the i-th list
+
+
+class Body(msgspec.Struct, array_like=True):
+    rows: int
+    ids: list[str]
+    strings: dict[str, StrColumn]
+    ints: dict[str, bytes]
+    times: dict[str, TimeColumn]
+    errors: ErrorsColumn
+
+
+_BODY = msgspec.msgpack.Decoder(Body)
+
+
+def is_snapshot(path: str | os.PathLike) -> bool:
+    """True when the file starts with the snapshot magic (False when it cannot be read)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False
+
+
+# -- writing -------------------------------------------------------------------------
+
+
+def write_snapshot(table: Table, path: str | os.PathLike) -> int:
+    """Write the table's live rows to ``path`` atomically; returns the number of rows."""
+    body = _encode(table)
+    data = _HEADER.pack(MAGIC, FORMAT_VERSION, len(body), zlib.crc32(body)) + body
+    _write_atomically(Path(path), data)
+    return len(table)
+
+
+def _live(table: Table, col: list) -> list:
+    return col if not table.deleted else list(compress(col, table.alive_mask))
+
+
+def _encode(table: Table) -> bytes:
+    cols = {name: _live(table, col) for name, col in table.columns.items()}
+    n = len(table)
+    strings, ints, times = {}, {}, {}
+    for name, f in FIELDS.items():
+        col = cols[name]
+        if name == "job_task_id":
+            continue
+        if f.kind == STR:
+            strings[name] = _encode_strings(col)
+        elif f.kind == INT:
+            ints[name] = array("q", col).tobytes()
+        elif f.kind == DATETIME:
+            times[name] = _encode_times(col)
+    body = Body(n, cols["job_task_id"], strings, ints, times, _encode_errors(cols["errors"]))
+    try:
+        return msgspec.msgpack.encode(body)
+    except (msgspec.EncodeError, UnicodeEncodeError) as exc:
+        raise E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot write a snapshot of this store: {exc}") from None
+
+
+def _width(count: int) -> int:
+    """Bytes per code for ``count`` distinct codes."""
+    return next(w for w in (1, 2, 4) if count <= 1 << (8 * w))
+
+
+def _encode_strings(col: list) -> StrColumn:
+    values = [v for v in dict.fromkeys(col) if type(v) is str]
+    code_of: dict[Any, int] = {MISSING: 0, None: 0}
+    code_of.update((v, i + _ABSENT_CODES) for i, v in enumerate(values))
+    width = _width(len(code_of))
+    codes = array(_WIDTHS[width], map(code_of.__getitem__, col))
+    return StrColumn(values, width, codes.tobytes())
+
+
+def _encode_errors(col: list) -> ErrorsColumn:
+    """The stored lists are shared per distinct value (``records.shared_errors``): one code per row."""
+    code_of: dict[int, int] = {id(NO_ERRORS): 0}
+    lists: list[list] = []
+    for x in col:
+        if id(x) not in code_of:
+            code_of[id(x)] = len(code_of)
+            lists.append(x)
+    width = _width(len(code_of))
+    codes = array(_WIDTHS[width], [code_of[id(x)] for x in col])
+    return ErrorsColumn(msgspec.json.encode(lists), width, codes.tobytes())
+
+
+def _encode_times(col: list) -> TimeColumn:
+    if None not in col and MISSING not in col:
+        return TimeColumn(array("q", col).tobytes(), b"")
+    nulls = bytes(1 if x is None or x is MISSING else 0 for x in col)
+    values = array("q", (x if type(x) is int else 0 for x in col))
+    return TimeColumn(values.tobytes(), nulls)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Temporary file in the same directory, fsync, rename over ``path``, fsync the directory."""
+    directory = path.parent
+    tmp = directory / f".{path.name}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        _fsync_directory(directory)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot write snapshot {path}: {exc.strerror or exc}") from None
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable (where directories can be opened, i.e. not Windows)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def _refused(path: Path, problem: str) -> E.EngineError:
+    return E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot open snapshot {path}: {problem}")
+
+
+def read_snapshot(path: str | os.PathLike) -> Table:
+    """The table a snapshot holds, checked through before anything is built."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _refused(path, exc.strerror or str(exc)) from None
+    body = _checked_body(path, data)
+    del data
+    try:
+        cols = _columns(body)
+    except _Corrupt as exc:
+        raise _refused(path, f"corrupt column data ({exc})") from None
+    pools = {name: dict(zip(column.values, column.values)) for name, column in body.strings.items()}
+    pools["errors"] = {}
+    _pool_errors(cols["errors"], pools["errors"])
+    return Table.of_columns(cols, pools)
+
+
+def _checked_body(path: Path, data: bytes) -> Body:
+    if len(data) < len(MAGIC) or data[: len(MAGIC)] != MAGIC:
+        raise _refused(path, "not a snapshot (unknown file signature)")
+    if len(data) < _HEADER.size:
+        raise _refused(path, f"truncated: {len(data)} bytes, shorter than the {_HEADER.size}-byte header")
+    _, version, length, checksum = _HEADER.unpack_from(data)
+    if version != FORMAT_VERSION:
+        raise _refused(path, f"format version {version} is not supported (this engine reads {FORMAT_VERSION})")
+    if len(data) - _HEADER.size != length:
+        state = "truncated" if len(data) - _HEADER.size < length else "trailing bytes after the end"
+        raise _refused(path, f"{state}: body of {len(data) - _HEADER.size} bytes, the header says {length}")
+    body = memoryview(data)[_HEADER.size :]
+    if zlib.crc32(body) != checksum:
+        raise _refused(path, "checksum mismatch (the file is corrupted)")
+    try:
+        return _BODY.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise _refused(path, f"corrupt body ({exc})") from None
+
+
+class _Corrupt(Exception):
+    """A column that does not fit the schema (only a checksum-colliding or crafted file)."""
+
+
+def _require(ok: bool, what: str) -> None:
+    if not ok:
+        raise _Corrupt(what)
+
+
+def _columns(body: Body) -> dict[str, list]:
+    n = body.rows
+    expected = {kind: {name for name, f in FIELDS.items() if f.kind == kind} for kind in (STR, INT, DATETIME)}
+    _require(set(body.strings) == expected[STR] - {"job_task_id"}, "string columns")
+    _require(set(body.ints) == expected[INT], "integer columns")
+    _require(set(body.times) == expected[DATETIME], "datetime columns")
+    ids = body.ids  # decoded strings: the store's own already
+    _require(len(ids) == n and len(set(ids)) == n, "job_task_id: not one unique id per row")
+    _require(not n or (min(map(len, ids)) > 0 and max(map(len, ids)) <= 40), "job_task_id: length")
+    cols: dict[str, list] = {}
+    for name in FIELDS:
+        f = FIELDS[name]
+        if name == "job_task_id":
+            cols[name] = ids
+        elif f.kind == STR:
+            cols[name] = _decode_strings(name, body.strings[name], n)
+        elif f.kind == INT:
+            cols[name] = _decode_ints(name, body.ints[name], n)
+        elif f.kind == DATETIME:
+            cols[name] = _decode_times(name, body.times[name], n)
+        else:
+            cols[name] = _decode_errors(body.errors, n)
+    return cols
+
+
+def _decode_strings(name: str, column: StrColumn, n: int) -> list:
+    f = FIELDS[name]
+    _require(column.width in _WIDTHS and len(column.codes) == n * column.width, f"{name}: codes")
+    values = column.values
+    _require(len(set(values)) == len(values), f"{name}: repeated value")
+    limit = f.max_length or 0
+    _require(max(map(len, values), default=0) <= limit, f"{name}: value too long")
+    if name == "status":
+        _require(STATUSES.issuperset(values), "status: unknown value")
+    table: list = [None if f.nullable else MISSING, *values]
+    codes = array(_WIDTHS[column.width])
+    codes.frombytes(column.codes)
+    _require(name != "status" or (column.width == 1 and b"\x00" not in column.codes), "status: not stored")
+    try:
+        return list(map(table.__getitem__, codes))
+    except IndexError:
+        raise _Corrupt(f"{name}: code out of range") from None
+
+
+def _decode_ints(name: str, raw: bytes, n: int) -> list:
+    _require(len(raw) == 8 * n, f"{name}: length")
+    values = array("q")
+    values.frombytes(raw)
+    return values.tolist()
+
+
+def _decode_times(name: str, column: TimeColumn, n: int) -> list:
+    col = _decode_ints(name, column.values, n)
+    if column.nulls:
+        nulls = column.nulls
+        _require(len(nulls) == n and not nulls.translate(None, b"\x00\x01"), f"{name}: absent marks")
+        absent = None if FIELDS[name].nullable else MISSING
+        for r in compress(range(n), nulls):
+            col[r] = absent
+    return col
+
+
+_ERROR_LISTS = msgspec.json.Decoder(list[list[dict[str, Any]]])
+
+
+def _decode_errors(column: ErrorsColumn, n: int) -> list:
+    try:
+        lists = _ERROR_LISTS.decode(column.lists)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise _Corrupt(f"errors: {exc}") from None
+    _require(all(errs and all(map(_valid_error, errs)) for errs in lists), "errors: a document")
+    _require(column.width in _WIDTHS and len(column.codes) == n * column.width, "errors: codes")
+    codes = array(_WIDTHS[column.width])
+    codes.frombytes(column.codes)
+    table: list = [NO_ERRORS, *lists]
+    try:
+        return list(map(table.__getitem__, codes))
+    except IndexError:
+        raise _Corrupt("errors: code out of range") from None
+
+
+def _valid_error(doc: dict) -> bool:
+    if not set(doc) <= set(ERROR_FIELDS) or type(doc.get("additional")) is not dict:
+        return False
+    return all(
+        type(doc[key]) is str and len(doc[key]) <= limit
+        for key, (_, limit) in ERROR_FIELDS.items()
+        if key in doc and limit is not None
+    )
+
+
+def _pool_errors(col: list, pool: dict) -> None:
+    """The table's errors pool as inserts leave it: each distinct list, its codes and messages."""
+    seen: set[int] = set()
+    for errs in col:
+        if errs and id(errs) not in seen:
+            seen.add(id(errs))
+            for doc in errs:
+                for key in ("error_code", "message"):
+                    if key in doc:
+                        doc[key] = pooled(pool, doc[key])
+            shared_errors(pool, errs)
