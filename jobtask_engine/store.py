@@ -19,7 +19,8 @@ from . import errors as E
 from .query.order import order_rows
 from .plans import PlanCache
 from .query.shape import make_row_shaper, make_shaper
-from .records import JobTask, decode_one, decode_records, normalize_changes, normalize_columns, shift_positions
+from .ingest import read_record_batches
+from .records import JobTask, decode_one, decode_records, normalize_changes, normalize_columns
 from .request import parse_list_request, parse_stat_request
 from .schema import UPDATABLE
 from .table import Table
@@ -30,8 +31,6 @@ __all__ = ["JobTaskStore"]
 BATCH = 50_000
 #: Loads at least this big give their freed temporaries back to the system afterwards.
 TRIM_AFTER = 100_000
-_JSON_DECODER = msgspec.json.Decoder(list[JobTask])
-_LINE_DECODER = msgspec.json.Decoder(JobTask)
 
 
 class JobTaskStore:
@@ -50,11 +49,13 @@ class JobTaskStore:
         store.load_file(path)
         return store
 
-    def load_file(self, path: str | os.PathLike) -> int:
-        """Add the records of a JSON array or JSON Lines file; all or nothing."""
-        with open(path, "rb") as fh:
-            data = fh.read()
-        return self._add_batches(_decode_file(data, str(path)))
+    def load_file(self, path: str | os.PathLike, progress: bool = True) -> int:
+        """Add the records of a JSON array or JSON Lines file (gzip-compressed or not); all or nothing.
+
+        ``progress``: show a progress line on stderr when the load takes a while and
+        stderr is a terminal.
+        """
+        return self._add_batches(read_record_batches(path, progress))
 
     def save(self, path: str | os.PathLike) -> int:
         """Write every record to a snapshot file (atomically: a crash leaves the old file); returns the count."""
@@ -252,35 +253,3 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _decode_file(data: bytes, name: str) -> Iterator[tuple[int, list[JobTask]]]:
-    """(offset, records) batches of a JSON array or JSON Lines file."""
-    offset = 0
-    try:
-        if data.lstrip()[:1] == b"[":
-            yield 0, _JSON_DECODER.decode(data)
-            return
-        for chunk in _line_chunks(data):
-            tasks = _LINE_DECODER.decode_lines(chunk)
-            yield offset, tasks
-            offset += len(tasks)
-    except msgspec.ValidationError as exc:
-        raise E.EngineError(
-            "ERROR_INVALID_PARAMETER", f"Invalid record in {name}: {shift_positions(exc, offset)}"
-        ) from None
-    except msgspec.DecodeError as exc:
-        raise E.EngineError(
-            "ERROR_INVALID_PARAMETER", f"Malformed JSON in {name} (after record {offset}): {exc}"
-        ) from None
-
-
-def _line_chunks(data: bytes, size: int = 1 << 23) -> Iterator[memoryview]:
-    """Pieces of about ``size`` bytes that end on a line break."""
-    view = memoryview(data)
-    start = 0
-    while start < len(data):
-        end = data.find(b"\n", start + size)
-        end = len(data) if end < 0 else end + 1
-        yield view[start:end]
-        start = end
