@@ -22,7 +22,7 @@ from .query.shape import make_row_shaper, make_shaper
 from .ingest import read_record_batches
 from .records import JobTask, decode_one, decode_records, normalize_changes, normalize_columns
 from .request import parse_list_request, parse_stat_request
-from .schema import UPDATABLE
+from .schema import MISSING, UPDATABLE
 from .table import Table
 
 __all__ = ["JobTaskStore"]
@@ -170,6 +170,14 @@ class JobTaskStore:
                 self._shapers = {None: self._shape_all}
             shaper = self._shapers[projection] = make_shaper(self._table, projection)
         return shaper
+
+    def domains(self) -> dict[str, int]:
+        """Records per ``domain_id``, most first (tools use it to pick a default domain)."""
+        from collections import Counter
+
+        counts = Counter(self._table.columns["domain_id"])
+        counts.pop(MISSING, None)
+        return dict(counts.most_common())
 
     def __len__(self) -> int:
         return len(self._table)

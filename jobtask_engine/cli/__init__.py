@@ -25,11 +25,15 @@ examples:
   jobtask-engine stat --data tasks.jsonl --query '{"aggregate": [{"group": {"keys": [{"key": "status", "name": "status"}], "fields": [{"operator": "count", "name": "count"}]}}]}' --format chart
   jobtask-engine list --data tasks.json --domain-id domain-1 --param status=FAILURE --query '{"page": {"limit": 10}}'
   jobtask-engine serve --sample 5000 --port 8080
+  jobtask-engine save --data tasks.jsonl.gz --out tasks.snapshot   (then: --data tasks.snapshot)
 """
 
 
 def _add_query_options(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--data", required=True, metavar="FILE", help="JSON array or JSON Lines of JobTask records ('-': stdin)")
+    sub.add_argument(
+        "--data", required=True, metavar="FILE",
+        help="JSON array or JSON Lines of JobTask records (.gz too; '-': stdin), or a snapshot written by save",
+    )
     sub.add_argument("--domain-id", help="domain to ask about (default: the only domain in the data)")
     given = sub.add_mutually_exclusive_group()
     given.add_argument("--query", metavar="JSON", help="the request's query object, as JSON")
@@ -62,10 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("list", "list job tasks of a data file (JobTaskQuery)"), ("stat", "statistics over a data file (JobTaskStatQuery)")):
         _add_query_options(commands.add_parser(name, help=text))
 
+    save = commands.add_parser("save", help="write a data file's records as a snapshot (opens in a fraction of the time)")
+    save.add_argument("--data", required=True, metavar="FILE", help="JSON array or JSON Lines of JobTask records (.gz too; '-': stdin)")
+    save.add_argument("--out", required=True, metavar="FILE", help="snapshot file to write (replaced atomically)")
+
     serve = commands.add_parser("serve", help="run the fake inventory JobTask API over HTTP (needs the server extra)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port (default: 8080; 0 picks a free one)")
-    serve.add_argument("--data", metavar="FILE", help="JSON array or JSON Lines of JobTask records to load")
+    serve.add_argument("--data", metavar="FILE", help="JSON array or JSON Lines of JobTask records (.gz too), or a snapshot, to load")
     serve.add_argument("--sample", type=int, default=0, metavar="N", help="also load N synthetic job tasks")
     serve.add_argument("--seed", type=int, default=7, help="random seed for --sample (default: 7)")
     serve.add_argument("--max-body-bytes", type=int, default=32 * 1024 * 1024, help="largest accepted request body")
@@ -93,6 +101,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from jobtask_engine.cli.commands import run_serve
 
         return run_serve(args)
+    if args.command == "save":
+        from jobtask_engine.cli.commands import run_save
+
+        return run_save(args)
     from jobtask_engine.cli.commands import run_query
 
     return run_query(args)
