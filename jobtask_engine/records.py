@@ -14,8 +14,8 @@ import re
 import secrets
 from array import array
 from functools import partial
-from itertools import chain, compress
-from operator import attrgetter
+from itertools import chain, compress, repeat
+from operator import attrgetter, floordiv, sub
 from typing import Any, Callable, Iterable, Sequence, Union
 
 import msgspec
@@ -215,7 +215,10 @@ def _time_column(f: Field, raw: list, now: int) -> list:
     unset = now if f.name == "created_at" else (None if f.nullable else MISSING)
     null = None if f.nullable else MISSING
     try:
-        # The common case, all aware (RFC 3339 with an offset): one subtraction each.
+        if UNSET not in raw and None not in raw:
+            # The common case, every value given and aware (RFC 3339 with an offset):
+            # one subtraction and one division each, mapped in C.
+            return list(map(floordiv, map(sub, raw, repeat(_EPOCH_UTC)), repeat(_ONE_MS)))
         values = [unset if x is UNSET else null if x is None else (x - _EPOCH_UTC) // _ONE_MS for x in raw]
     except TypeError:
         values = [unset if x is UNSET else null if x is None else _ms(x) for x in raw]
