@@ -113,6 +113,7 @@ class JobTaskStore:
         self._check_unique(cols["job_task_id"])
         self._table.append_columns(cols)
         count = len(cols["job_task_id"])
+        del cols  # the table copied them: freed before the trim, so that it hands them back too
         if count >= TRIM_AFTER:
             _return_freed_memory()
         return count
