@@ -76,7 +76,8 @@ class ErrorsColumn(msgspec.Struct, array_like=True):
 
 class Body(msgspec.Struct, array_like=True):
     rows: int
-    ids: list[str]
+    #: every job_task_id, UTF-8, each followed by a NUL (ids never hold one: checked on writing)
+    ids: bytes
     strings: dict[str, StrColumn]
     ints: dict[str, bytes]
     times: dict[str, TimeColumn]
@@ -124,10 +125,22 @@ def _encode(table: Table) -> bytes:
             ints[name] = array("q", col).tobytes()
         elif f.kind == DATETIME:
             times[name] = _encode_times(col)
-    body = Body(n, cols["job_task_id"], strings, ints, times, _encode_errors(cols["errors"]))
+    body = Body(n, _encode_ids(cols["job_task_id"]), strings, ints, times, _encode_errors(cols["errors"]))
     try:
         return msgspec.msgpack.encode(body)
     except (msgspec.EncodeError, UnicodeEncodeError) as exc:
+        raise E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot write a snapshot of this store: {exc}") from None
+
+
+def _encode_ids(ids: list[str]) -> bytes:
+    if not ids:
+        return b""
+    text = "\x00".join(ids) + "\x00"
+    if text.count("\x00") != len(ids):
+        raise E.EngineError("ERROR_INVALID_PARAMETER", "Cannot write a snapshot of this store: a job_task_id holds a NUL character")
+    try:
+        return text.encode()
+    except UnicodeEncodeError as exc:
         raise E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot write a snapshot of this store: {exc}") from None
 
 
@@ -264,7 +277,11 @@ def _columns(body: Body) -> dict[str, list]:
     _require(set(body.strings) == expected[STR] - {"job_task_id"}, "string columns")
     _require(set(body.ints) == expected[INT], "integer columns")
     _require(set(body.times) == expected[DATETIME], "datetime columns")
-    ids = body.ids  # decoded strings: the store's own already
+    try:
+        ids = body.ids.decode().split("\x00") if body.ids else [""]
+    except UnicodeDecodeError:
+        raise _Corrupt("job_task_id: not UTF-8") from None
+    _require(ids.pop() == "", "job_task_id: not NUL-terminated")
     _require(len(ids) == n and len(set(ids)) == n, "job_task_id: not one unique id per row")
     _require(not n or (min(map(len, ids)) > 0 and max(map(len, ids)) <= 40), "job_task_id: length")
     cols: dict[str, list] = {}

@@ -345,7 +345,7 @@ class Table:
         self.pools["errors"] = {}  # error codes and messages (str keys), whole stored lists (keyed by their JSON)
         self.sorted_indexes: dict[str, SortedIndex] = {}
         self.alive_mask = bytearray()
-        self.by_id: dict[str, int] = {}
+        self._by_id: dict[str, int] | None = {}
         self.deleted: set[int] = set()
         self._alive_cache: list[int] | None = None
         self._lowered: dict[str, tuple[int, tuple[str, array] | None]] = {}
@@ -370,9 +370,18 @@ class Table:
             table.pools[name].update(pool)
         table._size = n
         table.alive_mask = bytearray(b"\x01") * n
-        table.by_id = dict(zip(table.columns["job_task_id"], range(n)))
+        table._by_id = None  # built on first use (see ``by_id``)
         table._changed(range(n))
         return table
+
+    @property
+    def by_id(self) -> dict[str, int]:
+        """job_task_id -> row.  A table opened from a snapshot builds it on first use: at 1M
+        rows it is about a third of the opening time, which a read-only analysis never needs."""
+        if self._by_id is None:
+            ids = self.columns["job_task_id"]
+            self._by_id = {ids[r]: r for r in self.alive} if self.deleted else dict(zip(ids, range(self._size)))
+        return self._by_id
 
     # -- reading ------------------------------------------------------------
     def __len__(self) -> int:

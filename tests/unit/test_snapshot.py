@@ -134,6 +134,14 @@ def test_foreign_files_are_refused(tmp_path: Path, content: bytes) -> None:
     assert not is_snapshot(path)
 
 
+def test_an_unwritable_store_is_refused_before_any_file_is_touched(tmp_path: Path) -> None:
+    store = JobTaskStore([{"job_task_id": "a\x00b", "domain_id": "d"}])
+    with pytest.raises(EngineError) as exc:
+        store.save(tmp_path / "s")
+    assert "NUL" in exc.value.message
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_missing_file_and_unwritable_target(tmp_path: Path) -> None:
     assert "No such file" in _refusal(tmp_path / "absent")
     with pytest.raises(EngineError) as exc:
@@ -164,7 +172,9 @@ def _rewritten(path: Path, out: Path, change) -> Path:
     "change",
     [
         lambda b: setattr(b, "rows", b.rows + 1),
-        lambda b: b.ids.__setitem__(1, b.ids[0]),
+        lambda b: setattr(b, "ids", b"a\x00a\x00c\x00"),
+        lambda b: setattr(b, "ids", b"a\x00b\x00c"),
+        lambda b: setattr(b, "ids", b"a\x00b\x00\xff\x00"),
         lambda b: b.strings["status"].values.__setitem__(0, "BOGUS"),
         lambda b: setattr(b.strings["job_id"], "codes", b"\x09" * b.rows),
         lambda b: setattr(b.strings["status"], "codes", b"\x00" * b.rows),
@@ -175,7 +185,7 @@ def _rewritten(path: Path, out: Path, change) -> Path:
         lambda b: setattr(b.errors, "codes", b"\x07" * b.rows),
         lambda b: b.strings["domain_id"].values.__setitem__(0, "x" * 256),
     ],
-    ids=["rows", "duplicate-id", "status-value", "code-range", "status-absent", "column-missing",
+    ids=["rows", "duplicate-id", "unterminated-ids", "ids-not-utf8", "status-value", "code-range", "status-absent", "column-missing",
          "null-marks", "error-type", "empty-error-list", "error-code-range", "too-long"],
 )
 def test_crafted_bodies_with_a_good_checksum_are_refused(small: tuple[JobTaskStore, Path], tmp_path: Path, change) -> None:
