@@ -202,15 +202,20 @@ def measure_by_id(store, path: Path, count: int) -> dict[str, float]:
     return result
 
 
-def _probe(mode: str, path: Path) -> dict:
+def _run_probe(script: str, *args: str) -> dict:
+    """The JSON object a probe script prints last, run in a fresh process."""
     out = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "memory_probe.py"), mode, str(path)],
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
         check=True,
         capture_output=True,
         text=True,
         cwd=str(ROOT),
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _probe(mode: str, path: Path) -> dict:
+    return _run_probe("memory_probe.py", mode, str(path))
 
 
 def measure_load_and_memory(path: Path, repeat: int) -> dict:
@@ -242,14 +247,7 @@ def measure_load_and_memory(path: Path, repeat: int) -> dict:
 
 
 def _first_answer_probe(mode: str, path: Path, snapshot: Path) -> dict:
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "first_answer.py"), mode, str(path), str(snapshot)],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=str(ROOT),
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _run_probe("first_answer.py", mode, str(path), str(snapshot))
 
 
 def measure_first_answers(path: Path, repeat: int) -> dict:

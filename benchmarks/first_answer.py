@@ -23,7 +23,10 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from jobtask_engine import JobTaskStore
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -39,34 +42,35 @@ def _q6_params() -> dict:
     return next(q.params for q in QUERIES if q.name == Q6)
 
 
-def _engine_file(data: str, snapshot: str | None) -> Callable[[], int]:
-    from jobtask_engine import JobTaskStore
-
+def _then_q6(build: Callable[[], "JobTaskStore"]) -> Callable[[], int]:
+    """A run: the store ``build`` makes, then its first q6 answer."""
     params = _q6_params()
 
     def run() -> int:
-        store = JobTaskStore.load(data)
+        store = build()
         store.stat(params)
         return len(store)
 
     return run
+
+
+def _engine_file(data: str, snapshot: str | None) -> Callable[[], int]:
+    from jobtask_engine import JobTaskStore
+
+    return _then_q6(lambda: JobTaskStore.load(data))
 
 
 def _engine_dicts(data: str, snapshot: str | None) -> Callable[[], int]:
     from jobtask_engine import JobTaskStore
 
-    params = _q6_params()
-
-    def run() -> int:
+    def build() -> JobTaskStore:
         with open(data, "rb") as fh:
             records = [json.loads(line) for line in fh]
         store = JobTaskStore()
         store.insert_many(records)
-        del records
-        store.stat(params)
-        return len(store)
+        return store
 
-    return run
+    return _then_q6(build)
 
 
 def _duckdb(data: str, snapshot: str | None) -> Callable[[], int]:
@@ -93,14 +97,7 @@ def _snapshot_open(data: str, snapshot: str | None) -> Callable[[], int]:
     from jobtask_engine import JobTaskStore
 
     assert snapshot, "snapshot-open needs a SNAPSHOT path"
-    params = _q6_params()
-
-    def run() -> int:
-        store = JobTaskStore.open(snapshot)
-        store.stat(params)
-        return len(store)
-
-    return run
+    return _then_q6(lambda: JobTaskStore.open(snapshot))
 
 
 MODES: dict[str, Callable[[str, str | None], Callable[[], int]]] = {

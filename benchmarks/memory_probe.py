@@ -53,14 +53,18 @@ def _load_engine(path: str):
     return store, len(store)
 
 
-def _load_engine_indexed(path: str):
-    """The engine after the nine workload queries ran once: the indexes they use are built."""
-    from benchmarks.workload import QUERIES
+def _indexed(load):
+    """The store ``load`` builds, after the nine workload queries ran once: the indexes they use are built."""
 
-    store, n = _load_engine(path)
-    for q in QUERIES:
-        getattr(store, q.method)(q.params)
-    return store, n
+    def run(path: str):
+        from benchmarks.workload import QUERIES
+
+        store, n = load(path)
+        for q in QUERIES:
+            getattr(store, q.method)(q.params)
+        return store, n
+
+    return run
 
 
 def _insert_dicts(path: str):
@@ -74,16 +78,6 @@ def _insert_dicts(path: str):
     store.insert_many(records)
     del records
     return store, len(store)
-
-
-def _insert_dicts_indexed(path: str):
-    """``dicts-insert``, then each workload query run once (as ``engine-indexed``)."""
-    from benchmarks.workload import QUERIES
-
-    store, n = _insert_dicts(path)
-    for q in QUERIES:
-        getattr(store, q.method)(q.params)
-    return store, n
 
 
 def _load_dicts(path: str):
@@ -104,9 +98,9 @@ def _load_dicts_nogc(path: str):
 
 LOADERS = {
     "engine": _load_engine,
-    "engine-indexed": _load_engine_indexed,
+    "engine-indexed": _indexed(_load_engine),
     "dicts-insert": _insert_dicts,
-    "dicts-insert-indexed": _insert_dicts_indexed,
+    "dicts-insert-indexed": _indexed(_insert_dicts),
     "dicts": _load_dicts,
     "dicts-nogc": _load_dicts_nogc,
 }
