@@ -233,9 +233,16 @@ def _errors_column(raw: list, where: Callable[[int], str], pool: dict | None = N
     rows = list(compress(range(len(raw)), map(bool, raw)))
     pool = pool if pool is not None else {}
     keep = partial(pooled, pool)
-    # msgspec turns the Error structs into dicts in C, leaving out the fields never given.
-    for r, errs in zip(rows, msgspec.to_builtins([raw[r] for r in rows])):
-        values[r] = shared_errors(pool, _stored_errors(errs, where(r), keep))
+    # Rows repeat a few lists of errors: each distinct input (its JSON, encoded in C) is
+    # normalised once, the first row holding it naming the position of any refusal.
+    done: dict[bytes, list] = {}
+    for r, key in zip(rows, map(_JSON_ENCODE, [raw[r] for r in rows])):
+        stored = done.get(key)
+        if stored is None:
+            # msgspec turns the Error structs into dicts in C, leaving out the fields never given.
+            errs = msgspec.to_builtins(raw[r])
+            stored = done[key] = shared_errors(pool, _stored_errors(errs, where(r), keep))
+        values[r] = stored
     return values
 
 
