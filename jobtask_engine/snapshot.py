@@ -13,8 +13,9 @@ so opening one is a few C-level passes.  Layout, little-endian::
 String columns other than ``job_task_id`` are dictionary-encoded (a value
 table plus one 1-, 2- or 4-byte code per row, code 0 the field's absent value),
 integers and datetimes are raw ``array('q')`` bytes (datetimes with a byte per
-row marking the absent ones when any row is), and ``errors`` the JSON of its
-distinct lists with a code per row.  An absent value is null or 'not stored'
+row marking the absent ones when any row is), ``errors`` the JSON of its
+distinct lists with a code per row; then the sorted indexes the store had
+built and settled (each a sort at open otherwise).  An absent value is null or 'not stored'
 as the schema says for the field, so no file can store the wrong one.  Deleted rows are left out; row
 order (the natural order answers use) is kept.
 
@@ -31,7 +32,7 @@ import os
 import struct
 import zlib
 from array import array
-from itertools import compress
+from itertools import accumulate, compress
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ import msgspec
 from . import errors as E
 from .records import NO_ERRORS, pooled, shared_errors
 from .schema import DATETIME, ERROR_FIELDS, FIELDS, INT, MISSING, STATUSES, STR
-from .table import Table
+from .table import SortedIndex, Table
 
 __all__ = ["MAGIC", "FORMAT_VERSION", "write_snapshot", "read_snapshot", "is_snapshot"]
 
@@ -74,6 +75,15 @@ class ErrorsColumn(msgspec.Struct, array_like=True):
     codes: bytes  # per row: 0 no errors, i + 1 the i-th list
 
 
+class SortedParts(msgspec.Struct, array_like=True):
+    """A settled sorted index of an integer or datetime column (see ``table.SortedIndex``)."""
+
+    perm: bytes  # array('q'): row ids by (value, row id)
+    keys: bytes  # array('q'): their sort keys
+    bounds: list[int]
+    codes: bytes  # range code per row
+
+
 class Body(msgspec.Struct, array_like=True):
     rows: int
     #: every job_task_id, UTF-8, each followed by a NUL (ids never hold one: checked on writing)
@@ -82,6 +92,8 @@ class Body(msgspec.Struct, array_like=True):
     ints: dict[str, bytes]
     times: dict[str, TimeColumn]
     errors: ErrorsColumn
+    #: the sorted indexes the store had built (the costly ones to build: a sort each)
+    sorted: dict[str, SortedParts]
 
 
 _BODY = msgspec.msgpack.Decoder(Body)
@@ -125,11 +137,28 @@ def _encode(table: Table) -> bytes:
             ints[name] = array("q", col).tobytes()
         elif f.kind == DATETIME:
             times[name] = _encode_times(col)
-    body = Body(n, _encode_ids(cols["job_task_id"]), strings, ints, times, _encode_errors(cols["errors"]))
+    body = Body(n, _encode_ids(cols["job_task_id"]), strings, ints, times, _encode_errors(cols["errors"]), _encode_sorted(table))
     try:
         return msgspec.msgpack.encode(body)
     except (msgspec.EncodeError, UnicodeEncodeError) as exc:
         raise E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot write a snapshot of this store: {exc}") from None
+
+
+def _encode_sorted(table: Table) -> dict[str, SortedParts]:
+    """The settled sorted indexes, row ids renumbered as the snapshot leaves deleted rows out."""
+    out: dict[str, SortedParts] = {}
+    renumber: list[int] | None = None
+    for name, index in table.sorted_indexes.items():
+        if not index.settled:
+            continue  # rebuilt on first use after opening
+        perm, codes = index.perm, index.codes
+        if table.deleted:
+            if renumber is None:
+                renumber = [-1, *accumulate(table.alive_mask)]  # row r -> renumber[r + 1] - 1
+            perm = array("q", [renumber[r + 1] - 1 for r in perm])
+            codes = bytes(compress(codes, table.alive_mask))
+        out[name] = SortedParts(perm.tobytes(), index.keys.tobytes(), index.bounds, bytes(codes))
+    return out
 
 
 def _encode_ids(ids: list[str]) -> bytes:
@@ -239,7 +268,30 @@ def read_snapshot(path: str | os.PathLike) -> Table:
     pools = {name: dict(zip(column.values, column.values)) for name, column in body.strings.items()}
     pools["errors"] = {}
     _pool_errors(cols["errors"], pools["errors"])
-    return Table.of_columns(cols, pools)
+    table = Table.of_columns(cols, pools)
+    try:
+        table.sorted_indexes.update(_sorted_indexes(body, cols))
+    except _Corrupt as exc:
+        raise _refused(path, f"corrupt index data ({exc})") from None
+    return table
+
+
+def _sorted_indexes(body: Body, cols: dict[str, list]) -> dict[str, SortedIndex]:
+    """The saved sorted indexes, their shape checked (their content is the checksum's to vouch for:
+    checking it would cost what rebuilding does)."""
+    n = body.rows
+    out: dict[str, SortedIndex] = {}
+    for name, parts in body.sorted.items():
+        _require(name in FIELDS and FIELDS[name].kind in (INT, DATETIME), f"index of {name!r}")
+        _require(len(parts.perm) == 8 * n == len(parts.keys) and len(parts.codes) == n, f"{name}: index length")
+        _require(0 < len(parts.bounds) < 256 and parts.bounds == sorted(set(parts.bounds)), f"{name}: index ranges")
+        perm, keys = array("q"), array("q")
+        perm.frombytes(parts.perm)
+        keys.frombytes(parts.keys)
+        _require(not n or (min(perm) >= 0 and max(perm) < n), f"{name}: index rows")
+        _require(not n or max(parts.codes) <= len(parts.bounds), f"{name}: index range codes")
+        out[name] = SortedIndex.of_parts(cols[name], perm, keys, list(parts.bounds), bytearray(parts.codes))
+    return out
 
 
 def _checked_body(path: Path, data: bytes) -> Body:

@@ -127,6 +127,20 @@ class SortedIndex:
         self.bounds = bounds
         self.codes = codes
 
+    @classmethod
+    def of_parts(cls, col: list, perm: array, keys: array, bounds: list[int], codes: bytearray) -> "SortedIndex":
+        """An index read back from a snapshot (parts as ``parts`` gave them), without sorting again."""
+        index = cls.__new__(cls)
+        index._col, index.perm, index.keys, index.bounds, index.codes = col, perm, keys, bounds, codes
+        index.pending, index.stale, index._desc = SortedList(), set(), None
+        return index
+
+    @property
+    def settled(self) -> bool:
+        """True when the main lists hold every entry (nothing pending, nothing stale): the
+        state a snapshot keeps."""
+        return not (self.pending or self.stale)
+
     def __len__(self) -> int:
         return len(self.perm) - len(self.stale) + len(self.pending)
 

@@ -45,6 +45,7 @@ def _refusal(path: Path) -> str:
 @pytest.fixture
 def small(tmp_path: Path) -> tuple[JobTaskStore, Path]:
     store = JobTaskStore(SMALL)
+    store._table.sorted_index("created_at")  # saved with it
     path = tmp_path / "small.snapshot"
     assert store.save(path) == 3
     return store, path
@@ -78,6 +79,29 @@ def test_round_trip_after_updates_and_deletes(tmp_path: Path) -> None:
     opened.create({"job_task_id": "late", "domain_id": "x"})
     with pytest.raises(EngineError):
         opened.create({"job_task_id": infos[1]["job_task_id"], "domain_id": "x"})
+
+
+def test_sorted_indexes_are_kept_and_stay_current(tmp_path: Path) -> None:
+    """Indexes built before saving come back without a sort (row ids renumbered past the
+    deleted rows), answer as rebuilt ones do, and are kept current by later writes."""
+    store = JobTaskStore(make_job_tasks(500, seed=8))
+    infos = list(store)
+    assert store_differences(store, JobTaskStore(make_job_tasks(500, seed=8))) == []  # builds every index
+    for info in infos[::9]:
+        store.delete(info["job_task_id"], info["domain_id"])
+    for name in list(store._table.sorted_indexes):
+        store._table.sorted_indexes[name].rebuild(store._table.alive)  # settle them
+    store.update(infos[1]["job_task_id"], infos[1]["domain_id"], {"updated_count": 77})  # one left unsettled
+    store.save(tmp_path / "s")
+    opened = JobTaskStore.open(tmp_path / "s")
+    kept = set(opened._table.sorted_indexes)
+    assert kept and "updated_count" not in kept and "created_at" in kept
+    assert store_differences(store, opened) == []
+    for s in (store, opened):
+        s.update(infos[2]["job_task_id"], infos[2]["domain_id"], {"started_at": "2030-01-01T00:00:00Z", "updated_count": 5})
+        s.delete(infos[3]["job_task_id"], infos[3]["domain_id"])
+        s.create({"job_task_id": "late", "domain_id": infos[0]["domain_id"], "created_at": "2020-01-01T00:00:00Z"})
+    assert store_differences(store, opened) == []
 
 
 def test_empty_store_round_trip(tmp_path: Path) -> None:
@@ -184,14 +208,21 @@ def _rewritten(path: Path, out: Path, change) -> Path:
         lambda b: setattr(b.errors, "lists", b"[[]]"),
         lambda b: setattr(b.errors, "codes", b"\x07" * b.rows),
         lambda b: b.strings["domain_id"].values.__setitem__(0, "x" * 256),
+        lambda b: b.sorted.__setitem__("status", b.sorted["created_at"]),
+        lambda b: setattr(b.sorted["created_at"], "perm", b"\x09" + b.sorted["created_at"].perm[1:]),
+        lambda b: setattr(b.sorted["created_at"], "bounds", b.sorted["created_at"].bounds[::-1]),
+        lambda b: setattr(b.sorted["created_at"], "codes", b"\xff" * b.rows),
+        lambda b: setattr(b.sorted["created_at"], "keys", b"\x00" * 8),
     ],
     ids=["rows", "duplicate-id", "unterminated-ids", "ids-not-utf8", "status-value", "code-range", "status-absent", "column-missing",
-         "null-marks", "error-type", "empty-error-list", "error-code-range", "too-long"],
+         "null-marks", "error-type", "empty-error-list", "error-code-range", "too-long",
+         "index-of-a-string", "index-row", "index-bounds", "index-codes", "index-length"],
 )
 def test_crafted_bodies_with_a_good_checksum_are_refused(small: tuple[JobTaskStore, Path], tmp_path: Path, change) -> None:
     _, path = small
     message = _refusal(_rewritten(path, tmp_path / "crafted", change))
     assert "corrupt" in message
+    assert "created_at" in msgspec.msgpack.decode(path.read_bytes()[24:], type=Body).sorted
 
 
 _SAVER = """
