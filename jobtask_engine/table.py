@@ -129,7 +129,7 @@ class SortedIndex:
 
     @classmethod
     def of_parts(cls, col: list, perm: array, keys: array, bounds: list[int], codes: bytearray) -> "SortedIndex":
-        """An index read back from a snapshot (parts as ``parts`` gave them), without sorting again."""
+        """An index read back from a snapshot (the parts a settled index had), without sorting again."""
         index = cls.__new__(cls)
         index._col, index.perm, index.keys, index.bounds, index.codes = col, perm, keys, bounds, codes
         index.pending, index.stale, index._desc = SortedList(), set(), None
