@@ -168,7 +168,10 @@ def pooled(pool: dict[str, str], x: str) -> str:
 def _str_column(f: Field, raw: list, where: Callable[[int], str], pool: dict | None) -> list:
     absent = "PENDING" if f.name == "status" else (None if f.nullable else MISSING)
     if pool is None:
-        values = [absent if x is UNSET or x is None else x.strip() for x in raw]
+        if UNSET in raw or None in raw:
+            values = [absent if x is UNSET or x is None else x.strip() for x in raw]
+        else:
+            values = list(map(str.strip, raw))  # every value given (the unique ids): in C
         if absent is None or absent is MISSING:
             given = [x for x in values if type(x) is str]
             if len(given) == len(values):
