@@ -351,8 +351,10 @@ def run_size(n: int, args: argparse.Namespace, log: Callable[[str], None]) -> di
             "engine_cpu_ms": e.median_cpu_ms,
             "engine_cold_ms": None if e.cold is None else e.cold * 1000,
             "engine_dicts_ms": i_ms,
+            "engine_dicts_cpu_ms": i.median_cpu_ms,
             "engine_dicts_cold_ms": None if i.cold is None else i.cold * 1000,
             "dicts_over_file": _ratio(i_ms, e_ms),
+            "dicts_over_file_cpu": _ratio(i.median_cpu_ms, e.median_cpu_ms),
             "duckdb_ms": d_ms,
             "duckdb_cpu_ms": d.median_cpu_ms,
             "reference_ms": r_ms,
@@ -381,17 +383,18 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 def format_size(res: dict) -> str:
     lines = [f"\n== {res['size']:,} records ==", ""]
     head = (
-        f"{'query':<24}{'engine ms':>10}{'(cpu)':>8}{'first':>8}{'dicts ms':>9}{'first':>8}{'d/file':>7}"
+        f"{'query':<24}{'engine ms':>10}{'(cpu)':>8}{'first':>8}{'dicts ms':>9}{'first':>8}{'d/f cpu':>8}"
         f"{'duckdb ms':>10}{'ref ms':>9}{'eng/duck':>9}{'ref/eng':>8}{'(cpu)':>7}  check"
     )
-    lines.append("(engine: store built by load_file; dicts: by insert_many of json.loads-ed dicts)")
+    lines.append("(engine: store built by load_file; dicts: by insert_many of json.loads-ed dicts; "
+                 "d/f cpu: dicts over engine, CPU time)")
     lines.append(head)
     lines.append("-" * len(head))
     for name, q in res["queries"].items():
         lines.append(
             f"{name:<24}{_fmt(q['engine_ms']):>10}{_fmt(q['engine_cpu_ms']):>8}{_fmt(q.get('engine_cold_ms'), 0):>8}"
             f"{_fmt(q.get('engine_dicts_ms')):>9}{_fmt(q.get('engine_dicts_cold_ms'), 0):>8}"
-            f"{_fmt(q.get('dicts_over_file')):>7}{_fmt(q['duckdb_ms']):>10}"
+            f"{_fmt(q.get('dicts_over_file_cpu')):>8}{_fmt(q['duckdb_ms']):>10}"
             f"{_fmt(q['reference_ms'], 0):>9}{_fmt(q['engine_over_duckdb']):>9}"
             f"{_fmt(q['reference_over_engine'], 0):>8}{_fmt(q['reference_over_engine_cpu'], 0):>7}  {q['check']}"
         )
@@ -593,11 +596,13 @@ def evaluate_targets(results: list[dict]) -> list[tuple[str, str, str]]:
         return figure
 
     def paths_equal(res):
-        ratios = [q.get("dicts_over_file") for q in res["queries"].values()]
-        if any(r is None for r in ratios):
+        # Process CPU time: both stores are single-threaded, and on a shared machine their
+        # wall times differ by the neighbours' spells far more than by anything of their own.
+        ratios = [q.get("dicts_over_file_cpu") for q in res["queries"].values()]
+        if not ratios or any(r is None for r in ratios):
             return None
         worst = max(max(ratios), 1 / min(ratios))
-        return f"worst {worst:.2f}x apart", worst <= 1.15
+        return f"worst {worst:.2f}x apart (CPU time)", worst <= 1.15
 
     def stat_vs_duck(res):
         stats = [q["engine_over_duckdb"] for name, q in res["queries"].items() if name[:2] in ("q6", "q7", "q8", "q9")]
@@ -643,7 +648,7 @@ def evaluate_targets(results: list[dict]) -> list[tuple[str, str, str]]:
     add("1M: resident <= 300 B/record loaded, either path", 1_000_000, both_memory("engine", "dicts-insert", 300))
     add("1M: resident <= 400 B/record with the workload's indexes, either path", 1_000_000,
         both_memory("engine-indexed", "dicts-insert-indexed", 400))
-    add("1M: query times of the two paths within 15 %", 1_000_000, paths_equal)
+    add("1M: query times of the two paths within 15 % (CPU time)", 1_000_000, paths_equal)
     add("1M: stat q6-q9 <= 1.0x DuckDB, median of nine <= 0.5x", 1_000_000, stat_vs_duck)
     add("100k: no query above 1.0x DuckDB", 100_000, duck_ratios(None, 1.0))
     add("1M: first call of each query after a load <= 150 ms", 1_000_000, first_calls)
