@@ -5,6 +5,12 @@ nested errors) and then normalised the way the production model stores it:
 strings trimmed, absent values stored as null or not at all per field,
 datetimes reduced to UTC milliseconds.  Keys the model does not know are
 ignored, as the reference's ``create`` ignores them.
+
+What comes out is the store's own: strings copied (repeated ones once per
+distinct value, through the table's pools), integers re-made, lists of errors
+shared per distinct value — never an object of the caller's records, so that
+every ingest path builds the same store and a caller dropping its records
+gets their memory back.
 """
 
 from __future__ import annotations
@@ -25,7 +31,19 @@ from . import errors as E
 from .schema import DATETIME, FIELDS, INT, MISSING, STATUSES, STR, Field
 from .timeutil import now_ms
 
-__all__ = ["ErrorInfo", "JobTask", "decode_records", "decode_one", "normalize_columns", "normalize_changes", "new_job_task_id", "own_str", "own_strs", "pooled", "shared_errors"]
+__all__ = [
+    "ErrorInfo",
+    "JobTask",
+    "decode_records",
+    "decode_one",
+    "normalize_columns",
+    "normalize_changes",
+    "new_job_task_id",
+    "own_str",
+    "own_strs",
+    "pooled",
+    "shared_errors",
+]
 
 OptStr = Union[str, None, UnsetType]
 OptInt = Union[int, None, UnsetType]
