@@ -113,7 +113,10 @@ def is_snapshot(path: str | os.PathLike) -> bool:
 
 def write_snapshot(table: Table, path: str | os.PathLike) -> int:
     """Write the table's live rows to ``path`` atomically; returns the number of rows."""
-    body = _encode(table)
+    try:
+        body = _encode(table)
+    except (TypeError, ValueError, OverflowError) as exc:  # a value no column kind holds: an engine bug
+        raise E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot write a snapshot of this store: {exc}") from None
     data = _HEADER.pack(MAGIC, FORMAT_VERSION, len(body), zlib.crc32(body)) + body
     _write_atomically(Path(path), data)
     return len(table)
@@ -189,14 +192,14 @@ def _encode_strings(col: list) -> StrColumn:
 
 def _encode_errors(col: list) -> ErrorsColumn:
     """The stored lists are shared per distinct value (``records.shared_errors``): one code per row."""
-    code_of: dict[int, int] = {id(NO_ERRORS): 0}
+    code_of: dict[int, int] = {}
     lists: list[list] = []
     for x in col:
-        if id(x) not in code_of:
-            code_of[id(x)] = len(code_of)
+        if x and id(x) not in code_of:
+            code_of[id(x)] = len(lists) + 1
             lists.append(x)
-    width = _width(len(code_of))
-    codes = array(_WIDTHS[width], [code_of[id(x)] for x in col])
+    width = _width(len(lists) + 1)
+    codes = array(_WIDTHS[width], [code_of[id(x)] if x else 0 for x in col])
     return ErrorsColumn(msgspec.json.encode(lists), width, codes.tobytes())
 
 
