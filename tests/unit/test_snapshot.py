@@ -17,6 +17,8 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jobtask_engine import EngineError, JobTaskStore
 from jobtask_engine.snapshot import FORMAT_VERSION, MAGIC, Body, is_snapshot
@@ -265,3 +267,31 @@ def test_a_save_killed_midway_leaves_the_old_snapshot(tmp_path: Path) -> None:
         if seen == {3, 30000}:
             break
     assert seen == {3, 30000}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=4),
+       cut=st.integers(0, 40))
+def test_fuzzed_bodies_with_a_good_checksum_open_or_are_refused(tmp_path_factory, edits, cut) -> None:
+    """Whatever the body holds, opening it gives a store or an EngineError, nothing else."""
+    directory = tmp_path_factory.mktemp("fuzz")
+    source = JobTaskStore(SMALL)
+    source._table.sorted_index("created_at")
+    source.save(directory / "s")
+    body = bytearray((directory / "s").read_bytes()[24:])
+    for at, value in edits:
+        body[at % len(body)] = value
+    if cut:
+        del body[-cut:]
+    raw = bytes(body)
+    path = directory / "f"
+    path.write_bytes(struct.pack("<8sIQI", MAGIC, FORMAT_VERSION, len(raw), zlib.crc32(raw)) + raw)
+    try:
+        opened = JobTaskStore.open(path)
+    except EngineError:
+        return
+    list(opened)  # a store that opened answers
+    for domain in opened.domains():
+        opened.list({"domain_id": domain, "query": {"sort": [{"key": "created_at", "desc": True}],
+                                                    "filter": [{"k": "created_at", "v": "2022-01-01T12:00:00Z", "o": "datetime_gte"}]}})
+        opened.stat({"domain_id": domain, "query": {"distinct": "job_id"}})
