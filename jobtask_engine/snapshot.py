@@ -271,7 +271,11 @@ def read_snapshot(path: str | os.PathLike) -> Table:
     pools = {name: dict(zip(column.values, column.values)) for name, column in body.strings.items()}
     pools["errors"] = {}
     _pool_errors(cols["errors"], pools["errors"])
-    table = Table.of_columns(cols, pools)
+    ids = cols["job_task_id"]
+    by_id = dict(zip(ids, range(len(ids))))
+    if len(by_id) != len(ids):
+        raise _refused(path, "corrupt column data (job_task_id: a repeated id)")
+    table = Table.of_columns(cols, pools, by_id)
     try:
         table.sorted_indexes.update(_sorted_indexes(body, cols))
     except _Corrupt as exc:
@@ -337,7 +341,7 @@ def _columns(body: Body) -> dict[str, list]:
     except UnicodeDecodeError:
         raise _Corrupt("job_task_id: not UTF-8") from None
     _require(ids.pop() == "", "job_task_id: not NUL-terminated")
-    _require(len(ids) == n and len(set(ids)) == n, "job_task_id: not one unique id per row")
+    _require(len(ids) == n, "job_task_id: not one id per row")  # unique: checked building the id index
     _require(not n or (min(map(len, ids)) > 0 and max(map(len, ids)) <= 40), "job_task_id: length")
     cols: dict[str, list] = {}
     for name in FIELDS:

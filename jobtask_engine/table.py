@@ -359,7 +359,7 @@ class Table:
         self.pools["errors"] = {}  # error codes and messages (str keys), whole stored lists (keyed by their JSON)
         self.sorted_indexes: dict[str, SortedIndex] = {}
         self.alive_mask = bytearray()
-        self._by_id: dict[str, int] | None = {}
+        self.by_id: dict[str, int] = {}
         self.deleted: set[int] = set()
         self._alive_cache: list[int] | None = None
         self._lowered: dict[str, tuple[int, tuple[str, array] | None]] = {}
@@ -374,9 +374,9 @@ class Table:
         self._log_base = 0
 
     @classmethod
-    def of_columns(cls, cols: dict[str, list[Any]], pools: dict[str, dict]) -> "Table":
+    def of_columns(cls, cols: dict[str, list[Any]], pools: dict[str, dict], by_id: dict[str, int]) -> "Table":
         """A table holding these validated columns as they are, without copying them (an
-        opened snapshot's, which nothing else references), and its value pools."""
+        opened snapshot's, which nothing else references), its value pools and id index."""
         table = cls()
         n = len(cols["job_task_id"])
         table.columns = {name: cols[name] for name in FIELD_NAMES}
@@ -384,18 +384,9 @@ class Table:
             table.pools[name].update(pool)
         table._size = n
         table.alive_mask = bytearray(b"\x01") * n
-        table._by_id = None  # built on first use (see ``by_id``)
+        table.by_id = by_id
         table._changed(range(n))
         return table
-
-    @property
-    def by_id(self) -> dict[str, int]:
-        """job_task_id -> row.  A table opened from a snapshot builds it on first use: at 1M
-        rows it is about a third of the opening time, which a read-only analysis never needs."""
-        if self._by_id is None:
-            ids = self.columns["job_task_id"]
-            self._by_id = {ids[r]: r for r in self.alive} if self.deleted else dict(zip(ids, range(self._size)))
-        return self._by_id
 
     # -- reading ------------------------------------------------------------
     def __len__(self) -> int:
