@@ -28,6 +28,7 @@ damaged or foreign file is refused with an ``EngineError`` and never half-read.
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import struct
 import zlib
@@ -342,7 +343,7 @@ def _columns(body: Body) -> dict[str, list]:
         raise _Corrupt("job_task_id: not UTF-8") from None
     _require(ids.pop() == "", "job_task_id: not NUL-terminated")
     _require(len(ids) == n, "job_task_id: not one id per row")  # unique: checked building the id index
-    _require(not n or (min(map(len, ids)) > 0 and max(map(len, ids)) <= 40), "job_task_id: length")
+    _require(not n or max(map(len, ids)) <= FIELDS["job_task_id"].max_length, "job_task_id: length")
     cols: dict[str, list] = {}
     for name in FIELDS:
         f = FIELDS[name]
@@ -385,8 +386,15 @@ def _decode_ints(name: str, raw: bytes, n: int) -> list:
     return values.tolist()
 
 
+#: The UTC milliseconds a datetime can hold (0001-01-01 to 9999-12-31T23:59:59.999): the
+#: responses turn each stored value back into one.
+_MIN_MS = (_dt.datetime.min - _dt.datetime(1970, 1, 1)) // _dt.timedelta(milliseconds=1)
+_MAX_MS = (_dt.datetime.max - _dt.datetime(1970, 1, 1)) // _dt.timedelta(milliseconds=1)
+
+
 def _decode_times(name: str, column: TimeColumn, n: int) -> list:
     col = _decode_ints(name, column.values, n)
+    _require(not n or (min(col) >= _MIN_MS and max(col) <= _MAX_MS), f"{name}: value out of the datetime range")
     if column.nulls:
         nulls = column.nulls
         _require(len(nulls) == n and not nulls.translate(None, b"\x00\x01"), f"{name}: absent marks")

@@ -196,3 +196,22 @@ def test_a_caller_dropping_its_records_frees_them() -> None:
     gc.collect()
     assert [sys.getrefcount(r["job_task_id"]) for r in records] == before
     assert len(store) == 20
+
+
+EDGE = [
+    {"job_task_id": " ", "domain_id": "", "job_id": "", "provider": "", "project_id": "p" * 255,
+     "created_at": "2022-01-01T00:00:00.001Z"},  # an absent created_at would be each build's "now"
+    {"job_task_id": "x" * 40, "domain_id": "dömain ☃", "status": " SUCCESS ", "updated_count": 2**63 - 1,
+     "created_count": -(2**63), "created_at": "0001-01-01T00:00:00Z", "finished_at": "9999-12-31T23:59:59.999Z",
+     "errors": [{"message": "only a message"}, {"error_code": "", "additional": {"big": 10**30, "nested": [{"a": None}]}}]},
+    {"job_task_id": "\t tabbed\n", "domain_id": "d", "started_at": None, "created_at": None, "errors": None},
+    {"job_task_id": "same-errors", "domain_id": "d", "created_at": "2022-01-01T00:00:00+09:00",
+     "errors": [{"message": "only a message"}, {"error_code": "", "additional": {"big": 10**30, "nested": [{"a": None}]}}]},
+]
+
+
+def test_edge_records_build_the_same_store_every_way(tmp_path: Path) -> None:
+    stores = {name: build(EDGE, tmp_path) for name, build in BUILDERS.items()}
+    base = stores.pop("insert_many(json.loads)")
+    for name, store in stores.items():
+        assert store_differences(base, store) == [], name

@@ -106,6 +106,22 @@ def test_sorted_indexes_are_kept_and_stay_current(tmp_path: Path) -> None:
     assert store_differences(store, opened) == []
 
 
+def test_edge_values_round_trip(tmp_path: Path) -> None:
+    """Blank and longest strings, non-ASCII text, extreme numbers and datetimes, odd errors."""
+    store = JobTaskStore([
+        {"job_task_id": " ", "domain_id": "", "job_id": "", "provider": "", "project_id": "p" * 255},
+        {"job_task_id": "x" * 40, "domain_id": "dömain ☃", "status": " SUCCESS ", "updated_count": 2**63 - 1,
+         "created_count": -(2**63), "created_at": "0001-01-01T00:00:00Z", "finished_at": "9999-12-31T23:59:59.999Z",
+         "errors": [{"message": "only a message"}, {"error_code": "", "additional": {"big": 10**30, "f": 1.5e-300,
+                                                                                   "nested": [{"a": None}]}}]},
+        {"job_task_id": "\t tabbed\n", "domain_id": "d", "started_at": None, "created_at": None, "errors": None},
+    ])
+    store.save(tmp_path / "s")
+    opened = JobTaskStore.open(tmp_path / "s")
+    assert store_differences(store, opened) == []
+    assert list(opened) == list(store)
+
+
 def test_empty_store_round_trip(tmp_path: Path) -> None:
     JobTaskStore().save(tmp_path / "e")
     assert len(JobTaskStore.open(tmp_path / "e")) == 0
@@ -206,6 +222,7 @@ def _rewritten(path: Path, out: Path, change) -> Path:
         lambda b: setattr(b.strings["status"], "codes", b"\x00" * b.rows),
         lambda b: b.ints.pop("created_count"),
         lambda b: setattr(b.times["started_at"], "nulls", b"\x03" * b.rows),
+        lambda b: setattr(b.times["created_at"], "values", struct.pack("<q", 2**62) * b.rows),
         lambda b: setattr(b.errors, "lists", b'[[{"error_code": 5}]]'),
         lambda b: setattr(b.errors, "lists", b"[[]]"),
         lambda b: setattr(b.errors, "codes", b"\x07" * b.rows),
@@ -217,7 +234,7 @@ def _rewritten(path: Path, out: Path, change) -> Path:
         lambda b: setattr(b.sorted["created_at"], "keys", b"\x00" * 8),
     ],
     ids=["rows", "duplicate-id", "unterminated-ids", "ids-not-utf8", "status-value", "code-range", "status-absent", "column-missing",
-         "null-marks", "error-type", "empty-error-list", "error-code-range", "too-long",
+         "null-marks", "datetime-range", "error-type", "empty-error-list", "error-code-range", "too-long",
          "index-of-a-string", "index-row", "index-bounds", "index-codes", "index-length"],
 )
 def test_crafted_bodies_with_a_good_checksum_are_refused(small: tuple[JobTaskStore, Path], tmp_path: Path, change) -> None:
