@@ -215,6 +215,7 @@ def _encode_times(col: list) -> TimeColumn:
 def _write_atomically(path: Path, data: bytes) -> None:
     """Temporary file in the same directory, fsync, rename over ``path``, fsync the directory."""
     directory = path.parent
+    _remove_stale_temporaries(path)
     tmp = directory / f".{path.name}.{os.getpid()}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -233,6 +234,37 @@ def _write_atomically(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot write snapshot {path}: {exc.strerror or exc}") from None
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Temporary files of earlier saves to ``path`` whose process is gone (killed mid-save)."""
+    if os.name != "posix":  # no harmless "is it alive" probe elsewhere (os.kill ends processes on Windows)
+        return
+    prefix, suffix = f".{path.name}.", ".tmp"
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(prefix) : -len(suffix)]
+        if not (name.startswith(prefix) and name.endswith(suffix) and pid.isdigit()) or _running(int(pid)):
+            continue
+        try:
+            os.unlink(path.parent / name)
+        except OSError:
+            pass
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's live process, or no way to tell: leave its file alone
+    return True
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -284,6 +284,8 @@ def test_a_save_killed_midway_leaves_the_old_snapshot(tmp_path: Path) -> None:
         if seen == {3, 30000}:
             break
     assert seen == {3, 30000}
+    old.save(path)  # and the next save clears the killed saves' temporary files
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
