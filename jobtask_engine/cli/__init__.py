@@ -22,10 +22,10 @@ PROG = "jobtask-engine"
 EPILOG = """\
 examples:
   jobtask-engine demo
+  jobtask-engine save --data tasks.jsonl.gz --out tasks.snapshot   (then: --data tasks.snapshot)
   jobtask-engine stat --data tasks.jsonl --query '{"aggregate": [{"group": {"keys": [{"key": "status", "name": "status"}], "fields": [{"operator": "count", "name": "count"}]}}]}' --format chart
   jobtask-engine list --data tasks.json --domain-id domain-1 --param status=FAILURE --query '{"page": {"limit": 10}}'
   jobtask-engine serve --sample 5000 --port 8080
-  jobtask-engine save --data tasks.jsonl.gz --out tasks.snapshot   (then: --data tasks.snapshot)
 """
 
 
@@ -66,18 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("list", "list job tasks of a data file (JobTaskQuery)"), ("stat", "statistics over a data file (JobTaskStatQuery)")):
         _add_query_options(commands.add_parser(name, help=text))
 
-    save = commands.add_parser("save", help="write a data file's records as a snapshot (opens in a fraction of the time)")
-    save.add_argument("--data", required=True, metavar="FILE", help="JSON array or JSON Lines of JobTask records (.gz too; '-': stdin)")
-    save.add_argument("--out", required=True, metavar="FILE", help="snapshot file to write (replaced atomically)")
-
     serve = commands.add_parser("serve", help="run the fake inventory JobTask API over HTTP (needs the server extra)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port (default: 8080; 0 picks a free one)")
-    serve.add_argument("--data", metavar="FILE", help="JSON array or JSON Lines of JobTask records (.gz too), or a snapshot, to load")
+    serve.add_argument("--data", metavar="FILE", help="JSON array or JSON Lines of JobTask records to load")
     serve.add_argument("--sample", type=int, default=0, metavar="N", help="also load N synthetic job tasks")
     serve.add_argument("--seed", type=int, default=7, help="random seed for --sample (default: 7)")
     serve.add_argument("--max-body-bytes", type=int, default=32 * 1024 * 1024, help="largest accepted request body")
     serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+
+    save = commands.add_parser("save", help="write a data file's records as a snapshot (opens in a fraction of the time)")
+    save.add_argument("--data", required=True, metavar="FILE", help="JSON array or JSON Lines of JobTask records (.gz too; '-': stdin)")
+    save.add_argument("--out", required=True, metavar="FILE", help="snapshot file to write (replaced atomically)")
     return parser
 
 

@@ -7,19 +7,31 @@ import sys
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from jobtask_engine.cli.inputs import UsageError, open_data, parse_params, pick_domain, read_query
+from jobtask_engine.cli.inputs import UsageError, open_data, parse_params, pick_domain, read_query, read_records
 from jobtask_engine.cli.output import format_response
 from jobtask_engine.cli.render import bar_glyph
 
 if TYPE_CHECKING:
     from jobtask_engine import JobTaskStore
 
-__all__ = ["run_query", "run_serve", "run_save"]
+__all__ = ["run_query", "run_serve", "run_save", "load_store"]
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 #: Modules of the server extra; missing one of them means "install the extra".
 SERVER_EXTRA_MODULES = frozenset({"starlette", "uvicorn", "anyio", "h11", "click", "sniffio", "idna"})
+
+
+def load_store(records: list[dict], origin: str) -> "JobTaskStore":
+    """A store holding ``records``; invalid records are refused all together."""
+    from jobtask_engine import EngineError, JobTaskStore
+
+    store = JobTaskStore()
+    try:
+        store.insert_many(records)
+    except EngineError as exc:
+        raise UsageError(f"{origin}: {exc.code}: {exc.message}") from None
+    return store
 
 
 def _request(args: argparse.Namespace, domains: dict[str, int]) -> dict:
@@ -46,8 +58,21 @@ def run_query(args: argparse.Namespace) -> int:
     return 0
 
 
-def _announce(store: "JobTaskStore"):
-    domains = Counter(store.domains())
+def run_save(args: argparse.Namespace) -> int:
+    """``save``: a data file (records or a snapshot) written as a snapshot."""
+    from jobtask_engine import EngineError
+
+    store = open_data(args.data)
+    try:
+        count = store.save(args.out)
+    except EngineError as exc:
+        raise UsageError(f"{exc.code}: {exc.message}") from None
+    print(f"jobtask-engine: saved {count:,} job tasks to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _announce(store: "JobTaskStore", records: list[dict]):
+    domains = Counter(r.get("domain_id") for r in records)
 
     def on_ready(url: str) -> None:
         print(f"jobtask-engine: serving {len(store):,} job tasks at {url}", flush=True)
@@ -69,20 +94,14 @@ def run_serve(args: argparse.Namespace) -> int:
             f"serve needs the server extra (missing module: {exc.name}); "
             "install it with: pip install 'jobtask-engine[server]'"
         ) from None
+    records: list[dict] = []
     if args.data:
-        store = open_data(args.data)
-    else:
-        from jobtask_engine import JobTaskStore
-
-        store = JobTaskStore()
+        records.extend(read_records(args.data))
     if args.sample:
-        from jobtask_engine import EngineError
         from jobtask_engine.testing import make_job_tasks
 
-        try:
-            store.insert_many(make_job_tasks(args.sample, seed=args.seed))
-        except EngineError as exc:
-            raise UsageError(f"--sample: {exc.code}: {exc.message}") from None
+        records.extend(make_job_tasks(args.sample, seed=args.seed))
+    store = load_store(records, args.data or "--sample")
     if args.host not in LOOPBACK_HOSTS:
         print(
             f"jobtask-engine: warning: listening on {args.host}; the fake backend has no authentication, "
@@ -96,7 +115,7 @@ def run_serve(args: argparse.Namespace) -> int:
             port=args.port,
             max_body_bytes=args.max_body_bytes,
             log_level=args.log_level,
-            on_ready=_announce(store),
+            on_ready=_announce(store, records),
         )
     except KeyboardInterrupt:
         print("jobtask-engine: stopped", file=sys.stderr)
@@ -104,15 +123,3 @@ def run_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     return 0
 
-
-def run_save(args: argparse.Namespace) -> int:
-    """``save``: a data file (records or a snapshot) written as a snapshot."""
-    from jobtask_engine import EngineError
-
-    store = open_data(args.data)
-    try:
-        count = store.save(args.out)
-    except EngineError as exc:
-        raise UsageError(f"{exc.code}: {exc.message}") from None
-    print(f"jobtask-engine: saved {count:,} job tasks to {args.out}", file=sys.stderr)
-    return 0
