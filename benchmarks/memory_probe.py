@@ -3,13 +3,15 @@
 Run by ``compare.py`` as a subprocess, once per (size, mode), so that each
 measurement starts from a clean heap:
 
-    python benchmarks/memory_probe.py engine|engine-indexed|dicts|dicts-nogc PATH
+    python benchmarks/memory_probe.py engine|engine-indexed|dicts-insert|dicts-insert-indexed|dicts|dicts-nogc PATH
 
 prints one JSON object: ``{"mode", "n", "seconds", "rss_before", "rss_after",
 "bytes_per_record"}``.  ``engine`` is ``JobTaskStore.load(PATH)``;
 ``engine-indexed`` the same, then each workload query run once, so that the
 resident set includes the indexes they build (its ``seconds`` include the
-queries).  ``dicts`` is msgspec decoding the same file into plain dicts (the
+queries).  ``dicts-insert`` is the embedding path: each line decoded by
+``json.loads`` and the list handed to ``insert_many`` (then dropped);
+``dicts-insert-indexed`` adds the workload queries.  ``dicts`` is msgspec decoding the same file into plain dicts (the
 baseline issue 4 compares load time and memory against), with Python's
 defaults; ``dicts-nogc`` is the same with the cyclic collector paused, as the
 engine's bulk load pauses it (at 1M records the collector alone is more than
@@ -51,14 +53,31 @@ def _load_engine(path: str):
     return store, len(store)
 
 
-def _load_engine_indexed(path: str):
-    """The engine after the nine workload queries ran once: the indexes they use are built."""
-    from benchmarks.workload import QUERIES
+def _indexed(load):
+    """The store ``load`` builds, after the nine workload queries ran once: the indexes they use are built."""
 
-    store, n = _load_engine(path)
-    for q in QUERIES:
-        getattr(store, q.method)(q.params)
-    return store, n
+    def run(path: str):
+        from benchmarks.workload import QUERIES
+
+        store, n = load(path)
+        for q in QUERIES:
+            getattr(store, q.method)(q.params)
+        return store, n
+
+    return run
+
+
+def _insert_dicts(path: str):
+    """The ordinary embedding path: records decoded by the caller with ``json.loads``,
+    handed to ``insert_many``, and then dropped by the caller."""
+    from jobtask_engine import JobTaskStore
+
+    with open(path, "rb") as fh:
+        records = [json.loads(line) for line in fh]
+    store = JobTaskStore()
+    store.insert_many(records)
+    del records
+    return store, len(store)
 
 
 def _load_dicts(path: str):
@@ -79,7 +98,9 @@ def _load_dicts_nogc(path: str):
 
 LOADERS = {
     "engine": _load_engine,
-    "engine-indexed": _load_engine_indexed,
+    "engine-indexed": _indexed(_load_engine),
+    "dicts-insert": _insert_dicts,
+    "dicts-insert-indexed": _indexed(_insert_dicts),
     "dicts": _load_dicts,
     "dicts-nogc": _load_dicts_nogc,
 }
@@ -87,7 +108,7 @@ LOADERS = {
 
 def probe(mode: str, path: str) -> dict:
     loader = LOADERS[mode]
-    if mode.startswith("engine"):  # import outside the measured window
+    if mode.startswith(("engine", "dicts-insert")):  # import outside the measured window
         import jobtask_engine  # noqa: F401
         import benchmarks.workload  # noqa: F401
     import msgspec  # noqa: F401

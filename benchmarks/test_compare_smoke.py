@@ -33,11 +33,19 @@ def test_compare_runs_and_sides_agree(tmp_path, monkeypatch):
     assert size["load"]["engine"]["bytes_per_record"] > 0
     assert size["load"]["engine-indexed"]["seconds"] > 0
     assert set(size["by_id_us"]) == {"get", "update", "delete"}
-    assert len(report["targets"]) == 6
+    assert len(report["targets"]) == 15
+    for q in size["queries"].values():
+        assert q["engine_dicts_ms"] is not None and q["dicts_over_file"] is not None
+    assert size["load"]["dicts-insert"]["bytes_per_record"] > 0
+    assert size["load"]["dicts-insert-indexed"]["seconds"] > 0
+    assert set(size["engine_dicts_by_id_us"]) == {"get", "update", "delete"}
+    first = size["first_answer"]
+    assert all(first[m] > 0 for m in ("engine-file", "engine-dicts", "duckdb", "snapshot-save", "snapshot-open"))
+    assert first["snapshot_bytes"] > 0
     markdown = (tmp_path / "figures.md").read_text()
     assert "| q7_group_day_provider |" in markdown and "benchmarks/compare.py --sizes 200,300" in markdown
     text = "\n".join(lines)
-    assert "q9_distinct_job" in text and "issue-4 targets" in text
+    assert "q9_distinct_job" in text and "targets:" in text and "first q6 answer" in text
 
 
 def test_fast_reference_loader_stores_what_create_stores():

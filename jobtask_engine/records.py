@@ -5,6 +5,12 @@ nested errors) and then normalised the way the production model stores it:
 strings trimmed, absent values stored as null or not at all per field,
 datetimes reduced to UTC milliseconds.  Keys the model does not know are
 ignored, as the reference's ``create`` ignores them.
+
+What comes out is the store's own: strings copied (repeated ones once per
+distinct value, through the table's pools), integers re-made, lists of errors
+shared per distinct value — never an object of the caller's records, so that
+every ingest path builds the same store and a caller dropping its records
+gets their memory back.
 """
 
 from __future__ import annotations
@@ -12,8 +18,10 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import secrets
-from itertools import chain, compress
-from operator import attrgetter
+from array import array
+from functools import partial
+from itertools import chain, compress, repeat
+from operator import attrgetter, floordiv, sub
 from typing import Any, Callable, Iterable, Sequence, Union
 
 import msgspec
@@ -24,7 +32,19 @@ from .schema import DATETIME, FIELDS, INT, MISSING, STATUSES, STR, Field
 from .limits import nesting_depth
 from .timeutil import first_unrepresentable, now_ms
 
-__all__ = ["ErrorInfo", "JobTask", "decode_records", "decode_one", "normalize_columns", "normalize_changes", "new_job_task_id"]
+__all__ = [
+    "ErrorInfo",
+    "JobTask",
+    "decode_records",
+    "decode_one",
+    "normalize_columns",
+    "normalize_changes",
+    "new_job_task_id",
+    "own_str",
+    "own_strs",
+    "pooled",
+    "shared_errors",
+]
 
 OptStr = Union[str, None, UnsetType]
 OptInt = Union[int, None, UnsetType]
@@ -135,15 +155,55 @@ def _too_long(name: str, values: list, limit: int, where: Callable[[int], str]) 
     )
 
 
+def own_str(x: str) -> str:
+    """A new string equal to ``x`` that the store alone references.
+
+    Keeping the caller's own string would pin the memory around it (its
+    decoded record, freed by the caller, cannot go back to the system while
+    one string of it lives), so the store keeps copies allocated by itself.
+    """
+    return (x + "\x00")[:-1]
+
+
+def own_strs(values: list[str]) -> list[str]:
+    """Fresh copies of many strings at C speed, allocated one after the other (see ``own_str``)."""
+    if not values:
+        return []
+    blob = "\x00".join(values)
+    if blob.count("\x00") == len(values) - 1:
+        return blob.split("\x00")
+    return [own_str(x) for x in values]
+
+
+def pooled(pool: dict[str, str], x: str) -> str:
+    """The pool's copy of ``x``, made on first sight (one object per distinct value, the store's own)."""
+    got = pool.get(x)
+    if got is None:
+        got = own_str(x)
+        pool[got] = got
+    return got
+
+
 def _str_column(f: Field, raw: list, where: Callable[[int], str], pool: dict | None) -> list:
     absent = "PENDING" if f.name == "status" else (None if f.nullable else MISSING)
     if pool is None:
-        values = [absent if x is UNSET or x is None else x.strip() for x in raw]
+        if UNSET in raw or None in raw:
+            values = [absent if x is UNSET or x is None else x.strip() for x in raw]
+        else:
+            values = list(map(str.strip, raw))  # every value given (the unique ids): in C
+        if absent is None or absent is MISSING:
+            given = [x for x in values if type(x) is str]
+            if len(given) == len(values):
+                values = own_strs(values)
+            else:
+                it = iter(own_strs(given))
+                values = [next(it) if type(x) is str else x for x in values]
+        else:
+            values = own_strs(values)
         distinct: Iterable = values
     else:
         # Few distinct values: normalise each once, then map the column through a dict at C speed.
-        keep = pool.setdefault
-        mapping = {x: absent if x is UNSET or x is None else keep(x.strip(), x.strip()) for x in set(raw)}
+        mapping = {x: absent if x is UNSET or x is None else pooled(pool, x.strip()) for x in set(raw)}
         values = list(map(mapping.__getitem__, raw))
         distinct = mapping.values()
     if f.max_length is not None and max(map(len, filter(None, distinct)), default=0) > f.max_length:
@@ -165,7 +225,8 @@ def _int_column(f: Field, raw: list, where: Callable[[int], str]) -> list:
     if values and (min(values) < INT64_MIN or max(values) > INT64_MAX):
         i = next(i for i, x in enumerate(values) if not INT64_MIN <= x <= INT64_MAX)
         raise E.EngineError("ERROR_INVALID_PARAMETER", f"Integer out of 64-bit range: {where(i)}{f.name}")
-    return values
+    # The store's own int objects, allocated in row order (not the caller's, see ``own_str``).
+    return array("q", values).tolist()
 
 
 def _ms(x: _dt.datetime) -> int:
@@ -176,10 +237,17 @@ def _time_column(f: Field, raw: list, now: int) -> list:
     unset = now if f.name == "created_at" else (None if f.nullable else MISSING)
     null = None if f.nullable else MISSING
     try:
-        # The common case, all aware (RFC 3339 with an offset): one subtraction each.
-        return [unset if x is UNSET else null if x is None else (x - _EPOCH_UTC) // _ONE_MS for x in raw]
+        if UNSET not in raw and None not in raw:
+            # The common case, every value given and aware (RFC 3339 with an offset):
+            # one subtraction and one division each, mapped in C.
+            return list(map(floordiv, map(sub, raw, repeat(_EPOCH_UTC)), repeat(_ONE_MS)))
+        values = [unset if x is UNSET else null if x is None else (x - _EPOCH_UTC) // _ONE_MS for x in raw]
     except TypeError:
-        return [unset if x is UNSET else null if x is None else _ms(x) for x in raw]
+        values = [unset if x is UNSET else null if x is None else _ms(x) for x in raw]
+    if None in values or MISSING in values:
+        return values
+    # Allocated again in one run, away from the freed temporaries they were computed among.
+    return array("q", values).tolist()
 
 
 def _checked_times(f: Field, values: list, where: Callable[[int], str]) -> list:
@@ -195,10 +263,18 @@ def _checked_times(f: Field, values: list, where: Callable[[int], str]) -> list:
 def _errors_column(raw: list, where: Callable[[int], str], pool: dict | None = None) -> list:
     values: list = [NO_ERRORS] * len(raw)
     rows = list(compress(range(len(raw)), map(bool, raw)))
-    keep = (pool if pool is not None else {}).setdefault
-    # msgspec turns the Error structs into dicts in C, leaving out the fields never given.
-    for r, errs in zip(rows, msgspec.to_builtins([raw[r] for r in rows])):
-        values[r] = _stored_errors(errs, where(r), keep)
+    pool = pool if pool is not None else {}
+    keep = partial(pooled, pool)
+    # Rows repeat a few lists of errors: each distinct input (its JSON, encoded in C) is
+    # normalised once, the first row holding it naming the position of any refusal.
+    done: dict[bytes, list] = {}
+    for r, key in zip(rows, map(_JSON_ENCODE, [raw[r] for r in rows])):
+        stored = done.get(key)
+        if stored is None:
+            # msgspec turns the Error structs into dicts in C, leaving out the fields never given.
+            errs = msgspec.to_builtins(raw[r])
+            stored = done[key] = shared_errors(pool, _stored_errors(errs, where(r), keep))
+        values[r] = stored
     return values
 
 
@@ -208,11 +284,22 @@ def _errors_column(raw: list, where: Callable[[int], str], pool: dict | None = N
 MAX_ADDITIONAL_DEPTH = 97
 
 
+def shared_errors(pool: dict, errs: list[dict]) -> list[dict]:
+    """One stored list for every row with the same errors (column values are read-only, and
+    responses copy them), keyed in the field's pool by its JSON text (bytes keys, apart from
+    the pooled code and message strings): memory per distinct list, not per row."""
+    key = _JSON_ENCODE(errs)
+    got = pool.get(key)
+    if got is None:
+        got = pool[key] = errs
+    return got
+
+
 #: The stored value of an empty ``errors``: one shared immutable object, not a list per row.
 NO_ERRORS: tuple = ()
 
 
-def _stored_errors(errs: list[dict], where: str, keep: Callable[[str, str], str]) -> list[dict]:
+def _stored_errors(errs: list[dict], where: str, keep: Callable[[str], str]) -> list[dict]:
     """Error documents as the production model stores them: no nulls, ``additional`` defaulted.
 
     ``keep`` shares repeated code and message strings (one object per distinct value).
@@ -228,7 +315,7 @@ def _stored_errors(errs: list[dict], where: str, keep: Callable[[str, str], str]
                     f"String value is too long: {where}errors[{i}].{name} (max_length = {limit})",
                 )
             else:
-                doc[name] = keep(value, value)
+                doc[name] = keep(value)
         if doc.get("additional") is None:
             doc["additional"] = {}
         elif nesting_depth(doc["additional"]) > MAX_ADDITIONAL_DEPTH:
@@ -266,8 +353,14 @@ def normalize_columns(
     return cols
 
 
-def normalize_changes(changes: Any, allowed: Iterable[str]) -> dict[str, Any]:
-    """Column values for an update: only the updatable fields, each validated like on create."""
+def normalize_changes(
+    changes: Any, allowed: Iterable[str], pools: dict[str, dict] | None = None
+) -> dict[str, Any]:
+    """Column values for an update: only the updatable fields, each validated like on create.
+
+    Strings come back as the store's own objects: through ``pools`` (the
+    table's, when given) for the fields it shares, otherwise fresh copies.
+    """
     if not isinstance(changes, dict):
         raise E.invalid_parameter_type("changes", "dict")
     allowed = frozenset(allowed)
@@ -278,9 +371,24 @@ def normalize_changes(changes: Any, allowed: Iterable[str]) -> dict[str, Any]:
     for name, value in changes.items():
         stored = _plain_change(FIELDS[name], value)
         if stored is _NOT_PLAIN:
-            return _normalized_changes(changes)
+            return _owned_changes(_normalized_changes(changes), pools or {})
         out[name] = stored
-    return out
+    return _owned_changes(out, pools or {})
+
+
+def _owned_changes(values: dict[str, Any], pools: dict[str, dict]) -> dict[str, Any]:
+    for name, value in values.items():
+        if type(value) is str:
+            pool = pools.get(name)
+            values[name] = own_str(value) if pool is None else pooled(pool, value)
+        elif type(value) is list and value and name in pools:  # errors
+            keep = partial(pooled, pools[name])
+            for doc in value:
+                for key in ("error_code", "message"):
+                    if key in doc:
+                        doc[key] = keep(doc[key])
+            values[name] = shared_errors(pools[name], value)
+    return values
 
 
 _NOT_PLAIN = object()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections import Counter
 from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Iterator, TypeVar
@@ -23,23 +24,18 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 import msgspec
 
 from . import errors as E
-from .heap import return_freed_memory
 from .explain import explain_list, explain_stat
+from .heap import return_freed_memory
+from .ingest import read_record_batches
 from .limits import Limits, default_limits, using_limits
 from .plans import PlanCache
 from .query.order import order_rows
 from .query.shape import make_row_shaper, make_shaper
-from .records import (
-    JobTask,
-    decode_one,
-    decode_records,
-    normalize_changes,
-    normalize_columns,
-    shift_positions,
-)
+from .records import JobTask, decode_one, decode_records, normalize_changes, normalize_columns
 from .request import parse_list_request, parse_stat_request
 from .rwlock import RWLock
-from .schema import UPDATABLE
+from .schema import MISSING, UPDATABLE
+from .snapshot import read_snapshot, write_snapshot
 from .stat import execute_stat
 from .table import Table
 
@@ -49,8 +45,6 @@ __all__ = ["JobTaskStore"]
 BATCH = 50_000
 #: Loads at least this big give their freed temporaries back to the system afterwards.
 TRIM_AFTER = 100_000
-_JSON_DECODER = msgspec.json.Decoder(list[JobTask])
-_LINE_DECODER = msgspec.json.Decoder(JobTask)
 T = TypeVar("T")
 #: Rows shaped per step of an iteration (bounds the dicts alive at once).
 _ITER_CHUNK = 1000
@@ -98,16 +92,26 @@ class JobTaskStore:
         store.load_file(path)
         return store
 
-    def load_file(self, path: str | os.PathLike) -> int:
+    def load_file(self, path: str | os.PathLike, progress: bool = True) -> int:
         """Add the records of a JSON array, JSON Lines, or a saved list response
-        (``{"results": [...]}``) file; all or nothing."""
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except (OSError, TypeError, ValueError) as exc:
-            raise E.invalid_parameter("path", f"cannot read {path!r}: {exc}") from None
-        batches = list(_decode_file(data, str(path)))  # decoded before the write lock is taken
+        (``{"results": [...]}``) file, gzip-compressed or not; all or nothing.
+
+        ``progress``: show a progress line on stderr when the load takes a while and
+        stderr is a terminal.  The file is decoded before the write lock is taken.
+        """
+        batches = list(read_record_batches(path, progress))
         return self._writing(lambda: self._add_batches(batches))
+
+    def save(self, path: str | os.PathLike) -> int:
+        """Write every record to a snapshot file (atomically: a crash leaves the old file); returns the count."""
+        return self._reading(lambda: write_snapshot(self._table, path))
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> "JobTaskStore":
+        """A new store holding a snapshot written by ``save``; a damaged or foreign file is refused whole."""
+        store = cls()
+        store._reset(read_snapshot(path))
+        return store
 
     def insert_many(self, records: Iterable[dict]) -> int:
         """Add many records at once; one bad record rejects the batch and names its position."""
@@ -152,6 +156,7 @@ class JobTaskStore:
         self._check_unique(cols["job_task_id"])
         self._table.append_columns(cols)
         count = len(cols["job_task_id"])
+        del cols  # the table copied them: freed before the trim, so that it hands them back too
         if count >= TRIM_AFTER:
             return_freed_memory()
         return count
@@ -183,10 +188,9 @@ class JobTaskStore:
 
     def update(self, job_task_id: str, domain_id: str, changes: dict) -> dict:
         """Change updatable fields (status, provider, counts, errors, started_at, finished_at)."""
-        values = normalize_changes(changes, UPDATABLE)
-
         def change() -> dict:
             r = self._find(job_task_id, domain_id)
+            values = normalize_changes(changes, UPDATABLE, self._table.pools)
             self._table.set_values(r, values)
             return self._info(r)
 
@@ -215,6 +219,15 @@ class JobTaskStore:
                 self._shapers = {None: self._shape_all}
             shaper = self._shapers[projection] = make_shaper(self._table, projection)
         return shaper
+
+    def domains(self) -> dict[str, int]:
+        """Records per ``domain_id``, most first (tools use it to pick a default domain)."""
+        def count() -> dict[str, int]:
+            counts = Counter(self._table.columns["domain_id"])
+            counts.pop(MISSING, None)
+            return dict(counts.most_common())
+
+        return self._reading(count)
 
     def __len__(self) -> int:
         return self._reading(lambda: len(self._table))
@@ -317,73 +330,3 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _decode_file(data: bytes, name: str) -> Iterator[tuple[int, list[JobTask]]]:
-    """(offset, records) batches of a JSON array, JSON Lines, or saved list response file."""
-    offset = 0
-    try:
-        head = data.lstrip()[:1]
-        if head == b"[":
-            yield 0, _JSON_DECODER.decode(data)
-            return
-        if head == b"{":
-            results = _saved_results(data)
-            if results is not None:
-                yield 0, decode_records(results)
-                return
-        for chunk in _line_chunks(data):
-            try:
-                tasks = _LINE_DECODER.decode_lines(chunk)
-            except msgspec.DecodeError:
-                offset += _good_lines(chunk)
-                raise
-            yield offset, tasks
-            offset += len(tasks)
-    except msgspec.ValidationError as exc:
-        raise E.EngineError(
-            "ERROR_INVALID_PARAMETER", f"Invalid record in {name}: {shift_positions(exc, offset)}"
-        ) from None
-    except msgspec.DecodeError as exc:
-        raise E.EngineError(
-            "ERROR_INVALID_PARAMETER", f"Malformed JSON in {name} (after record {offset}): {exc}"
-        ) from None
-    except RecursionError:
-        raise E.EngineError("ERROR_INVALID_PARAMETER", f"JSON nested too deeply in {name} (after record {offset})") from None
-
-
-def _saved_results(data: bytes) -> list | None:
-    """The records of a saved list response (one JSON object holding a ``results`` list)."""
-    try:
-        document = msgspec.json.decode(data)
-    except (msgspec.DecodeError, RecursionError):
-        return None  # JSON Lines (or malformed: the line reader says where)
-    results = document.get("results") if isinstance(document, dict) else None
-    return results if isinstance(results, list) else None
-
-
-def _good_lines(chunk: memoryview) -> int:
-    """How many records a chunk holds before its first malformed line (error path only)."""
-    good = 0
-    for line in bytes(chunk).splitlines():
-        if not line.strip():
-            continue
-        try:
-            _LINE_DECODER.decode(line)
-        except msgspec.ValidationError:
-            pass
-        except (msgspec.DecodeError, RecursionError):
-            break
-        good += 1
-    return good
-
-
-def _line_chunks(data: bytes, size: int = 1 << 23) -> Iterator[memoryview]:
-    """Pieces of about ``size`` bytes that end on a line break."""
-    view = memoryview(data)
-    start = 0
-    while start < len(data):
-        end = data.find(b"\n", start + size)
-        end = len(data) if end < 0 else end + 1
-        yield view[start:end]
-        start = end

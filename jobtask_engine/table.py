@@ -128,6 +128,20 @@ class SortedIndex:
         self.bounds = bounds
         self.codes = codes
 
+    @classmethod
+    def of_parts(cls, col: list, perm: array, keys: array, bounds: list[int], codes: bytearray) -> "SortedIndex":
+        """An index read back from a snapshot (the parts a settled index had), without sorting again."""
+        index = cls.__new__(cls)
+        index._col, index.perm, index.keys, index.bounds, index.codes = col, perm, keys, bounds, codes
+        index.pending, index.stale, index._desc = SortedList(), set(), None
+        return index
+
+    @property
+    def settled(self) -> bool:
+        """True when the main lists hold every entry (nothing pending, nothing stale): the
+        state a snapshot keeps."""
+        return not (self.pending or self.stale)
+
     def __len__(self) -> int:
         return len(self.perm) - len(self.stale) + len(self.pending)
 
@@ -343,7 +357,7 @@ class Table:
         self.pools: dict[str, dict[str, str]] = {
             name: {} for name, f in FIELDS.items() if f.kind == STR and name != "job_task_id"
         }
-        self.pools["errors"] = {}  # error codes and messages
+        self.pools["errors"] = {}  # error codes and messages (str keys), whole stored lists (keyed by their JSON)
         self.sorted_indexes: dict[str, SortedIndex] = {}
         self.alive_mask = bytearray()
         self.by_id: dict[str, int] = {}
@@ -362,6 +376,21 @@ class Table:
         #: entry i is the change that made version ``_log_base + i + 1``
         self._log: list[int | range] = []
         self._log_base = 0
+
+    @classmethod
+    def of_columns(cls, cols: dict[str, list[Any]], pools: dict[str, dict], by_id: dict[str, int]) -> "Table":
+        """A table holding these validated columns as they are, without copying them (an
+        opened snapshot's, which nothing else references), its value pools and id index."""
+        table = cls()
+        n = len(cols["job_task_id"])
+        table.columns = {name: cols[name] for name in FIELD_NAMES}
+        for name, pool in pools.items():
+            table.pools[name].update(pool)
+        table._size = n
+        table.alive_mask = bytearray(b"\x01") * n
+        table.by_id = by_id
+        table._changed(range(n))
+        return table
 
     # -- reading ------------------------------------------------------------
     def __len__(self) -> int:
@@ -574,7 +603,7 @@ class Table:
         for name, view in self._views.items():
             view.extend(map(_view_value, cols[name]))
         ids = self.columns["job_task_id"]
-        self.by_id.update((ids[r], r) for r in range(start, self._size))
+        self.by_id.update(zip(ids[start:] if start else ids, range(start, self._size)))
         self._changed(range(start, self._size))
         for name, index in self.sorted_indexes.items():
             col = self.columns[name]

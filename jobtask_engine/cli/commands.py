@@ -1,4 +1,4 @@
-"""The ``list``, ``stat`` and ``serve`` subcommands."""
+"""The ``list``, ``stat``, ``save`` and ``serve`` subcommands."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import sys
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from jobtask_engine.cli.inputs import UsageError, parse_params, pick_domain, read_query, read_records
+from jobtask_engine.cli.inputs import UsageError, open_data, parse_params, pick_domain, read_query, read_records
 from jobtask_engine.cli.output import format_response
 from jobtask_engine.cli.render import bar_glyph
 
 if TYPE_CHECKING:
     from jobtask_engine import JobTaskStore
 
-__all__ = ["run_query", "run_serve", "load_store"]
+__all__ = ["run_query", "run_serve", "run_save", "load_store"]
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -37,9 +37,9 @@ def load_store(records: list[dict], origin: str) -> "JobTaskStore":
     return store
 
 
-def _request(args: argparse.Namespace, records: list[dict]) -> dict:
+def _request(args: argparse.Namespace, domains: dict[str, int]) -> dict:
     request = parse_params(args.param)
-    request["domain_id"] = pick_domain(records, args.domain_id)
+    request["domain_id"] = pick_domain(domains, args.domain_id)
     query = read_query(args.query, args.query_file)
     if query is not None:
         request["query"] = query
@@ -49,10 +49,9 @@ def _request(args: argparse.Namespace, records: list[dict]) -> dict:
 
 
 def run_query(args: argparse.Namespace) -> int:
-    """``list`` / ``stat`` over a data file: load, ask, print in the chosen format."""
-    records = read_records(args.data)
-    store = load_store(records, args.data)
-    request = _request(args, records)
+    """``list`` / ``stat`` over a data file (records or a snapshot): load, ask, print in the chosen format."""
+    store = open_data(args.data)
+    request = _request(args, store.domains())
     if args.explain:
         print(json.dumps(store.explain(request, api=args.command), indent=2))
         return 0
@@ -62,6 +61,19 @@ def run_query(args: argparse.Namespace) -> int:
         response, args.format, columns=columns, label=args.label, value=args.value, glyph=bar_glyph()
     )
     print(text)
+    return 0
+
+
+def run_save(args: argparse.Namespace) -> int:
+    """``save``: a data file (records or a snapshot) written as a snapshot."""
+    from jobtask_engine import EngineError
+
+    store = open_data(args.data)
+    try:
+        count = store.save(args.out)
+    except EngineError as exc:
+        raise UsageError(f"{exc.code}: {exc.message}") from None
+    print(f"jobtask-engine: saved {count:,} job tasks to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -156,3 +168,4 @@ def run_serve(args: argparse.Namespace) -> int:
         for grpc_server in grpc_servers:
             grpc_server.stop(grace=None)
     return 0
+

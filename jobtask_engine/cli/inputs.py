@@ -6,14 +6,28 @@ option at fault; the CLI prints it and exits with status 2.
 
 from __future__ import annotations
 
+import gzip
 import sys
+import zlib
 from collections import Counter
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import msgspec
 
-__all__ = ["UsageError", "read_records", "parse_json_object", "read_query", "pick_domain", "parse_params"]
+if TYPE_CHECKING:
+    from jobtask_engine import JobTaskStore
+
+__all__ = [
+    "UsageError",
+    "read_records",
+    "parse_json_object",
+    "read_query",
+    "pick_domain",
+    "parse_params",
+    "open_data",
+    "is_snapshot_path",
+]
 
 
 class UsageError(Exception):
@@ -24,9 +38,10 @@ def _read_bytes(path: str) -> bytes:
     if path == "-":
         return sys.stdin.buffer.read()
     try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raw = Path(path).read_bytes()
+        return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    except (OSError, EOFError, zlib.error) as exc:
+        raise UsageError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def _json_lines(path: str, raw: bytes) -> list[Any]:
@@ -96,11 +111,17 @@ def read_query(text: str | None, path: str | None) -> dict | None:
     return None
 
 
-def pick_domain(records: Sequence[dict], given: str | None) -> str:
-    """``--domain-id``, or the only domain in the data when there is exactly one."""
+def pick_domain(records: Sequence[dict] | Mapping[str, int], given: str | None) -> str:
+    """``--domain-id``, or the only domain in the data when there is exactly one.
+
+    ``records``: the records, or how many records each domain holds.
+    """
     if given is not None:
         return given
-    counts = Counter(r.get("domain_id") for r in records if isinstance(r.get("domain_id"), str))
+    if isinstance(records, Mapping):
+        counts = Counter(records)
+    else:
+        counts = Counter(r.get("domain_id") for r in records if isinstance(r.get("domain_id"), str))
     if len(counts) == 1:
         return next(iter(counts))
     if not counts:
@@ -123,3 +144,64 @@ def parse_params(pairs: Sequence[str] | None) -> dict[str, Any]:
         else:
             params[key] = value
     return params
+
+
+def is_snapshot_path(path: str) -> bool:
+    """True for a snapshot file (told by its first bytes, whatever its name)."""
+    from jobtask_engine.snapshot import is_snapshot
+
+    return path != "-" and is_snapshot(path)
+
+
+def _plain_record_file(path: str) -> bool:
+    """A file ``JobTaskStore.load_file`` reads as the CLI would: a JSON array, or JSON
+    Lines whose first line is not a saved list response (``{"results": ...}``)."""
+    if path == "-":
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+            if head[:2] == b"\x1f\x8b":
+                fh.seek(0)
+                head = gzip.GzipFile(fileobj=fh).read(1 << 16)
+    except (OSError, EOFError, zlib.error):
+        return False
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if head[:1] == b"[":
+        return True
+    line = head.split(b"\n", 1)[0]
+    try:
+        first = msgspec.json.decode(line)
+    except msgspec.DecodeError:
+        return False
+    return isinstance(first, dict) and "results" not in first
+
+
+def open_data(path: str) -> "JobTaskStore":
+    """The store a ``--data`` file holds: a snapshot opened, or records loaded.
+
+    Plain record files go the fast way (``load_file``: decoded straight into
+    columns, progress on a terminal); anything else, or a file that fails
+    there, is read record by record so that the message names the line at fault.
+    """
+    from jobtask_engine import EngineError, JobTaskStore
+
+    if is_snapshot_path(path):
+        try:
+            return JobTaskStore.open(path)
+        except EngineError as exc:
+            raise UsageError(f"{exc.code}: {exc.message}") from None
+    if _plain_record_file(path):
+        store = JobTaskStore()
+        try:
+            store.load_file(path)
+            return store
+        except EngineError:
+            pass  # worded below, line by line
+    records = read_records(path)
+    store = JobTaskStore()
+    try:
+        store.insert_many(records)
+    except EngineError as exc:
+        raise UsageError(f"{path}: {exc.code}: {exc.message}") from None
+    return store

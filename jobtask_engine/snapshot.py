@@ -1,0 +1,478 @@
+"""Snapshots: a store's columns in one versioned, checksummed file.
+
+Loading JSON costs seconds at a million records (parsing, validating,
+normalising every value); a snapshot holds the columns already normalised,
+so opening one is a few C-level passes.  Layout, little-endian::
+
+    magic     8 bytes   MAGIC
+    version   u32       FORMAT_VERSION
+    length    u64       bytes of the body
+    checksum  u32       CRC-32 of the body
+    body      msgpack   ``Body``: ids, then the columns by kind
+
+String columns other than ``job_task_id`` are dictionary-encoded (a value
+table plus one 1-, 2- or 4-byte code per row, code 0 the field's absent value),
+integers and datetimes are raw ``array('q')`` bytes (datetimes with a byte per
+row marking the absent ones when any row is), ``errors`` the JSON of its
+distinct lists with a code per row; then the sorted indexes the store had
+built and settled (each a sort at open otherwise).  An absent value is null or 'not stored'
+as the schema says for the field, so no file can store the wrong one.  Deleted rows are left out; row
+order (the natural order answers use) is kept.
+
+A file is written whole to a temporary file beside the target, flushed to
+disk, and renamed over it, so a crash at any moment leaves either the old
+snapshot or the new one.  Reading checks everything (magic, version, length,
+checksum, then every column against the schema) before a store is built, so a
+damaged or foreign file is refused with an ``EngineError`` and never half-read.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import struct
+import zlib
+from array import array
+from itertools import accumulate, compress
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from . import errors as E
+from .records import NO_ERRORS, pooled, shared_errors
+from .schema import DATETIME, ERROR_FIELDS, FIELDS, INT, MISSING, STATUSES, STR
+from .table import SortedIndex, Table
+
+__all__ = ["MAGIC", "FORMAT_VERSION", "write_snapshot", "read_snapshot", "is_snapshot"]
+
+#: First bytes of every snapshot: a non-ASCII byte and a line break, so that no JSON
+#: or text file starts this way and a text-mode transfer that mangles bytes is caught.
+MAGIC = b"\x89JTSNAP\n"
+FORMAT_VERSION = 1
+_HEADER = struct.Struct("<8sIQI")
+
+#: Code 0 of a string column is the field's absent value (null, or 'not stored', as the
+#: schema says: no file can store the wrong one); value ``i`` of its table has code ``i + 1``.
+_ABSENT_CODES = 1
+_WIDTHS = {1: "B", 2: "H", 4: "I"}
+
+
+class StrColumn(msgspec.Struct, array_like=True):
+    values: list[str]
+    width: int
+    codes: bytes
+
+
+class TimeColumn(msgspec.Struct, array_like=True):
+    values: bytes
+    #: empty when no row is absent; else one byte per row: 1 absent (null or not stored, per the schema)
+    nulls: bytes
+
+
+class ErrorsColumn(msgspec.Struct, array_like=True):
+    lists: bytes  # JSON: the distinct stored lists of error documents
+    width: int
+    codes: bytes  # per row: 0 no errors, i + 1 the i-th list
+
+
+class SortedParts(msgspec.Struct, array_like=True):
+    """A settled sorted index of an integer or datetime column (see ``table.SortedIndex``)."""
+
+    perm: bytes  # array('q'): row ids by (value, row id)
+    keys: bytes  # array('q'): their sort keys
+    bounds: list[int]
+    codes: bytes  # range code per row
+
+
+class Body(msgspec.Struct, array_like=True):
+    rows: int
+    #: every job_task_id, UTF-8, each followed by a NUL (ids never hold one: checked on writing)
+    ids: bytes
+    strings: dict[str, StrColumn]
+    ints: dict[str, bytes]
+    times: dict[str, TimeColumn]
+    errors: ErrorsColumn
+    #: the sorted indexes the store had built (the costly ones to build: a sort each)
+    sorted: dict[str, SortedParts]
+
+
+_BODY = msgspec.msgpack.Decoder(Body)
+
+
+def is_snapshot(path: str | os.PathLike) -> bool:
+    """True when the file starts with the snapshot magic (False when it cannot be read)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False
+
+
+# -- writing -------------------------------------------------------------------------
+
+
+def write_snapshot(table: Table, path: str | os.PathLike) -> int:
+    """Write the table's live rows to ``path`` atomically; returns the number of rows."""
+    try:
+        body = _encode(table)
+    except (TypeError, ValueError, OverflowError) as exc:  # a value no column kind holds: an engine bug
+        raise E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot write a snapshot of this store: {exc}") from None
+    data = _HEADER.pack(MAGIC, FORMAT_VERSION, len(body), zlib.crc32(body)) + body
+    _write_atomically(Path(path), data)
+    return len(table)
+
+
+def _live(table: Table, col: list) -> list:
+    return col if not table.deleted else list(compress(col, table.alive_mask))
+
+
+def _encode(table: Table) -> bytes:
+    cols = {name: _live(table, col) for name, col in table.columns.items()}
+    n = len(table)
+    strings, ints, times = {}, {}, {}
+    for name, f in FIELDS.items():
+        col = cols[name]
+        if name == "job_task_id":
+            continue
+        if f.kind == STR:
+            strings[name] = _encode_strings(col)
+        elif f.kind == INT:
+            ints[name] = array("q", col).tobytes()
+        elif f.kind == DATETIME:
+            times[name] = _encode_times(col)
+    body = Body(n, _encode_ids(cols["job_task_id"]), strings, ints, times, _encode_errors(cols["errors"]), _encode_sorted(table))
+    try:
+        return msgspec.msgpack.encode(body)
+    except (msgspec.EncodeError, UnicodeEncodeError) as exc:
+        raise E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot write a snapshot of this store: {exc}") from None
+
+
+def _encode_sorted(table: Table) -> dict[str, SortedParts]:
+    """The settled sorted indexes, row ids renumbered as the snapshot leaves deleted rows out."""
+    out: dict[str, SortedParts] = {}
+    renumber: list[int] | None = None
+    for name, index in table.sorted_indexes.items():
+        if not index.settled:
+            continue  # rebuilt on first use after opening
+        perm, codes = index.perm, index.codes
+        if table.deleted:
+            if renumber is None:
+                renumber = [-1, *accumulate(table.alive_mask)]  # row r -> renumber[r + 1] - 1
+            perm = array("q", [renumber[r + 1] - 1 for r in perm])
+            codes = bytes(compress(codes, table.alive_mask))
+        out[name] = SortedParts(perm.tobytes(), index.keys.tobytes(), index.bounds, bytes(codes))
+    return out
+
+
+def _encode_ids(ids: list[str]) -> bytes:
+    if not ids:
+        return b""
+    text = "\x00".join(ids) + "\x00"
+    if text.count("\x00") != len(ids):
+        raise E.EngineError("ERROR_INVALID_PARAMETER", "Cannot write a snapshot of this store: a job_task_id holds a NUL character")
+    try:
+        return text.encode()
+    except UnicodeEncodeError as exc:
+        raise E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot write a snapshot of this store: {exc}") from None
+
+
+def _width(count: int) -> int:
+    """Bytes per code for ``count`` distinct codes."""
+    return next(w for w in (1, 2, 4) if count <= 1 << (8 * w))
+
+
+def _encode_strings(col: list) -> StrColumn:
+    values = [v for v in dict.fromkeys(col) if type(v) is str]
+    code_of: dict[Any, int] = {MISSING: 0, None: 0}
+    code_of.update((v, i + _ABSENT_CODES) for i, v in enumerate(values))
+    width = _width(len(code_of))
+    codes = array(_WIDTHS[width], map(code_of.__getitem__, col))
+    return StrColumn(values, width, codes.tobytes())
+
+
+def _encode_errors(col: list) -> ErrorsColumn:
+    """The stored lists are shared per distinct value (``records.shared_errors``): one code per row."""
+    code_of: dict[int, int] = {}
+    lists: list[list] = []
+    for x in col:
+        if x and id(x) not in code_of:
+            code_of[id(x)] = len(lists) + 1
+            lists.append(x)
+    width = _width(len(lists) + 1)
+    codes = array(_WIDTHS[width], [code_of[id(x)] if x else 0 for x in col])
+    return ErrorsColumn(msgspec.json.encode(lists), width, codes.tobytes())
+
+
+def _encode_times(col: list) -> TimeColumn:
+    if None not in col and MISSING not in col:
+        return TimeColumn(array("q", col).tobytes(), b"")
+    nulls = bytes(1 if x is None or x is MISSING else 0 for x in col)
+    values = array("q", (x if type(x) is int else 0 for x in col))
+    return TimeColumn(values.tobytes(), nulls)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Temporary file in the same directory, fsync, rename over ``path``, fsync the directory."""
+    directory = path.parent
+    _remove_stale_temporaries(path)
+    tmp = directory / f".{path.name}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        _fsync_directory(directory)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot write snapshot {path}: {exc.strerror or exc}") from None
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Temporary files of earlier saves to ``path`` whose process is gone (killed mid-save)."""
+    if os.name != "posix":  # no harmless "is it alive" probe elsewhere (os.kill ends processes on Windows)
+        return
+    prefix, suffix = f".{path.name}.", ".tmp"
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(prefix) : -len(suffix)]
+        if not (name.startswith(prefix) and name.endswith(suffix) and pid.isdigit()) or _running(int(pid)):
+            continue
+        try:
+            os.unlink(path.parent / name)
+        except OSError:
+            pass
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's live process, or no way to tell: leave its file alone
+    return True
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable (where directories can be opened, i.e. not Windows)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def _refused(path: Path, problem: str) -> E.EngineError:
+    return E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot open snapshot {path}: {problem}")
+
+
+def read_snapshot(path: str | os.PathLike) -> Table:
+    """The table a snapshot holds, checked through before anything is built."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _refused(path, exc.strerror or str(exc)) from None
+    body = _checked_body(path, data)
+    del data
+    try:
+        cols = _columns(body)
+    except _Corrupt as exc:
+        raise _refused(path, f"corrupt column data ({exc})") from None
+    pools = {name: dict(zip(column.values, column.values)) for name, column in body.strings.items()}
+    pools["errors"] = {}
+    _pool_errors(cols["errors"], pools["errors"])
+    ids = cols["job_task_id"]
+    by_id = dict(zip(ids, range(len(ids))))
+    if len(by_id) != len(ids):
+        raise _refused(path, "corrupt column data (job_task_id: a repeated id)")
+    table = Table.of_columns(cols, pools, by_id)
+    try:
+        table.sorted_indexes.update(_sorted_indexes(body, cols))
+    except _Corrupt as exc:
+        raise _refused(path, f"corrupt index data ({exc})") from None
+    return table
+
+
+def _sorted_indexes(body: Body, cols: dict[str, list]) -> dict[str, SortedIndex]:
+    """The saved sorted indexes, their shape checked (their content is the checksum's to vouch for:
+    checking it would cost what rebuilding does)."""
+    n = body.rows
+    out: dict[str, SortedIndex] = {}
+    for name, parts in body.sorted.items():
+        _require(name in FIELDS and FIELDS[name].kind in (INT, DATETIME), f"index of {name!r}")
+        _require(len(parts.perm) == 8 * n == len(parts.keys) and len(parts.codes) == n, f"{name}: index length")
+        _require(0 < len(parts.bounds) < 256 and parts.bounds == sorted(set(parts.bounds)), f"{name}: index ranges")
+        perm, keys = array("q"), array("q")
+        perm.frombytes(parts.perm)
+        keys.frombytes(parts.keys)
+        _require(not n or (min(perm) >= 0 and max(perm) < n), f"{name}: index rows")
+        _require(not n or max(parts.codes) <= len(parts.bounds), f"{name}: index range codes")
+        out[name] = SortedIndex.of_parts(cols[name], perm, keys, list(parts.bounds), bytearray(parts.codes))
+    return out
+
+
+def _checked_body(path: Path, data: bytes) -> Body:
+    if len(data) < len(MAGIC) or data[: len(MAGIC)] != MAGIC:
+        raise _refused(path, "not a snapshot (unknown file signature)")
+    if len(data) < _HEADER.size:
+        raise _refused(path, f"truncated: {len(data)} bytes, shorter than the {_HEADER.size}-byte header")
+    _, version, length, checksum = _HEADER.unpack_from(data)
+    if version != FORMAT_VERSION:
+        raise _refused(path, f"format version {version} is not supported (this engine reads {FORMAT_VERSION})")
+    if len(data) - _HEADER.size != length:
+        state = "truncated" if len(data) - _HEADER.size < length else "trailing bytes after the end"
+        raise _refused(path, f"{state}: body of {len(data) - _HEADER.size} bytes, the header says {length}")
+    body = memoryview(data)[_HEADER.size :]
+    if zlib.crc32(body) != checksum:
+        raise _refused(path, "checksum mismatch (the file is corrupted)")
+    try:
+        return _BODY.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise _refused(path, f"corrupt body ({exc})") from None
+
+
+class _Corrupt(Exception):
+    """A column that does not fit the schema (only a checksum-colliding or crafted file)."""
+
+
+def _require(ok: bool, what: str) -> None:
+    if not ok:
+        raise _Corrupt(what)
+
+
+def _columns(body: Body) -> dict[str, list]:
+    n = body.rows
+    expected = {kind: {name for name, f in FIELDS.items() if f.kind == kind} for kind in (STR, INT, DATETIME)}
+    _require(set(body.strings) == expected[STR] - {"job_task_id"}, "string columns")
+    _require(set(body.ints) == expected[INT], "integer columns")
+    _require(set(body.times) == expected[DATETIME], "datetime columns")
+    try:
+        ids = body.ids.decode().split("\x00") if body.ids else [""]
+    except UnicodeDecodeError:
+        raise _Corrupt("job_task_id: not UTF-8") from None
+    _require(ids.pop() == "", "job_task_id: not NUL-terminated")
+    _require(len(ids) == n, "job_task_id: not one id per row")  # unique: checked building the id index
+    _require(not n or max(map(len, ids)) <= FIELDS["job_task_id"].max_length, "job_task_id: length")
+    cols: dict[str, list] = {}
+    for name in FIELDS:
+        f = FIELDS[name]
+        if name == "job_task_id":
+            cols[name] = ids
+        elif f.kind == STR:
+            cols[name] = _decode_strings(name, body.strings[name], n)
+        elif f.kind == INT:
+            cols[name] = _decode_ints(name, body.ints[name], n)
+        elif f.kind == DATETIME:
+            cols[name] = _decode_times(name, body.times[name], n)
+        else:
+            cols[name] = _decode_errors(body.errors, n)
+    return cols
+
+
+def _decode_strings(name: str, column: StrColumn, n: int) -> list:
+    f = FIELDS[name]
+    _require(column.width in _WIDTHS and len(column.codes) == n * column.width, f"{name}: codes")
+    values = column.values
+    _require(len(set(values)) == len(values), f"{name}: repeated value")
+    limit = f.max_length or 0
+    _require(max(map(len, values), default=0) <= limit, f"{name}: value too long")
+    if name == "status":
+        _require(STATUSES.issuperset(values), "status: unknown value")
+    table: list = [None if f.nullable else MISSING, *values]
+    codes = array(_WIDTHS[column.width])
+    codes.frombytes(column.codes)
+    _require(name != "status" or (column.width == 1 and b"\x00" not in column.codes), "status: not stored")
+    try:
+        return list(map(table.__getitem__, codes))
+    except IndexError:
+        raise _Corrupt(f"{name}: code out of range") from None
+
+
+def _decode_ints(name: str, raw: bytes, n: int) -> list:
+    _require(len(raw) == 8 * n, f"{name}: length")
+    values = array("q")
+    values.frombytes(raw)
+    return values.tolist()
+
+
+#: The UTC milliseconds a datetime can hold (0001-01-01 to 9999-12-31T23:59:59.999): the
+#: responses turn each stored value back into one.
+_MIN_MS = (_dt.datetime.min - _dt.datetime(1970, 1, 1)) // _dt.timedelta(milliseconds=1)
+_MAX_MS = (_dt.datetime.max - _dt.datetime(1970, 1, 1)) // _dt.timedelta(milliseconds=1)
+
+
+def _decode_times(name: str, column: TimeColumn, n: int) -> list:
+    col = _decode_ints(name, column.values, n)
+    _require(not n or (min(col) >= _MIN_MS and max(col) <= _MAX_MS), f"{name}: value out of the datetime range")
+    if column.nulls:
+        nulls = column.nulls
+        _require(len(nulls) == n and not nulls.translate(None, b"\x00\x01"), f"{name}: absent marks")
+        absent = None if FIELDS[name].nullable else MISSING
+        for r in compress(range(n), nulls):
+            col[r] = absent
+    return col
+
+
+_ERROR_LISTS = msgspec.json.Decoder(list[list[dict[str, Any]]])
+
+
+def _decode_errors(column: ErrorsColumn, n: int) -> list:
+    try:
+        lists = _ERROR_LISTS.decode(column.lists)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise _Corrupt(f"errors: {exc}") from None
+    _require(all(errs and all(map(_valid_error, errs)) for errs in lists), "errors: a document")
+    _require(column.width in _WIDTHS and len(column.codes) == n * column.width, "errors: codes")
+    codes = array(_WIDTHS[column.width])
+    codes.frombytes(column.codes)
+    table: list = [NO_ERRORS, *lists]
+    try:
+        return list(map(table.__getitem__, codes))
+    except IndexError:
+        raise _Corrupt("errors: code out of range") from None
+
+
+def _valid_error(doc: dict) -> bool:
+    if not set(doc) <= set(ERROR_FIELDS) or type(doc.get("additional")) is not dict:
+        return False
+    return all(
+        type(doc[key]) is str and len(doc[key]) <= limit
+        for key, (_, limit) in ERROR_FIELDS.items()
+        if key in doc and limit is not None
+    )
+
+
+def _pool_errors(col: list, pool: dict) -> None:
+    """The table's errors pool as inserts leave it: each distinct list, its codes and messages."""
+    seen: set[int] = set()
+    for errs in col:
+        if errs and id(errs) not in seen:
+            seen.add(id(errs))
+            for doc in errs:
+                for key in ("error_code", "message"):
+                    if key in doc:
+                        doc[key] = pooled(pool, doc[key])
+            shared_errors(pool, errs)
