@@ -247,8 +247,10 @@ def in_scope(params: dict, docs: list[dict]) -> list[dict]:
 
 
 def known_difference(params: dict, docs: list[dict], expected: Outcome) -> str | None:
+    """The first known difference the request meets; KD2 (order only, the rows still compared)
+    last, so that it never hides one that changes which rows match."""
     docs = in_scope(params, docs)
-    for name in sorted(KNOWN_DIFFERENCE_IDS):
+    for name in sorted(KNOWN_DIFFERENCE_IDS, key=lambda n: (n == "KD2", n)):
         if DETECTORS[name](params, docs, expected):
             return name
     return None
@@ -256,9 +258,13 @@ def known_difference(params: dict, docs: list[dict], expected: Outcome) -> str |
 
 # --------------------------------------------------------------------------- the test
 def _paged(params: dict) -> bool:
+    """Whether the request asks for a part of the matches (a limit, or a start past the first),
+    which then depends on the order."""
     page = (params.get("query") or {}).get("page") or {}
-    limit = page.get("limit") if isinstance(page, dict) else None
-    return isinstance(limit, int) and limit > 0
+    if not isinstance(page, dict):
+        return False
+    limit, start = page.get("limit"), page.get("start")
+    return (isinstance(limit, int) and limit > 0) or (isinstance(start, int) and start > 1)
 
 
 def _same_ignoring_order(expected: Outcome, actual: Outcome, params: dict) -> None:
