@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from typing import TYPE_CHECKING
 
-from jobtask_engine.cli.inputs import UsageError, open_data, parse_params, pick_domain, read_query, read_records
+from jobtask_engine.cli.inputs import UsageError, open_data, parse_params, pick_domain, read_query
 from jobtask_engine.cli.output import format_response
 from jobtask_engine.cli.render import bar_glyph
 
@@ -77,12 +76,12 @@ def run_save(args: argparse.Namespace) -> int:
     return 0
 
 
-def _announce(store: "JobTaskStore", records: list[dict]):
-    domains = Counter(r.get("domain_id") for r in records)
+def _announce(store: "JobTaskStore"):
+    domains = list(store.domains().items())[:5]
 
     def on_ready(url: str) -> None:
         print(f"jobtask-engine: serving {len(store):,} job tasks at {url}", flush=True)
-        for domain, count in domains.most_common(5):
+        for domain, count in domains:
             print(f"  domain_id {domain}: {count:,}", flush=True)
         print(f"  try: curl '{url}/_engine/health'", flush=True)
 
@@ -104,15 +103,22 @@ def _import_extra(module: str, extra: str, modules: frozenset[str], what: str):
         ) from None
 
 
-def _serve_store(args: argparse.Namespace) -> tuple["JobTaskStore", list[dict]]:
-    records: list[dict] = []
-    if args.data:
-        records.extend(read_records(args.data))
+def _serve_store(args: argparse.Namespace) -> "JobTaskStore":
+    """The store to serve: ``--data`` (records or a snapshot), then ``--sample`` generated records."""
+    from jobtask_engine import EngineError
+
+    store = open_data(args.data) if args.data else None
     if args.sample:
         from jobtask_engine.testing import make_job_tasks
 
-        records.extend(make_job_tasks(args.sample, seed=args.seed))
-    return load_store(records, args.data or "--sample"), records
+        sample = make_job_tasks(args.sample, seed=args.seed)
+        if store is None:
+            return load_store(sample, "--sample")
+        try:
+            store.insert_many(sample)
+        except EngineError as exc:
+            raise UsageError(f"--sample beside --data: {exc.message}") from None
+    return store if store is not None else load_store([], "--sample")
 
 
 def _announce_grpc(store: "JobTaskStore"):
@@ -131,7 +137,7 @@ def run_serve(args: argparse.Namespace) -> int:
         raise UsageError("--no-http needs --grpc-port (there would be nothing to serve)")
     server = _import_extra("jobtask_engine.server", "server", SERVER_EXTRA_MODULES, "serve") if http else None
     rpc = _import_extra("jobtask_engine.rpc", "grpc", GRPC_EXTRA_MODULES, "--grpc-port") if grpc_port is not None else None
-    store, records = _serve_store(args)
+    store = _serve_store(args)
     if args.host not in LOOPBACK_HOSTS:
         print(
             f"jobtask-engine: warning: listening on {args.host}; the fake backend has no authentication, "
@@ -155,7 +161,7 @@ def run_serve(args: argparse.Namespace) -> int:
                 port=args.port,
                 max_body_bytes=args.max_body_bytes,
                 log_level=args.log_level,
-                on_ready=_announce(store, records),
+                on_ready=_announce(store),
                 on_app=start_grpc if rpc is not None else None,
             )
     except KeyboardInterrupt:
