@@ -16,7 +16,17 @@ from .query.conditions import Condition, parse_condition
 from .query.filters import FilterPlan, compile_filter
 from .query.search import SearchQuery, parse_page, parse_sort, projection_of
 
-__all__ = ["LIST_FILTER_KEYS", "STAT_FILTER_KEYS", "PAGE_LIMIT", "parse_list_request", "parse_stat_request", "StatRequest"]
+__all__ = [
+    "LIST_FILTER_KEYS",
+    "STAT_FILTER_KEYS",
+    "PAGE_LIMIT",
+    "parse_list_request",
+    "parse_stat_request",
+    "StatRequest",
+    "ParsedRequest",
+    "parse_list_parts",
+    "parse_stat_parts",
+]
 
 LIST_FILTER_KEYS = (
     "job_task_id",
@@ -36,6 +46,18 @@ PAGE_LIMIT = 1000
 class StatRequest(NamedTuple):
     filter: FilterPlan
     plan: Any  # jobtask_engine.stat's plan
+
+
+class ParsedRequest(NamedTuple):
+    """A validated request together with its plain conditions (before they become closures).
+
+    Other executors (the SQL backends) compile ``all_of`` / ``any_of`` themselves; ``request``
+    is exactly what ``parse_list_request`` / ``parse_stat_request`` return, so every check ran.
+    """
+
+    request: Any  # SearchQuery or StatRequest
+    all_of: tuple[Condition, ...]
+    any_of: tuple[Condition, ...]
 
 
 def _params(params: Any, required: tuple[str, ...]) -> dict:
@@ -96,6 +118,11 @@ def _capped_page(query: dict) -> dict:
 
 def parse_list_request(params: Any) -> SearchQuery:
     """A ``JobTaskQuery`` request, validated and compiled."""
+    return parse_list_parts(params).request
+
+
+def parse_list_parts(params: Any) -> ParsedRequest:
+    """``parse_list_request``'s answer plus the plain AND / OR conditions it compiled."""
     params = _params(params, ("domain_id",))
     query = _query(params)
     page = _capped_page(query)
@@ -104,11 +131,17 @@ def parse_list_request(params: Any) -> SearchQuery:
     projection = projection_of(query, sort)
     flt = compile_filter(all_of, any_of)
     start, limit = parse_page(page)
-    return SearchQuery(flt, sort, start, limit, projection, bool(query.get("count_only")))
+    search = SearchQuery(flt, sort, start, limit, projection, bool(query.get("count_only")))
+    return ParsedRequest(search, tuple(all_of), tuple(any_of))
 
 
 def parse_stat_request(params: Any) -> StatRequest:
     """A ``JobTaskStatQuery`` request, validated and compiled."""
+    return parse_stat_parts(params).request
+
+
+def parse_stat_parts(params: Any) -> ParsedRequest:
+    """``parse_stat_request``'s answer plus the plain AND / OR conditions it compiled."""
     from .stat import parse_statistics_query
 
     params = _params(params, ("query", "domain_id"))
@@ -117,4 +150,4 @@ def parse_stat_request(params: Any) -> StatRequest:
         raise E.required_parameter("aggregate")
     all_of, any_of = _conditions(params, query, STAT_FILTER_KEYS)
     plan = parse_statistics_query(query)
-    return StatRequest(compile_filter(all_of, any_of), plan)
+    return ParsedRequest(StatRequest(compile_filter(all_of, any_of), plan), tuple(all_of), tuple(any_of))

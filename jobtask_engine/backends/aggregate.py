@@ -1,0 +1,285 @@
+"""``stat`` as SQL: the part of the pipeline a SQL engine does best, the rest by the engine's stages.
+
+A stat pipeline starts on the stored documents; its expensive part is the
+scan, the optional ``unwind`` of ``errors`` and the first ``group`` (or
+``count``): that is compiled to one SQL query.  Its answer is a handful of
+group documents, built exactly as the in-memory engine builds them (keys
+whose value is missing left out of ``_id``, datetimes as datetimes) and
+ordered as it orders them (``finish_groups``: BSON order of ``_id``); every
+later stage (sort, limit, skip, project, a second group...) then runs through
+the engine's own stage objects, so their semantics are shared, not
+re-implemented.  ``distinct`` is one ``SELECT DISTINCT`` whose values are
+ordered as the engine orders them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable, NamedTuple, Sequence
+
+from sqlglot import exp
+
+from ..schema import DATETIME, ERRORS, FIELDS, INT, STR
+from ..stat.expressions import DatePart, DateToString, Field
+from ..stat.group import GroupField, GroupKey, GroupStage
+from ..stat.parse import StatPlan
+from ..stat.stages import CountStage, UnwindStage
+from .dialects import Dialect
+from .engine_parts import MISSING, SPEC_OF, ms_to_dt
+from .refusals import refuse
+
+__all__ = ["StatSql", "compile_stat"]
+
+_UNWOUND = "_e"  # the unwound errors element's column
+
+
+class StatSql(NamedTuple):
+    """One SQL query, how its rows become pipeline documents, and the stages left for the engine."""
+
+    query: exp.Select
+    to_docs: Callable[[Sequence[Sequence[Any]]], list]
+    tail: tuple
+    kind: str  # "group", "count" or "distinct"
+
+
+# -- values ---------------------------------------------------------------------------
+
+
+class _Value(NamedTuple):
+    """A pipeline value read from SQL: the expression (None: always missing) and its conversion."""
+
+    sql: exp.Expression | None
+    kind: str  # the schema kind of the value
+    null_is_missing: bool
+
+
+def _field_value(path: str, unwound: bool, engine: str, what: str) -> _Value:
+    parts = path.split(".")
+    f = FIELDS.get(parts[0])
+    if f is None:
+        return _Value(None, STR, True)  # a field no document has
+    if len(parts) == 1 and f.kind != ERRORS:
+        return _Value(exp.column(f.name), f.kind, not f.nullable)
+    if unwound and len(parts) == 2 and parts[1] in ("error_code", "message"):
+        return _Value(exp.Dot(this=exp.column(_UNWOUND), expression=exp.to_identifier(parts[1])), STR, True)
+    raise refuse(what, engine, f"key = {path}")
+
+
+def _out(value: _Value, dialect: Dialect) -> exp.Expression:
+    if value.kind == DATETIME:
+        return dialect.epoch_ms(value.sql)
+    return value.sql
+
+
+def _convert(kind: str, null_is_missing: bool) -> Callable[[Any], Any]:
+    if kind == DATETIME:
+        return lambda v: (MISSING if null_is_missing else None) if v is None else ms_to_dt(v)
+    return lambda v: (MISSING if null_is_missing else None) if v is None else v
+
+
+# -- group keys -------------------------------------------------------------------------
+
+
+def _date_format(pieces: list, dialect: Dialect, source: str) -> str:
+    duck = {"Y": "%Y", "m": "%m", "d": "%d", "H": "%H", "M": "%M", "S": "%S", "L": "%g", "j": "%j"}
+    java = {"Y": "yyyy", "m": "MM", "d": "dd", "H": "HH", "M": "mm", "S": "ss", "L": "SSS", "j": "DDD"}
+    out = []
+    for p in pieces:
+        if type(p) is str:
+            if dialect.engine == "spark":
+                out.append("'" + p.replace("'", "''") + "'")
+            else:
+                out.append(p.replace("%", "%%"))
+            continue
+        letter = SPEC_OF.get(p)
+        if letter not in duck:
+            raise refuse("aggregate.group.keys.date_format", dialect.engine, f"date_format = {source}")
+        out.append((java if dialect.engine == "spark" else duck)[letter])
+    return "".join(out)
+
+
+def _group_key(key: GroupKey, unwound: bool, dialect: Dialect) -> tuple[exp.Expression | None, Callable]:
+    e = key.expr
+    what = "aggregate.group.keys"
+    if type(e) is Field:
+        value = _field_value(e.path, unwound, dialect.engine, what)
+        if value.sql is None:
+            return None, lambda v: MISSING
+        return _out(value, dialect), _convert(value.kind, value.null_is_missing)
+    if type(e) in (DatePart, DateToString) and type(e.arg) is Field:
+        value = _field_value(e.arg.path, unwound, dialect.engine, what)
+        if value.sql is None:
+            return None, lambda v: None  # a date of a missing value is null
+        if value.kind != DATETIME:
+            raise refuse(what, dialect.engine, f"a date of the non-datetime field {e.arg.path}")
+        if type(e) is DatePart:
+            make = {"year": exp.Year, "month": exp.Month, "day": exp.Day}[e.unit]
+            return make(this=value.sql), lambda v: v
+        fmt = exp.Literal.string(_date_format(e.fmt.pieces, dialect, e.fmt.source))
+        if dialect.engine == "spark":
+            sql = exp.Anonymous(this="date_format", expressions=[value.sql, fmt])
+        else:
+            sql = exp.Anonymous(this="strftime", expressions=[value.sql, fmt])
+        return sql, lambda v: v
+    raise refuse(what, dialect.engine, f"key = {key.name}")
+
+
+# -- group fields ------------------------------------------------------------------------
+
+
+def _sum_sql(sql: exp.Expression) -> exp.Expression:
+    # DECIMAL(38,0): a sum of int64 values never overflows (Spark's ANSI mode fails on BIGINT overflow)
+    return exp.Sum(this=exp.cast(sql, exp.DataType.build("DECIMAL(38, 0)")))
+
+
+def _fit(total: Any) -> Any:
+    """An integer sum that leaves int64 becomes a double, as the engine (and MongoDB) do."""
+    total = int(total)
+    return float(total) if not -(2**63) <= total < 2**63 else total
+
+
+def _group_field(f: GroupField, unwound: bool, dialect: Dialect) -> tuple[list[exp.Expression], Callable]:
+    """SQL aggregates for one field, and how their values (a list) become the field's value."""
+    what = f"aggregate.group.fields.{f.operator}"
+    if f.operator == "count" and f.expr is None:
+        return [exp.Count(this=exp.Star())], lambda vs: vs[0]
+    if f.operator not in ("sum", "average", "max", "min") or type(f.expr) is not Field:
+        raise refuse("aggregate.group.fields", dialect.engine, f"{what} (name = {f.name})")
+    value = _field_value(f.expr.path, unwound, dialect.engine, "aggregate.group.fields")
+    numeric = value.sql is not None and value.kind == INT
+    if f.operator == "sum":
+        if not numeric:
+            return [], lambda vs: 0
+        return [_sum_sql(value.sql)], lambda vs: _fit(vs[0])
+    if f.operator == "average":
+        if not numeric:
+            return [], lambda vs: None
+        # the engine divides the exact integer sum by the count in floating point
+        return [_sum_sql(value.sql), exp.Count(this=exp.Star())], lambda vs: int(vs[0]) / float(vs[1])
+    if value.sql is None:
+        return [], lambda vs: None
+    make = exp.Max if f.operator == "max" else exp.Min
+    convert = _convert(value.kind, False)
+    return [make(this=_out(value, dialect))], lambda vs: convert(vs[0])
+
+
+# -- the head query ----------------------------------------------------------------------
+
+
+def _source(where: exp.Expression, table: str, unwound: bool) -> exp.Expression:
+    if not unwound:
+        return exp.select("*").from_(table).where(where).subquery("src")
+    explode = exp.alias_(exp.Explode(this=exp.column("errors")), _UNWOUND)
+    return exp.select("*", explode).from_(table).where(where).subquery("src")
+
+
+def _head(stages: tuple, engine: str) -> tuple[bool, Any, tuple]:
+    """(unwound, the group or count stage, the stages after it)."""
+    i = 0
+    unwound = False
+    if i < len(stages) and type(stages[i]) is UnwindStage:
+        if stages[i].path != "errors":
+            raise refuse("aggregate.unwind", engine, f"path = {stages[i].path}")
+        unwound = True
+        i += 1
+    if i >= len(stages):
+        raise refuse("aggregate (stored documents)", engine, "the pipeline ends on stored documents")
+    stage = stages[i]
+    if type(stage) in (GroupStage, CountStage):
+        return unwound, stage, stages[i + 1 :]
+    if type(stage).__name__ == "MatchStage":
+        raise refuse("aggregate.unwind" if unwound else "aggregate.match", engine, "a match before the first group")
+    if type(stage) is UnwindStage:
+        raise refuse("aggregate.unwind", engine, f"path = {stage.path}")
+    raise refuse("aggregate (stored documents)", engine, type(stage).__name__)
+
+
+def _compile_group(stage: GroupStage, src: exp.Expression, unwound: bool, dialect: Dialect):
+    key_sql, key_conv, names = [], [], []
+    for k in stage.keys:
+        sql, conv = _group_key(k, unwound, dialect)
+        names.append(k.name)
+        key_conv.append((len(key_sql) if sql is not None else None, conv))
+        if sql is not None:
+            key_sql.append(sql)
+    field_plans = []
+    aggs: list[exp.Expression] = [exp.Count(this=exp.Star())]
+    for f in stage.fields:
+        sqls, finish = _group_field(f, unwound, dialect)
+        field_plans.append((f.name, len(aggs), len(sqls), finish))
+        aggs.extend(sqls)
+    select = [exp.alias_(s, f"k{i}") for i, s in enumerate(key_sql)]
+    select += [exp.alias_(a, f"a{i}") for i, a in enumerate(aggs)]
+    query = exp.select(*select).from_(src)
+    if key_sql:
+        query = query.group_by(*[s.copy() for s in key_sql])
+    query = query.having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(0)))
+    n_keys = len(key_sql)
+
+    def to_docs(rows: Sequence[Sequence[Any]]) -> list[dict]:
+        docs = []
+        for row in rows:
+            ident = {}
+            for name, (pos, conv) in zip(names, key_conv):
+                v = conv(None if pos is None else row[pos])
+                if v is not MISSING:
+                    ident[name] = v
+            doc: dict[str, Any] = {"_id": ident}
+            for name, start, width, finish in field_plans:
+                vals = [_plain_number(x) for x in row[n_keys + start : n_keys + start + width]]
+                doc[name] = finish(vals)
+            docs.append(doc)
+        return docs
+
+    return query, to_docs
+
+
+def _plain_number(x: Any) -> Any:
+    return int(x) if isinstance(x, Decimal) else x
+
+
+def _nothing(table: str) -> StatSql:
+    """A distinct over a path no stored value has."""
+    return StatSql(exp.select(exp.Literal.number(1)).from_(table).where(exp.false()), lambda rows: [], (), "distinct")
+
+
+def _compile_distinct(path: str, where: exp.Expression, table: str, dialect: Dialect) -> StatSql:
+    parts = path.split(".")
+    f = FIELDS.get(parts[0])
+    if f is None:
+        if parts[0] == "_id":
+            raise refuse("distinct", dialect.engine, f"distinct = {path}")
+        return _nothing(table)
+    if f.kind != ERRORS:
+        if len(parts) > 1:
+            return _nothing(table)
+        value = _Value(exp.column(f.name), f.kind, not f.nullable)
+        src: exp.Expression = exp.to_table(table)
+        q = exp.select(exp.alias_(_out(value, dialect), "v")).distinct().from_(src).where(where)
+    else:
+        if len(parts) == 1 or parts[1] == "additional" or parts[1].isdigit():
+            raise refuse("distinct", dialect.engine, f"distinct = {path}")
+        if len(parts) > 2 or parts[1] not in ("error_code", "message"):
+            return _nothing(table)  # no element has such a sub-field
+        value = _field_value(path, True, dialect.engine, "distinct")
+        q = exp.select(exp.alias_(value.sql, "v")).distinct().from_(_source(where, table, True))
+    conv = _convert(value.kind, value.null_is_missing)
+
+    def to_docs(rows: Sequence[Sequence[Any]]) -> list:
+        return [v for v in (conv(r[0]) for r in rows) if v is not MISSING]
+
+    return StatSql(q, to_docs, (), "distinct")
+
+
+def compile_stat(plan: StatPlan, where: exp.Expression, table: str, dialect: Dialect) -> StatSql:
+    if plan.stages is None:
+        return _compile_distinct(plan.distinct, where, table, dialect)
+    unwound, stage, tail = _head(plan.stages, dialect.engine)
+    src = _source(where, table, unwound)
+    if type(stage) is CountStage:
+        q = exp.select(exp.Count(this=exp.Star())).from_(src)
+        name = stage.name
+        return StatSql(q, lambda rows: [{name: rows[0][0]}] if rows and rows[0][0] else [], tail, "count")
+    query, to_docs = _compile_group(stage, src, unwound, dialect)
+    return StatSql(query, to_docs, tail, "group")
+

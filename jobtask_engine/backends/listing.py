@@ -1,0 +1,78 @@
+"""``list`` as SQL: the page query and the count query, from a parsed request.
+
+Order: the requested keys (null and missing first ascending, last
+descending, as MongoDB orders them; an unknown key orders nothing; ``id``
+is insertion order), then insertion order (``row_no``), which is how the
+in-memory engine breaks ties; with no sort, ``created_at`` descending.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sqlglot import exp
+
+from ..query.search import SearchQuery, SortKey
+from ..schema import DATETIME, ERRORS, FIELDS
+from .dialects import Dialect
+from .engine_parts import sub_projection
+from .refusals import refuse
+from .schema import ROW_NO
+
+__all__ = ["ListSql", "compile_list"]
+
+
+class ListSql(NamedTuple):
+    count: exp.Select
+    page: exp.Select | None  # None: count_only
+    fields: tuple[str, ...]  # the page's columns, JobTaskInfo order
+
+
+def _order(sort: tuple[SortKey, ...], dialect: Dialect) -> list[exp.Ordered]:
+    keys = sort or (SortKey("created_at", None, True),)
+    out = []
+    for s in keys:
+        if s is keys[0] and not sort:
+            name = "created_at"
+        elif s.path is None:
+            continue  # every row ties on a key the model does not know
+        elif s.path.field == "_row":
+            name = ROW_NO
+        elif s.path.kind == ERRORS or s.path.in_array:
+            raise refuse("sort", dialect.engine, f"key = {s.key}")
+        else:
+            name = s.path.field
+        out.append(exp.Ordered(this=exp.column(name), desc=s.desc, nulls_first=not s.desc))
+    out.append(exp.Ordered(this=exp.column(ROW_NO), desc=False, nulls_first=True))
+    return out
+
+
+def page_columns(projection: tuple[str, ...] | None) -> tuple[str, ...]:
+    if projection is None:
+        return tuple(FIELDS)
+    fields, _ = sub_projection(projection)
+    return tuple(fields)
+
+
+def select_column(name: str, dialect: Dialect) -> exp.Expression:
+    """A stored column as results carry it (datetimes as epoch milliseconds)."""
+    col = exp.column(name)
+    if FIELDS[name].kind == DATETIME:
+        return exp.alias_(dialect.epoch_ms(col), name)
+    return col
+
+
+def compile_list(query: SearchQuery, where: exp.Expression, table: str, dialect: Dialect) -> ListSql:
+    count = exp.select(exp.Count(this=exp.Star())).from_(table).where(where)
+    fields = page_columns(query.projection)
+    if query.count_only:
+        return ListSql(count, None, fields)
+    page = exp.select(*[select_column(f, dialect) for f in fields]).from_(table).where(where)
+    page = page.order_by(*_order(query.sort, dialect))
+    if query.limit is not None:
+        page = page.limit(query.limit)
+    if query.start:
+        if query.limit is None and dialect.engine == "spark":
+            page = page.limit(2**31 - 1)  # Spark needs a LIMIT before an OFFSET
+        page = page.offset(query.start)
+    return ListSql(count, page, fields)

@@ -1,0 +1,81 @@
+"""The part every SQL runner shares: parse with the engine's parser, compile, run, shape.
+
+A runner only has to say how to run one SQL text and return its rows
+(``_rows``); ``list``, ``stat`` and ``explain`` are the same for every engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from ..request import parse_list_parts, parse_stat_parts
+from .aggregate import compile_stat
+from .dialects import Dialect
+from .engine_parts import DocFrame, distinct_order, finish_groups, paged, plain, run_pipeline, shape_rows
+from .listing import compile_list
+from .shape import page_dicts
+from .where import where_clause
+
+__all__ = ["SqlRunner"]
+
+
+class SqlRunner:
+    """``list`` / ``stat`` answered by a SQL engine over one JobTask table, as ``JobTaskStore`` answers them."""
+
+    dialect: Dialect
+    table: str
+
+    def _rows(self, sql: str) -> list[Sequence[Any]]:  # pragma: no cover - each engine's own
+        raise NotImplementedError
+
+    # -- compiling -------------------------------------------------------------
+    def _list_sql(self, params: Any):
+        parsed = parse_list_parts(params)
+        where = where_clause(parsed.all_of, parsed.any_of, self.dialect)
+        return parsed.request, compile_list(parsed.request, where, self.table, self.dialect)
+
+    def _stat_sql(self, params: Any):
+        parsed = parse_stat_parts(params)
+        where = where_clause(parsed.all_of, parsed.any_of, self.dialect)
+        return parsed.request.plan, compile_stat(parsed.request.plan, where, self.table, self.dialect)
+
+    def explain(self, params: Any, method: str | None = None) -> str:
+        """The SQL a request runs as (``method``: "list" or "stat"; guessed from the request when left out)."""
+        if method is None:
+            query = params.get("query") if isinstance(params, dict) else None
+            method = "stat" if isinstance(query, dict) and (query.get("aggregate") or query.get("distinct")) else "list"
+        if method == "stat":
+            plan, compiled = self._stat_sql(params)
+            text = self.dialect.sql(compiled.query)
+            if compiled.tail:
+                text += "\n-- then, in process: " + ", ".join(type(s).__name__ for s in compiled.tail)
+            return text
+        _, compiled = self._list_sql(params)
+        texts = [self.dialect.sql(compiled.count)]
+        if compiled.page is not None:
+            texts.append(self.dialect.sql(compiled.page))
+        return ";\n".join(texts)
+
+    # -- answering -------------------------------------------------------------
+    def list(self, params: Any) -> dict:
+        """The JobTask API's ``list``: ``{"results": [...], "total_count": N}``."""
+        query, compiled = self._list_sql(params)
+        total = int(self._rows(self.dialect.sql(compiled.count))[0][0])
+        if compiled.page is None:
+            return {"results": [], "total_count": total}
+        rows = self._rows(self.dialect.sql(compiled.page)) if total else []
+        return {"results": page_dicts(rows, compiled.fields, query.projection), "total_count": total}
+
+    def stat(self, params: Any) -> dict:
+        """The JobTask API's ``stat``: ``{"results": [...]}`` (+ ``total_count`` when paged)."""
+        plan, compiled = self._stat_sql(params)
+        docs = compiled.to_docs(self._rows(self.dialect.sql(compiled.query)))
+        if compiled.kind == "distinct":
+            return paged([plain(v) for v in distinct_order(docs)], plan)
+        frame = finish_groups(docs) if compiled.kind == "group" else DocFrame(docs)
+        frame, total = run_pipeline(frame, compiled.tail, plan.page)
+        page = plan.page
+        if page is None:
+            return {"results": shape_rows(frame.docs())}
+        frame = frame.slice(page.start - 1, page.start - 1 + page.limit)
+        return {"results": shape_rows(frame.docs()), "total_count": total}

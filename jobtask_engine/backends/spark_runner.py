@@ -1,0 +1,48 @@
+"""The Spark runner: the JobTask table as a Spark temporary view, answered by Spark SQL.
+
+The compiled SQL is the same tree as DuckDB's, written in Spark's dialect.
+The session's time zone is set to UTC: stored datetimes are UTC instants
+(``TIMESTAMP_NTZ`` columns), and results carry them as epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any, Sequence
+
+from .dialects import SPARK
+from .duckdb_runner import Paths, parquet_files, resolve_paths
+from .runner import SqlRunner
+from .schema import spark_ddl
+
+__all__ = ["SparkRunner"]
+
+
+class SparkRunner(SqlRunner):
+    """``SparkRunner(spark, paths)`` over Parquet / JSONL files, or ``SparkRunner(spark, dataframe=df)``."""
+
+    dialect = SPARK
+
+    def __init__(self, spark: Any, source: Paths | None = None, *, dataframe: Any = None, table: str = "jobtasks") -> None:
+        self.spark = spark
+        self.table = table
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+        self._workdir = None
+        if dataframe is None:
+            if source is None:
+                raise ValueError("SparkRunner needs data paths or a DataFrame")
+            paths = resolve_paths(source)
+            if not all(p.endswith(".parquet") for p in paths):
+                self._workdir = tempfile.TemporaryDirectory(prefix="jobtask-spark-")
+                paths = parquet_files(paths, self._workdir.name)
+            dataframe = spark.read.schema(spark_ddl()).parquet(*paths)
+        dataframe.createOrReplaceTempView(table)
+        self.dataframe = dataframe
+
+    def _rows(self, sql: str) -> list[Sequence[Any]]:
+        return [tuple(r) for r in self.spark.sql(sql).collect()]
+
+    def close(self) -> None:
+        self.spark.catalog.dropTempView(self.table)
+        if self._workdir is not None:
+            self._workdir.cleanup()
