@@ -201,6 +201,8 @@ def _regex(cond: Condition, dialect: Dialect) -> exp.Expression:
         path = resolve_path(cond.key)
     except Exception:
         return FALSE  # MongoDB matches nothing on an unknown field
+    if path.kind in ("dict", "any"):
+        raise refuse("errors.additional", dialect.engine, cond.label)
     if path.kind != STR:
         return FALSE  # only strings match a pattern
     if path.in_array and path.kind == UNKNOWN:
