@@ -95,11 +95,15 @@ Test = Callable[[exp.Expression], exp.Expression]
 
 def _on_path(path: Path, test: Test | exp.Expression) -> exp.Expression:
     """A test of the path's value: the column, or any element of ``errors`` (constants for unknown sub-fields)."""
+    if isinstance(test, exp.Expression):
+        if path.in_array and test is TRUE:
+            return _not_empty()
+        return test
     if not path.in_array:
-        return test(exp.column(path.field)) if callable(test) else test
+        return test(exp.column(path.field))
     if path.kind == UNKNOWN:
-        # every element lacks the sub-field: the test is a constant per element
-        holds = test if not callable(test) else test(exp.null())
+        # every element lacks the sub-field: a test that holds for null holds for each element
+        holds = test(exp.null())
         return FALSE if holds is FALSE else _not_empty()
     body = test(exp.Dot(this=exp.column(ELEMENT), expression=exp.to_identifier(path.sub[0])))
     if body is FALSE:
@@ -128,8 +132,8 @@ def _null_test(op: str) -> Test | exp.Expression:
 def _scalar(path: Path, op: str, v: Any, dialect: Dialect) -> Test | exp.Expression:
     if op == "in":
         tests = [_scalar(path, "eq", x, dialect) for x in v]
-        consts = [t for t in tests if not callable(t)]
-        funcs = [t for t in tests if callable(t)]
+        consts = [t for t in tests if isinstance(t, exp.Expression)]
+        funcs = [t for t in tests if not isinstance(t, exp.Expression)]
         if any(t is TRUE for t in consts):
             return TRUE
         if not funcs:
@@ -140,7 +144,7 @@ def _scalar(path: Path, op: str, v: Any, dialect: Dialect) -> Test | exp.Express
     if path.kind == UNKNOWN:
         return FALSE  # only null reaches here for unknown sub-fields
     literal = _literal(path.kind, v, op, dialect)
-    if not isinstance(literal, exp.Expression) or literal is TRUE or literal is FALSE:
+    if literal is TRUE or literal is FALSE:
         return literal
     make = {"eq": exp.EQ, "lt": exp.LT, "lte": exp.LTE, "gt": exp.GT, "gte": exp.GTE}[op]
     return lambda col: _total(make(this=col, expression=literal), col)
