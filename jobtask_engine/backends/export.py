@@ -18,7 +18,7 @@ import msgspec
 
 from .schema import ROW_NO, duckdb_columns
 
-__all__ = ["to_parquet", "jsonl_to_parquet", "records_to_parquet"]
+__all__ = ["to_parquet", "jsonl_to_parquet", "records_to_parquet", "parquet_to_jsonl"]
 
 _ENCODE = msgspec.json.Encoder().encode
 _ISO = "%Y-%m-%dT%H:%M:%S.%gZ"
@@ -58,6 +58,7 @@ def records_to_parquet(infos: Iterable[dict], path: str | os.PathLike) -> int:
         con = duckdb.connect(":memory:")
         try:
             con.execute("SET preserve_insertion_order = true")
+            con.execute("SET enable_progress_bar = false")
             if n == 0:
                 ddl = ", ".join(f"{k} {v}" for k, v in columns.items())
                 con.execute(f"CREATE TABLE t ({ddl})")
@@ -83,3 +84,40 @@ def jsonl_to_parquet(source: str | os.PathLike, path: str | os.PathLike) -> int:
     from ..store import JobTaskStore
 
     return to_parquet(JobTaskStore.load(source), path)
+
+
+def parquet_to_jsonl(source: Any, path: str | os.PathLike, *, memory_limit: str = "2GB") -> int:
+    """Parquet files of the schema -> JSON Lines the store loads (insertion order kept), inside DuckDB."""
+    import duckdb
+
+    from .duckdb_runner import resolve_paths
+
+    files = resolve_paths(source)
+    listed = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in files) + "]"
+    columns = duckdb_columns()
+    parts = []
+    for name, kind in columns.items():
+        if name == ROW_NO:
+            continue
+        if kind == "TIMESTAMP":
+            parts.append(f"strftime({name}, '{_ISO}') AS {name}")
+        elif name == "errors":
+            parts.append(
+                "list_transform(errors, lambda e: struct_pack(error_code := e.error_code, message := e.message, "
+                "additional := json(e.additional))) AS errors"
+            )
+        else:
+            parts.append(name)
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET memory_limit = ?", [memory_limit])
+        con.execute("SET preserve_insertion_order = true")
+        con.execute("SET enable_progress_bar = false")
+        con.execute(
+            f"COPY (SELECT {', '.join(parts)} FROM read_parquet({listed}) ORDER BY {ROW_NO}) "
+            f"TO ? (FORMAT json)",
+            [str(path)],
+        )
+        return con.execute(f"SELECT count(*) FROM read_parquet({listed})").fetchone()[0]
+    finally:
+        con.close()

@@ -173,6 +173,7 @@ def generate_parquet(
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET threads = {int(threads)}")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")
     _load_catalog(con)
     select = _select_sql(n, seed)
     files = []
