@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
+from ..errors import EngineError
 from .dialects import DUCKDB
 from .runner import SqlRunner
 
@@ -32,10 +33,8 @@ def resolve_paths(source: Paths) -> list[str]:
         elif any(c in text for c in "*?["):
             matched = sorted(glob.glob(text))
         else:
-            matched = [text]
+            matched = [text] if os.path.isfile(text) else []
         if not matched:
-            from ..errors import EngineError
-
             raise EngineError("ERROR_INVALID_PARAMETER", f"No data file matches {text!r}")
         out.extend(matched)
     return out
@@ -90,10 +89,18 @@ class DuckDBRunner(SqlRunner):
                 self._workdir = tempfile.TemporaryDirectory(prefix="jobtask-duckdb-")
                 paths = parquet_files(paths, self._workdir.name)
             listed = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
-            self.con.execute(f'CREATE OR REPLACE VIEW "{table}" AS SELECT * FROM read_parquet({listed})')
+            self._run(f'CREATE OR REPLACE VIEW "{table}" AS SELECT * FROM read_parquet({listed})')
+
+    def _run(self, sql: str) -> Any:
+        import duckdb
+
+        try:
+            return self.con.execute(sql)
+        except duckdb.Error as exc:
+            raise EngineError("ERROR_DB_QUERY", f"Database query failed. (engine = duckdb, reason = {exc})") from None
 
     def _rows(self, sql: str) -> list[Sequence[Any]]:
-        return self.con.execute(sql).fetchall()
+        return self._run(sql).fetchall()
 
     def close(self) -> None:
         if self._own:

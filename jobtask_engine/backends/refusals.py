@@ -48,7 +48,6 @@ REFUSALS: Final[tuple[Refusal, ...]] = (
     Refusal("aggregate.group.fields", ("duckdb", "spark"),
             "operators other than count, sum, average, max, min on a field; conditions; data_type array"),
     Refusal("distinct", ("duckdb", "spark"), "distinct of errors, errors.additional(.*) or _id"),
-    Refusal("integer", ("spark",), "integer query values beyond 38 digits"),
 )
 
 

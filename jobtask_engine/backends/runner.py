@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from sqlglot import exp
+
 from ..request import parse_list_parts, parse_stat_parts
 from .aggregate import compile_stat
 from .dialects import Dialect
@@ -55,6 +57,16 @@ class SqlRunner:
         if compiled.page is not None:
             texts.append(self.dialect.sql(compiled.page))
         return ";\n".join(texts)
+
+    def domain_counts(self, limit: int = 6) -> dict[str, int]:
+        """The commonest domain_ids and their record counts (for callers that must pick a domain)."""
+        col = exp.column("domain_id")
+        query = (
+            exp.select(col, exp.Count(this=exp.Star())).from_(self.table)
+            .where(exp.Not(this=exp.Is(this=col.copy(), expression=exp.null())))
+            .group_by(col.copy()).order_by(exp.Ordered(this=exp.Count(this=exp.Star()), desc=True)).limit(limit)
+        )
+        return {d: int(n) for d, n in self._rows(self.dialect.sql(query))}
 
     # -- answering -------------------------------------------------------------
     def list(self, params: Any) -> dict:

@@ -8,14 +8,27 @@ The session's time zone is set to UTC: stored datetimes are UTC instants
 from __future__ import annotations
 
 import tempfile
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
+from ..errors import EngineError
 from .dialects import SPARK
 from .duckdb_runner import Paths, parquet_files, resolve_paths
 from .runner import SqlRunner
 from .schema import spark_ddl
 
 __all__ = ["SparkRunner"]
+
+
+def _spark_call(call: Callable[[], Any]) -> Any:
+    """Spark's own failures (analysis errors, JVM exceptions) as the engine's one error type."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    try:
+        return call()
+    except (PySparkException, Py4JError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise EngineError("ERROR_DB_QUERY", f"Database query failed. (engine = spark, reason = {reason})") from None
 
 
 class SparkRunner(SqlRunner):
@@ -35,12 +48,12 @@ class SparkRunner(SqlRunner):
             if not all(p.endswith(".parquet") for p in paths):
                 self._workdir = tempfile.TemporaryDirectory(prefix="jobtask-spark-")
                 paths = parquet_files(paths, self._workdir.name)
-            dataframe = spark.read.schema(spark_ddl()).parquet(*paths)
+            dataframe = _spark_call(lambda: spark.read.schema(spark_ddl()).parquet(*paths))
         dataframe.createOrReplaceTempView(table)
         self.dataframe = dataframe
 
     def _rows(self, sql: str) -> list[Sequence[Any]]:
-        return [tuple(r) for r in self.spark.sql(sql).collect()]
+        return _spark_call(lambda: [tuple(r) for r in self.spark.sql(sql).collect()])
 
     def close(self) -> None:
         self.spark.catalog.dropTempView(self.table)

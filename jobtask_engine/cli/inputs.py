@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import msgspec
 
-__all__ = ["UsageError", "read_records", "parse_json_object", "read_query", "pick_domain", "parse_params"]
+__all__ = ["UsageError", "read_records", "parse_json_object", "read_query", "pick_domain", "pick_domain_of", "parse_params"]
 
 
 class UsageError(Exception):
@@ -100,7 +100,11 @@ def pick_domain(records: Sequence[dict], given: str | None) -> str:
     """``--domain-id``, or the only domain in the data when there is exactly one."""
     if given is not None:
         return given
-    counts = Counter(r.get("domain_id") for r in records if isinstance(r.get("domain_id"), str))
+    return pick_domain_of(Counter(r.get("domain_id") for r in records if isinstance(r.get("domain_id"), str)))
+
+
+def pick_domain_of(counts: Counter) -> str:
+    """The only domain of records counted per domain (an SQL engine counts them where they lie)."""
     if len(counts) == 1:
         return next(iter(counts))
     if not counts:
