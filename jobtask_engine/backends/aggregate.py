@@ -22,10 +22,13 @@ from sqlglot import exp
 from ..schema import DATETIME, ERRORS, FIELDS, INT, STR
 from ..stat.expressions import DatePart, DateToString, Field
 from ..stat.group import GroupField, GroupKey, GroupStage
+from ..stat.match import MatchStage
 from ..stat.parse import StatPlan
 from ..stat.stages import CountStage, UnwindStage
 from .dialects import Dialect
 from .engine_parts import MISSING, SPEC_OF, ms_to_dt
+from .match import match_sql
+from .schema import ROW_NO
 from .refusals import refuse
 
 __all__ = ["StatSql", "compile_stat"]
@@ -138,14 +141,55 @@ def _fit(total: Any) -> Any:
     return float(total) if not -(2**63) <= total < 2**63 else total
 
 
+#: Group operators that read the documents in input order (insertion order: ``row_no``).
+_IN_ORDER = ("first", "last", "push", "add_to_set")
+
+
+def _pair(item: Any) -> tuple[Any, Any]:
+    """(row_no, value) of a struct DuckDB (dict) or Spark (Row) returned."""
+    return (item["r"], item["v"]) if isinstance(item, dict) else (item[0], item[1])
+
+
+def _ordered_struct(value: _Value, dialect: Dialect) -> exp.Expression:
+    return exp.Struct(expressions=[
+        exp.PropertyEQ(this=exp.to_identifier("r"), expression=exp.column(ROW_NO)),
+        exp.PropertyEQ(this=exp.to_identifier("v"), expression=_out(value, dialect)),
+    ])
+
+
+def _in_order(f: GroupField, value: _Value, dialect: Dialect) -> tuple[list[exp.Expression], Callable]:
+    """first/last: the value of the first/last document (missing -> null); push/add_to_set: the values
+    in input order (missing ones left out; add_to_set keeps first occurrences)."""
+    if value.sql is not None and value.sql.find(exp.Dot) is not None:
+        # unwound element values: their order inside one stored document is not kept by the SQL engines
+        raise refuse("aggregate.group.fields", dialect.engine, f"aggregate.group.fields.{f.operator} of {f.expr.path}")
+    if value.sql is None:
+        return [], (lambda vs: None) if f.operator in ("first", "last") else (lambda vs: [])
+    convert = _convert(value.kind, value.null_is_missing)
+    if f.operator in ("first", "last"):
+        make = exp.Min if f.operator == "first" else exp.Max
+        one = _convert(value.kind, False)
+        return [make(this=_ordered_struct(value, dialect))], lambda vs: one(_pair(vs[0])[1])
+    unique = f.operator == "add_to_set"
+
+    def finish(vs: list) -> list:
+        items = [convert(v) for _, v in sorted(map(_pair, vs[0] or ()), key=lambda p: p[0])]
+        items = [v for v in items if v is not MISSING]
+        return list(dict.fromkeys(items)) if unique else items
+
+    return [exp.ArrayAgg(this=_ordered_struct(value, dialect))], finish
+
+
 def _group_field(f: GroupField, unwound: bool, dialect: Dialect) -> tuple[list[exp.Expression], Callable]:
     """SQL aggregates for one field, and how their values (a list) become the field's value."""
     what = f"aggregate.group.fields.{f.operator}"
     if f.operator == "count" and f.expr is None:
         return [exp.Count(this=exp.Star())], lambda vs: vs[0]
-    if f.operator not in ("sum", "average", "max", "min") or type(f.expr) is not Field:
+    if f.operator not in ("sum", "average", "max", "min", *_IN_ORDER) or type(f.expr) is not Field:
         raise refuse("aggregate.group.fields", dialect.engine, f"{what} (name = {f.name})")
     value = _field_value(f.expr.path, unwound, dialect.engine, "aggregate.group.fields")
+    if f.operator in _IN_ORDER:
+        return _in_order(f, value, dialect)
     numeric = value.sql is not None and value.kind == INT
     if f.operator == "sum":
         if not numeric:
@@ -166,29 +210,52 @@ def _group_field(f: GroupField, unwound: bool, dialect: Dialect) -> tuple[list[e
 # -- the head query ----------------------------------------------------------------------
 
 
-def _source(where: exp.Expression, table: str, unwound: bool) -> exp.Expression:
+def _source(where: exp.Expression, table: str, unwound: bool, after: exp.Expression | None = None,
+            before: exp.Expression | None = None) -> exp.Expression:
+    """The documents the head stage reads: matched rows (``before``: match stages on them), unwound,
+    then filtered by ``after`` (the unwind's filter)."""
+    if before is not None:
+        where = exp.and_(where, before)
     if not unwound:
         return exp.select("*").from_(table).where(where).subquery("src")
     explode = exp.alias_(exp.Explode(this=exp.column("errors")), _UNWOUND)
-    return exp.select("*", explode).from_(table).where(where).subquery("src")
+    inner = exp.select("*", explode).from_(table).where(where)
+    if after is None:
+        return inner.subquery("src")
+    return exp.select("*").from_(inner.subquery("unwound")).where(after).subquery("src")
 
 
-def _head(stages: tuple, engine: str) -> tuple[bool, Any, tuple]:
-    """(unwound, the group or count stage, the stages after it)."""
+class _Head(NamedTuple):
+    unwound: bool
+    before: exp.Expression | None  # match stages on the stored documents
+    after: exp.Expression | None  # match stages on the unwound documents
+    stage: Any  # the group or count stage
+    tail: tuple
+
+
+def _head(stages: tuple, engine: str) -> _Head:
+    """Leading match stages, an optional unwind of errors with its filters, then a group or count."""
     i = 0
     unwound = False
+    before: list = []
+    after: list = []
+    while i < len(stages) and type(stages[i]) is MatchStage:
+        before.append(match_sql(stages[i], None, engine, "aggregate.match"))
+        i += 1
     if i < len(stages) and type(stages[i]) is UnwindStage:
         if stages[i].path != "errors":
             raise refuse("aggregate.unwind", engine, f"path = {stages[i].path}")
         unwound = True
         i += 1
+        while i < len(stages) and type(stages[i]) is MatchStage:
+            after.append(match_sql(stages[i], _UNWOUND, engine, "aggregate.match"))
+            i += 1
     if i >= len(stages):
         raise refuse("aggregate (stored documents)", engine, "the pipeline ends on stored documents")
     stage = stages[i]
     if type(stage) in (GroupStage, CountStage):
-        return unwound, stage, stages[i + 1 :]
-    if type(stage).__name__ == "MatchStage":
-        raise refuse("aggregate.unwind" if unwound else "aggregate.match", engine, "a match before the first group")
+        both = lambda xs: exp.and_(*xs) if xs else None  # noqa: E731
+        return _Head(unwound, both(before), both(after), stage, stages[i + 1 :])
     if type(stage) is UnwindStage:
         raise refuse("aggregate.unwind", engine, f"path = {stage.path}")
     raise refuse("aggregate (stored documents)", engine, type(stage).__name__)
@@ -274,8 +341,9 @@ def _compile_distinct(path: str, where: exp.Expression, table: str, dialect: Dia
 def compile_stat(plan: StatPlan, where: exp.Expression, table: str, dialect: Dialect) -> StatSql:
     if plan.stages is None:
         return _compile_distinct(plan.distinct, where, table, dialect)
-    unwound, stage, tail = _head(plan.stages, dialect.engine)
-    src = _source(where, table, unwound)
+    head = _head(plan.stages, dialect.engine)
+    unwound, stage, tail = head.unwound, head.stage, head.tail
+    src = _source(where, table, unwound, head.after, head.before)
     if type(stage) is CountStage:
         q = exp.select(exp.Count(this=exp.Star())).from_(src)
         name = stage.name

@@ -36,17 +36,20 @@ REFUSALS: Final[tuple[Refusal, ...]] = (
             "'$' before more pattern"),
     Refusal("contain", ("duckdb", "spark"), "case-insensitive search for non-ASCII text (case folding differs per engine)"),
     Refusal("sort", ("duckdb", "spark"), "sorting by errors or errors.* (MongoDB sorts arrays by their least/greatest element)"),
-    Refusal("aggregate.unwind", ("duckdb", "spark"), "unwind of a path other than errors, and unwind filters"),
+    Refusal("aggregate.unwind", ("duckdb", "spark"), "unwind of a path other than errors"),
     Refusal("aggregate (stored documents)", ("duckdb", "spark"),
             "stages other than unwind errors before the first group or count (they return stored documents)"),
-    Refusal("aggregate.match", ("duckdb", "spark"), "match stages before the first group"),
+    Refusal("aggregate.match", ("duckdb", "spark"),
+            "match conditions (before the first group, or unwind filters) of the contain family (an unescaped, "
+            "case-sensitive MongoDB regex of the caller's text), or on errors paths that are not unwound"),
     Refusal("aggregate.group.keys", ("duckdb", "spark"),
             "group keys other than a field (top-level, or errors.error_code/errors.message after unwind errors) "
             "or a date of a datetime field"),
     Refusal("aggregate.group.keys.date_format", ("duckdb", "spark"),
             "format specifiers other than %Y %m %d %H %M %S %L %j %%"),
     Refusal("aggregate.group.fields", ("duckdb", "spark"),
-            "operators other than count, sum, average, max, min on a field; conditions; data_type array"),
+            "merge_objects; conditions; data_type array; inputs other than a field; first, last, push, add_to_set "
+            "of errors.* after unwind (the SQL engines keep no order among one document's elements)"),
     Refusal("distinct", ("duckdb", "spark"), "distinct of errors, errors.additional(.*) or _id"),
 )
 
