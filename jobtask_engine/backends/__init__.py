@@ -5,29 +5,16 @@ sqlglot expression tree for the JobTask table schema (``schema.py``), and
 written in the engine's dialect; answers come back in the shapes
 ``JobTaskStore`` returns.  What an engine cannot answer exactly is refused
 with ``ERROR_NOT_SUPPORTED`` (``refusals.REFUSALS``).  Needs the ``duckdb``
-or ``spark`` extra; nothing here is imported by the core.
+or ``spark`` extra (sqlglot, and the engine, imported when first used);
+nothing here is imported by the core.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from .duckdb_runner import DuckDBRunner
+from .export import jsonl_to_parquet, parquet_to_jsonl, to_parquet
+from .refusals import REFUSALS
+from .spark_runner import SparkRunner
+from .synthetic import generate_parquet
 
-__all__ = ["DuckDBRunner", "SparkRunner", "to_parquet", "jsonl_to_parquet", "generate_parquet", "REFUSALS"]
-
-_LAZY = {
-    "DuckDBRunner": "jobtask_engine.backends.duckdb_runner",
-    "SparkRunner": "jobtask_engine.backends.spark_runner",
-    "to_parquet": "jobtask_engine.backends.export",
-    "jsonl_to_parquet": "jobtask_engine.backends.export",
-    "generate_parquet": "jobtask_engine.backends.synthetic",
-    "REFUSALS": "jobtask_engine.backends.refusals",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(name)
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+__all__ = ["DuckDBRunner", "SparkRunner", "to_parquet", "jsonl_to_parquet", "parquet_to_jsonl", "generate_parquet", "REFUSALS"]

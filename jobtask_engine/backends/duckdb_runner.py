@@ -16,6 +16,7 @@ from typing import Any, Sequence
 from ..errors import EngineError
 from .dialects import DUCKDB
 from .runner import SqlRunner
+from .schema import check_columns
 
 __all__ = ["DuckDBRunner", "resolve_paths"]
 
@@ -90,6 +91,8 @@ class DuckDBRunner(SqlRunner):
                 paths = parquet_files(paths, self._workdir.name)
             listed = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
             self._run(f'CREATE OR REPLACE VIEW "{table}" AS SELECT * FROM read_parquet({listed})')
+        names = [row[0] for row in self._run(f'DESCRIBE SELECT * FROM "{table.replace(chr(34), chr(34) * 2)}"').fetchall()]
+        check_columns(names, f"DuckDB table {table!r}")
 
     def _run(self, sql: str) -> Any:
         import duckdb

@@ -19,7 +19,7 @@ from typing import Final
 
 from ..schema import DATETIME, ERRORS, FIELDS, INT, STR
 
-__all__ = ["ROW_NO", "COLUMNS", "duckdb_columns", "spark_ddl", "DUCKDB_TYPES", "SPARK_TYPES", "ERROR_SUBFIELDS"]
+__all__ = ["check_columns", "ROW_NO", "COLUMNS", "duckdb_columns", "spark_ddl", "DUCKDB_TYPES", "SPARK_TYPES", "ERROR_SUBFIELDS"]
 
 #: The tie-breaking column: 0-based insertion order.
 ROW_NO: Final = "row_no"
@@ -42,6 +42,18 @@ SPARK_TYPES: Final[dict[str, str]] = {
 
 #: Column names in table order: the JobTaskInfo fields, then ``row_no``.
 COLUMNS: Final[tuple[str, ...]] = (*FIELDS, ROW_NO)
+
+
+def check_columns(present: list[str], where: str) -> None:
+    """Refuse a table that lacks a column of the schema (a query would fail, or worse, mean something else)."""
+    from ..errors import EngineError
+
+    missing = [c for c in COLUMNS if c not in set(present)]
+    if missing:
+        raise EngineError(
+            "ERROR_INVALID_PARAMETER",
+            f"{where} lacks the JobTask table columns {missing} (see jobtask_engine/backends/schema.py)",
+        )
 
 
 def duckdb_columns() -> dict[str, str]:

@@ -14,7 +14,7 @@ from ..errors import EngineError
 from .dialects import SPARK
 from .duckdb_runner import Paths, parquet_files, resolve_paths
 from .runner import SqlRunner
-from .schema import spark_ddl
+from .schema import check_columns, spark_ddl
 
 __all__ = ["SparkRunner"]
 
@@ -49,6 +49,7 @@ class SparkRunner(SqlRunner):
                 self._workdir = tempfile.TemporaryDirectory(prefix="jobtask-spark-")
                 paths = parquet_files(paths, self._workdir.name)
             dataframe = _spark_call(lambda: spark.read.schema(spark_ddl()).parquet(*paths))
+        check_columns(list(dataframe.columns), "the Spark DataFrame")
         dataframe.createOrReplaceTempView(table)
         self.dataframe = dataframe
 

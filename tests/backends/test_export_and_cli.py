@@ -87,3 +87,13 @@ def test_cli_convert_list_stat(tmp_path, capsys, spark):
     assert main(["list", "--engine", "duckdb", "--data", str(tmp_path / "tasks.parquet"), "--explain"]) == 0
     assert "SELECT COUNT(*) FROM jobtasks" in capsys.readouterr().out
     assert main(["list", "--engine", "duckdb", "--data", str(tmp_path / "missing.parquet")]) == 2
+
+
+def test_a_table_without_the_schema_is_refused():
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE jobtasks AS SELECT 'x' AS job_task_id")
+    with pytest.raises(EngineError) as caught:
+        DuckDBRunner(connection=con)
+    assert "row_no" in caught.value.message
