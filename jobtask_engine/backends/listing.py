@@ -62,17 +62,29 @@ def select_column(name: str, dialect: Dialect) -> exp.Expression:
     return col
 
 
+def _paged(query: exp.Select, q: SearchQuery, dialect: Dialect) -> exp.Select:
+    if q.limit is not None:
+        query = query.limit(q.limit)
+    if q.start:
+        if q.limit is None and dialect.engine == "spark":
+            query = query.limit(2**31 - 1)  # Spark needs a LIMIT before an OFFSET
+        query = query.offset(q.start)
+    return query
+
+
 def compile_list(query: SearchQuery, where: exp.Expression, table: str, dialect: Dialect) -> ListSql:
+    """The count, and the page: with a limit, the page's row numbers are found first (ordering
+    only the sort columns) and its columns read for those rows alone (two-phase), which keeps a
+    deep or wide page from carrying every column of every match through the sort."""
     count = exp.select(exp.Count(this=exp.Star())).from_(table).where(where)
     fields = page_columns(query.projection)
     if query.count_only:
         return ListSql(count, None, fields)
-    page = exp.select(*[select_column(f, dialect) for f in fields]).from_(table).where(where)
-    page = page.order_by(*_order(query.sort, dialect))
-    if query.limit is not None:
-        page = page.limit(query.limit)
-    if query.start:
-        if query.limit is None and dialect.engine == "spark":
-            page = page.limit(2**31 - 1)  # Spark needs a LIMIT before an OFFSET
-        page = page.offset(query.start)
-    return ListSql(count, page, fields)
+    order = _order(query.sort, dialect)
+    columns = [select_column(f, dialect) for f in fields]
+    if query.limit is None:
+        page = _paged(exp.select(*columns).from_(table).where(where).order_by(*order), query, dialect)
+        return ListSql(count, page, fields)
+    rows = _paged(exp.select(exp.column(ROW_NO)).from_(table).where(where).order_by(*order), query, dialect)
+    page = exp.select(*columns).from_(table).where(exp.In(this=exp.column(ROW_NO), query=rows.subquery()))
+    return ListSql(count, page.order_by(*[o.copy() for o in order]), fields)
