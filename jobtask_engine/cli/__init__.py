@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_query_options(commands.add_parser(name, help=text))
 
     convert = commands.add_parser("convert", help="JSON / JSON Lines records -> Parquet for --engine duckdb|spark")
-    convert.add_argument("input", help="JSON array or JSON Lines of JobTask records")
+    convert.add_argument("input", help="JSON array, JSON Lines or a saved list response of JobTask records ('-': stdin)")
     convert.add_argument("output", help="the Parquet file to write")
 
     serve = commands.add_parser("serve", help="run the fake inventory JobTask API over HTTP (needs the server extra)")

@@ -6,7 +6,7 @@ import argparse
 from collections import Counter
 from typing import Any
 
-from jobtask_engine.cli.inputs import UsageError, parse_params, pick_domain_of, read_query
+from jobtask_engine.cli.inputs import UsageError, parse_params, pick_domain_of, read_query, read_records
 from jobtask_engine.cli.output import format_response
 from jobtask_engine.cli.render import bar_glyph
 
@@ -60,13 +60,16 @@ def run_sql_query(args: argparse.Namespace) -> int:
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    """JSON / JSON Lines export -> Parquet in the backends' schema (through the engine's validation)."""
+    """JSON array / JSON Lines / saved list response -> Parquet in the backends' schema (validated as on load)."""
+    from jobtask_engine.cli.commands import load_store
+
     try:
-        from jobtask_engine.backends.export import jsonl_to_parquet
+        from jobtask_engine.backends.export import to_parquet
     except ModuleNotFoundError as exc:
         raise _missing_extra("duckdb", exc) from None
+    store = load_store(read_records(args.input), args.input)
     try:
-        n = jsonl_to_parquet(args.input, args.output)
+        n = to_parquet(store, args.output)
     except OSError as exc:
         raise UsageError(f"cannot convert {args.input}: {exc.strerror or exc}") from None
     print(f"jobtask-engine: wrote {n:,} job tasks to {args.output}")

@@ -97,3 +97,13 @@ def test_a_table_without_the_schema_is_refused():
     with pytest.raises(EngineError) as caught:
         DuckDBRunner(connection=con)
     assert "row_no" in caught.value.message
+
+
+def test_cli_convert_a_saved_list_response(tmp_path, capsys):
+    store = JobTaskStore(make_job_tasks(50, seed=6, domain_id="domain-1"))
+    response = store.list({"domain_id": "domain-1", "query": {"sort": [{"key": "id"}]}})
+    (tmp_path / "saved.json").write_text(json.dumps(response))
+    assert main(["convert", str(tmp_path / "saved.json"), str(tmp_path / "saved.parquet")]) == 0
+    with DuckDBRunner(tmp_path / "saved.parquet") as runner:
+        assert runner.list({"domain_id": "domain-1", "query": {"sort": [{"key": "id"}]}}) == response
+    assert main(["convert", str(tmp_path / "missing.json"), str(tmp_path / "x.parquet")]) == 2
