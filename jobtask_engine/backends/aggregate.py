@@ -210,16 +210,16 @@ def _group_field(f: GroupField, unwound: bool, dialect: Dialect) -> tuple[list[e
 # -- the head query ----------------------------------------------------------------------
 
 
-def _source(where: exp.Expression, table: str, unwound: bool, after: exp.Expression | None = None,
+def _source(where: exp.Expression, table: exp.Table, unwound: bool, after: exp.Expression | None = None,
             before: exp.Expression | None = None) -> exp.Expression:
     """The documents the head stage reads: matched rows (``before``: match stages on them), unwound,
     then filtered by ``after`` (the unwind's filter)."""
     if before is not None:
         where = exp.and_(where, before)
     if not unwound:
-        return exp.select("*").from_(table).where(where).subquery("src")
+        return exp.select("*").from_(table.copy()).where(where.copy()).subquery("src")
     explode = exp.alias_(exp.Explode(this=exp.column("errors")), _UNWOUND)
-    inner = exp.select("*", explode).from_(table).where(where)
+    inner = exp.select("*", explode).from_(table.copy()).where(where.copy())
     if after is None:
         return inner.subquery("src")
     return exp.select("*").from_(inner.subquery("unwound")).where(after).subquery("src")
@@ -305,12 +305,12 @@ def _plain_number(x: Any) -> Any:
     return int(x) if isinstance(x, Decimal) else x
 
 
-def _nothing(table: str) -> StatSql:
+def _nothing(table: exp.Table) -> StatSql:
     """A distinct over a path no stored value has."""
-    return StatSql(exp.select(exp.Literal.number(1)).from_(table).where(exp.false()), lambda rows: [], (), "distinct")
+    return StatSql(exp.select(exp.Literal.number(1)).from_(table.copy()).where(exp.false()), lambda rows: [], (), "distinct")
 
 
-def _compile_distinct(path: str, where: exp.Expression, table: str, dialect: Dialect) -> StatSql:
+def _compile_distinct(path: str, where: exp.Expression, table: exp.Table, dialect: Dialect) -> StatSql:
     parts = path.split(".")
     f = FIELDS.get(parts[0])
     if f is None:
@@ -321,8 +321,8 @@ def _compile_distinct(path: str, where: exp.Expression, table: str, dialect: Dia
         if len(parts) > 1:
             return _nothing(table)
         value = _Value(exp.column(f.name), f.kind, not f.nullable)
-        src: exp.Expression = exp.to_table(table)
-        q = exp.select(exp.alias_(_out(value, dialect), "v")).distinct().from_(src).where(where)
+        src: exp.Expression = table.copy()
+        q = exp.select(exp.alias_(_out(value, dialect), "v")).distinct().from_(src).where(where.copy())
     else:
         if len(parts) == 1 or parts[1] == "additional" or parts[1].isdigit():
             raise refuse("distinct", dialect.engine, f"distinct = {path}")
@@ -338,7 +338,7 @@ def _compile_distinct(path: str, where: exp.Expression, table: str, dialect: Dia
     return StatSql(q, to_docs, (), "distinct")
 
 
-def compile_stat(plan: StatPlan, where: exp.Expression, table: str, dialect: Dialect) -> StatSql:
+def compile_stat(plan: StatPlan, where: exp.Expression, table: exp.Table, dialect: Dialect) -> StatSql:
     if plan.stages is None:
         return _compile_distinct(plan.distinct, where, table, dialect)
     head = _head(plan.stages, dialect.engine)

@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
+from sqlglot import exp
+
 from ..errors import EngineError
 from .dialects import DUCKDB
 from .runner import SqlRunner
@@ -56,6 +58,10 @@ def parquet_files(paths: list[str], workdir: str) -> list[str]:
     return out
 
 
+def _quoted(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
+
+
 class DuckDBRunner(SqlRunner):
     """``DuckDBRunner(paths)`` over Parquet / JSONL files, or ``DuckDBRunner(connection=con, table=...)``."""
 
@@ -89,9 +95,11 @@ class DuckDBRunner(SqlRunner):
             if not all(p.endswith(".parquet") for p in paths):
                 self._workdir = tempfile.TemporaryDirectory(prefix="jobtask-duckdb-")
                 paths = parquet_files(paths, self._workdir.name)
-            listed = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
-            self._run(f'CREATE OR REPLACE VIEW "{table}" AS SELECT * FROM read_parquet({listed})')
-        names = [row[0] for row in self._run(f'DESCRIBE SELECT * FROM "{table.replace(chr(34), chr(34) * 2)}"').fetchall()]
+            # DuckDB takes no parameters in a view: the paths are literals written by sqlglot
+            scan = exp.Anonymous(this="read_parquet", expressions=[exp.Array(expressions=[exp.Literal.string(p) for p in paths])])
+            view = exp.select("*").from_(scan).sql(dialect="duckdb")
+            self._run(f"CREATE OR REPLACE VIEW {_quoted(table)} AS {view}")
+        names = [row[0] for row in self._run(f"DESCRIBE SELECT * FROM {_quoted(table)}").fetchall()]
         check_columns(names, f"DuckDB table {table!r}")
 
     def _run(self, sql: str) -> Any:

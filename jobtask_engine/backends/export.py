@@ -93,7 +93,6 @@ def parquet_to_jsonl(source: Any, path: str | os.PathLike, *, memory_limit: str 
     from .duckdb_runner import resolve_paths
 
     files = resolve_paths(source)
-    listed = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in files) + "]"
     columns = duckdb_columns()
     parts = []
     for name, kind in columns.items():
@@ -114,10 +113,9 @@ def parquet_to_jsonl(source: Any, path: str | os.PathLike, *, memory_limit: str 
         con.execute("SET preserve_insertion_order = true")
         con.execute("SET enable_progress_bar = false")
         con.execute(
-            f"COPY (SELECT {', '.join(parts)} FROM read_parquet({listed}) ORDER BY {ROW_NO}) "
-            f"TO ? (FORMAT json)",
-            [str(path)],
+            f"COPY (SELECT {', '.join(parts)} FROM read_parquet(?) ORDER BY {ROW_NO}) TO ? (FORMAT json)",
+            [files, str(path)],
         )
-        return con.execute(f"SELECT count(*) FROM read_parquet({listed})").fetchone()[0]
+        return con.execute("SELECT count(*) FROM read_parquet(?)", [files]).fetchone()[0]
     finally:
         con.close()

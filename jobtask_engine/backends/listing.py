@@ -72,19 +72,19 @@ def _paged(query: exp.Select, q: SearchQuery, dialect: Dialect) -> exp.Select:
     return query
 
 
-def compile_list(query: SearchQuery, where: exp.Expression, table: str, dialect: Dialect) -> ListSql:
+def compile_list(query: SearchQuery, where: exp.Expression, table: exp.Table, dialect: Dialect) -> ListSql:
     """The count, and the page: with a limit, the page's row numbers are found first (ordering
     only the sort columns) and its columns read for those rows alone (two-phase), which keeps a
     deep or wide page from carrying every column of every match through the sort."""
-    count = exp.select(exp.Count(this=exp.Star())).from_(table).where(where)
+    count = exp.select(exp.Count(this=exp.Star())).from_(table.copy()).where(where.copy())
     fields = page_columns(query.projection)
     if query.count_only:
         return ListSql(count, None, fields)
     order = _order(query.sort, dialect)
     columns = [select_column(f, dialect) for f in fields]
     if query.limit is None:
-        page = _paged(exp.select(*columns).from_(table).where(where).order_by(*order), query, dialect)
+        page = _paged(exp.select(*columns).from_(table.copy()).where(where.copy()).order_by(*order), query, dialect)
         return ListSql(count, page, fields)
-    rows = _paged(exp.select(exp.column(ROW_NO)).from_(table).where(where).order_by(*order), query, dialect)
-    page = exp.select(*columns).from_(table).where(exp.In(this=exp.column(ROW_NO), query=rows.subquery()))
+    rows = _paged(exp.select(exp.column(ROW_NO)).from_(table.copy()).where(where.copy()).order_by(*order), query, dialect)
+    page = exp.select(*columns).from_(table.copy()).where(exp.In(this=exp.column(ROW_NO), query=rows.subquery()))
     return ListSql(count, page.order_by(*[o.copy() for o in order]), fields)

@@ -30,16 +30,22 @@ class SqlRunner:
     def _rows(self, sql: str) -> list[Sequence[Any]]:  # pragma: no cover - each engine's own
         raise NotImplementedError
 
+    def table_expr(self) -> exp.Table:
+        """The table name as quoted identifiers (``db.table`` names a table of a database)."""
+        parts = [exp.to_identifier(p, quoted=True) for p in self.table.split(".")]
+        return exp.Table(this=parts[-1], db=parts[-2] if len(parts) > 1 else None,
+                         catalog=parts[-3] if len(parts) > 2 else None)
+
     # -- compiling -------------------------------------------------------------
     def _list_sql(self, params: Any):
         parsed = parse_list_parts(params)
         where = where_clause(parsed.all_of, parsed.any_of, self.dialect)
-        return parsed.request, compile_list(parsed.request, where, self.table, self.dialect)
+        return parsed.request, compile_list(parsed.request, where, self.table_expr(), self.dialect)
 
     def _stat_sql(self, params: Any):
         parsed = parse_stat_parts(params)
         where = where_clause(parsed.all_of, parsed.any_of, self.dialect)
-        return parsed.request.plan, compile_stat(parsed.request.plan, where, self.table, self.dialect)
+        return parsed.request.plan, compile_stat(parsed.request.plan, where, self.table_expr(), self.dialect)
 
     def explain(self, params: Any, method: str | None = None) -> str:
         """The SQL a request runs as (``method``: "list" or "stat"; guessed from the request when left out)."""
@@ -62,7 +68,7 @@ class SqlRunner:
         """The commonest domain_ids and their record counts (for callers that must pick a domain)."""
         col = exp.column("domain_id")
         query = (
-            exp.select(col, exp.Count(this=exp.Star())).from_(self.table)
+            exp.select(col, exp.Count(this=exp.Star())).from_(self.table_expr())
             .where(exp.Not(this=exp.Is(this=col.copy(), expression=exp.null())))
             .group_by(col.copy()).order_by(exp.Ordered(this=exp.Count(this=exp.Star()), desc=True)).limit(limit)
         )

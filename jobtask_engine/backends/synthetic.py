@@ -170,7 +170,7 @@ def generate_parquet(
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(":memory:")
-    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute("SET memory_limit = ?", [memory_limit])
     con.execute(f"SET threads = {int(threads)}")
     con.execute("SET preserve_insertion_order = true")
     con.execute("SET enable_progress_bar = false")
@@ -185,7 +185,7 @@ def generate_parquet(
             continue
         tmp = path.with_suffix(".tmp")
         con.execute(
-            f"COPY ({select}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)", [start, stop]
+            f"COPY ({select}) TO ? (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)", [start, stop, str(tmp)]
         )
         os.replace(tmp, path)
         if progress is not None:
