@@ -95,6 +95,26 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _from_json(paths: list[str], out: str | None) -> int:
+    merged: dict = {"command": [], "when": [], "sizes": {}, "warnings": []}
+    for path in paths:
+        report = json.loads(Path(path).read_text())
+        merged["command"].append(report["command"])
+        merged["when"].append(report["when"])
+        for size, results in report["sizes"].items():
+            merged["sizes"].setdefault(size, {}).update(results)
+    merged["sizes"] = dict(sorted(merged["sizes"].items(), key=lambda kv: int(kv[0])))
+    for size, results in merged["sizes"].items():
+        merged["warnings"] += _check(results, f"{int(size):,}")
+    merged["command"] = "` and `".join(merged["command"])
+    merged["when"] = " / ".join(merged["when"])
+    text = markdown(merged)
+    print(text)
+    if out:
+        Path(out).write_text(text)
+    return 1 if merged["warnings"] else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", default="/work/scale-data")
@@ -109,7 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--temp-directory", default=None)
     p.add_argument("--json", default=None)
     p.add_argument("--markdown", default=None)
+    p.add_argument("--from-json", nargs="+", default=None, metavar="FILE",
+                   help="no run: merge saved reports (a later file's engine at a size replaces an earlier one's)")
     args = p.parse_args(argv)
+    if args.from_json:
+        return _from_json(args.from_json, args.markdown)
     data_dir = Path(args.data_dir)
     report: dict = {"command": " ".join(["python", "benchmarks/scale.py", *(argv or sys.argv[1:])]),
                     "when": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "sizes": {}, "warnings": []}
