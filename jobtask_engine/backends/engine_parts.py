@@ -9,18 +9,45 @@ core's layout a one-file change for the backends.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..query.shape import _project_element as project_element  # noqa: F401
 from ..query.shape import _sub_projection as sub_projection  # noqa: F401
 from ..records import errors_out  # noqa: F401
 from ..stat.dates import _DAY_SPECS, _TIME_SPECS  # noqa: F401
 from ..stat.distinct import _sorted as distinct_order  # noqa: F401
-from ..stat.execute import _paged as paged  # noqa: F401
 from ..stat.execute import run_pipeline  # noqa: F401
 from ..stat.frames import DocFrame  # noqa: F401
 from ..stat.group import finish_groups  # noqa: F401
-from ..stat.shape import plain, shape_rows  # noqa: F401
-from ..stat.values import MISSING, ms_to_dt  # noqa: F401
+from ..stat.shape import plain, shape_rows
+from ..schema import MISSING  # noqa: F401
 from ..timeutil import ms_to_iso  # noqa: F401
+
+try:  # where the core keeps its value rules after its parse -> plan -> execute split
+    from ..values import ms_to_dt  # noqa: F401
+except ImportError:
+    from ..stat.values import ms_to_dt  # noqa: F401
+
+try:  # the core's own response shaping of a stat outcome, where it has one
+    from ..stat.execute import StatOutcome, shape_stat
+except ImportError:
+    StatOutcome = shape_stat = None
 
 #: specifier function -> its letter (a parsed DateFormat holds the functions)
 SPEC_OF = {fn: letter for letter, fn in (*_DAY_SPECS.items(), *_TIME_SPECS.items())}
+
+
+def stat_response(plan: Any, frame: Any = None, values: list | None = None, total: int = 0) -> dict:
+    """The stat response for a pipeline's final frame (or distinct's values), as the engine shapes it."""
+    if shape_stat is not None:
+        return shape_stat(StatOutcome(frame, values, total), plan)
+    page = plan.page
+    if values is not None:
+        results = [plain(v) for v in values]
+        if page is None:
+            return {"results": results}
+        return {"results": results[page.start - 1 : page.start - 1 + page.limit], "total_count": total}
+    if page is None:
+        return {"results": shape_rows(frame.docs())}
+    frame = frame.slice(page.start - 1, page.start - 1 + page.limit)
+    return {"results": shape_rows(frame.docs()), "total_count": total}

@@ -13,7 +13,7 @@ from sqlglot import exp
 from ..request import parse_list_parts, parse_stat_parts
 from .aggregate import compile_stat
 from .dialects import Dialect
-from .engine_parts import DocFrame, distinct_order, finish_groups, paged, plain, run_pipeline, shape_rows
+from .engine_parts import DocFrame, distinct_order, finish_groups, run_pipeline, stat_response
 from .listing import compile_list
 from .shape import page_dicts
 from .where import where_clause
@@ -89,11 +89,8 @@ class SqlRunner:
         plan, compiled = self._stat_sql(params)
         docs = compiled.to_docs(self._rows(self.dialect.sql(compiled.query)))
         if compiled.kind == "distinct":
-            return paged([plain(v) for v in distinct_order(docs)], plan)
+            values = distinct_order(docs)
+            return stat_response(plan, values=values, total=len(values))
         frame = finish_groups(docs) if compiled.kind == "group" else DocFrame(docs)
         frame, total = run_pipeline(frame, compiled.tail, plan.page)
-        page = plan.page
-        if page is None:
-            return {"results": shape_rows(frame.docs())}
-        frame = frame.slice(page.start - 1, page.start - 1 + page.limit)
-        return {"results": shape_rows(frame.docs()), "total_count": total}
+        return stat_response(plan, frame=frame, total=total)
