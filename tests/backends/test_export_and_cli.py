@@ -85,7 +85,7 @@ def test_cli_convert_list_stat(tmp_path, capsys, spark):
         outputs.append(json.loads(capsys.readouterr().out))
     assert outputs[0] == outputs[2] == outputs[4] and outputs[1] == outputs[3] == outputs[5]
     assert main(["list", "--engine", "duckdb", "--data", str(tmp_path / "tasks.parquet"), "--explain"]) == 0
-    assert "SELECT COUNT(*) FROM jobtasks" in capsys.readouterr().out
+    assert 'SELECT COUNT(*) FROM "jobtasks"' in capsys.readouterr().out
     assert main(["list", "--engine", "duckdb", "--data", str(tmp_path / "missing.parquet")]) == 2
 
 
