@@ -18,7 +18,17 @@ from .query.filters import FilterPlan, compile_filter
 from .query.search import SearchQuery, parse_page, parse_sort, projection_of
 from .stat.parse import StatPlan, parse_statistics_query
 
-__all__ = ["LIST_FILTER_KEYS", "STAT_FILTER_KEYS", "PAGE_LIMIT", "parse_list_request", "parse_stat_request", "StatRequest"]
+__all__ = [
+    "LIST_FILTER_KEYS",
+    "STAT_FILTER_KEYS",
+    "PAGE_LIMIT",
+    "parse_list_request",
+    "parse_stat_request",
+    "StatRequest",
+    "ParsedRequest",
+    "parse_list_parts",
+    "parse_stat_parts",
+]
 
 LIST_FILTER_KEYS = (
     "job_task_id",
@@ -38,6 +48,18 @@ PAGE_LIMIT = 1000
 class StatRequest(NamedTuple):
     filter: FilterPlan
     plan: StatPlan
+
+
+class ParsedRequest(NamedTuple):
+    """A validated request together with its plain conditions (before they become closures).
+
+    Other executors (the SQL backends) compile ``all_of`` / ``any_of`` themselves; ``request``
+    is exactly what ``parse_list_request`` / ``parse_stat_request`` return, so every check ran.
+    """
+
+    request: Any  # SearchQuery or StatRequest
+    all_of: tuple[Condition, ...]
+    any_of: tuple[Condition, ...]
 
 
 def _params(params: Any, required: tuple[str, ...]) -> dict:
@@ -101,6 +123,11 @@ def _capped_page(query: dict) -> dict:
 
 def parse_list_request(params: Any) -> SearchQuery:
     """A ``JobTaskQuery`` request, validated and compiled."""
+    return parse_list_parts(params).request
+
+
+def parse_list_parts(params: Any) -> ParsedRequest:
+    """``parse_list_request``'s answer plus the plain AND / OR conditions it compiled."""
     params = _params(params, ("domain_id",))
     query = _query(params)
     page = _capped_page(query)
@@ -109,15 +136,21 @@ def parse_list_request(params: Any) -> SearchQuery:
     projection = projection_of(query, sort)
     flt = compile_filter(all_of, any_of)
     start, limit = parse_page(page)
-    return SearchQuery(flt, sort, start, limit, projection, bool(query.get("count_only")))
+    search = SearchQuery(flt, sort, start, limit, projection, bool(query.get("count_only")))
+    return ParsedRequest(search, tuple(all_of), tuple(any_of))
 
 
 def parse_stat_request(params: Any) -> StatRequest:
     """A ``JobTaskStatQuery`` request, validated and compiled."""
+    return parse_stat_parts(params).request
+
+
+def parse_stat_parts(params: Any) -> ParsedRequest:
+    """``parse_stat_request``'s answer plus the plain AND / OR conditions it compiled."""
     params = _params(params, ("query", "domain_id"))
     query = _query(params)
     if not (query.get("aggregate") or query.get("distinct")):
         raise E.required_parameter("aggregate")
     all_of, any_of = _conditions(params, query, STAT_FILTER_KEYS)
     plan = parse_statistics_query(query)
-    return StatRequest(compile_filter(all_of, any_of), plan)
+    return ParsedRequest(StatRequest(compile_filter(all_of, any_of), plan), tuple(all_of), tuple(any_of))

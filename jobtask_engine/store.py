@@ -264,6 +264,12 @@ class JobTaskStore:
                 n += 1
         return n
 
+    def to_parquet(self, path: str | os.PathLike) -> int:
+        """Write every record to a Parquet file in the SQL backends' schema (needs the duckdb extra)."""
+        from .backends.export import to_parquet
+
+        return to_parquet(self, path)
+
     # -- the API --------------------------------------------------------------
     def list(self, params: dict) -> dict:
         """The JobTask API's ``list``: ``{"results": [...], "total_count": N}``."""

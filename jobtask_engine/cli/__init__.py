@@ -26,6 +26,8 @@ examples:
   jobtask-engine save --data tasks.jsonl.gz --out tasks.snapshot   (then: --data tasks.snapshot)
   jobtask-engine stat --data tasks.jsonl --query '{"aggregate": [{"group": {"keys": [{"key": "status", "name": "status"}], "fields": [{"operator": "count", "name": "count"}]}}]}' --format chart
   jobtask-engine list --data tasks.json --domain-id domain-1 --param status=FAILURE --query '{"page": {"limit": 10}}'
+  jobtask-engine convert tasks.jsonl tasks.parquet
+  jobtask-engine list --engine duckdb --data 'exports/*.parquet' --domain-id domain-1 --param status=FAILURE
   jobtask-engine serve --sample 5000 --port 8080
   jobtask-engine serve --sample 5000 --grpc-port 50051 --no-http
 """
@@ -50,10 +52,15 @@ def _add_query_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--columns", metavar="A,B,...", help="table/csv columns ('all' for every column)")
     sub.add_argument("--label", metavar="COLUMN", help="chart: the column naming each bar")
     sub.add_argument("--value", metavar="COLUMN", help="chart: the numeric column (default: the first numeric one)")
+    sub.add_argument("--engine", choices=("memory", "duckdb", "spark"), default="memory",
+                     help="who answers: the in-memory engine (default), DuckDB or Spark (--data: Parquet/JSONL path or glob)")
+    sub.add_argument("--memory-limit", default=None, help="duckdb: DuckDB's memory_limit, e.g. 2GB")
+    sub.add_argument("--spark-master", default="local[*]", help="spark: the master URL (default: local[*])")
     sub.add_argument(
         "--explain",
         action="store_true",
-        help="print how the request is answered (access paths, order/group strategies, times) as JSON, not the answer",
+        help="print how the request is answered instead of the answer: the in-memory engine's plan "
+        "(access paths, order/group strategies, times) as JSON, or for duckdb/spark the SQL",
     )
 
 
@@ -72,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, text in (("list", "list job tasks of a data file (JobTaskQuery)"), ("stat", "statistics over a data file (JobTaskStatQuery)")):
         _add_query_options(commands.add_parser(name, help=text))
+
+    convert = commands.add_parser("convert", help="JSON / JSON Lines records -> Parquet for --engine duckdb|spark")
+    convert.add_argument("input", help="JSON array, JSON Lines or a saved list response of JobTask records ('-': stdin)")
+    convert.add_argument("output", help="the Parquet file to write")
 
     serve = commands.add_parser(
         "serve", help="run the fake inventory JobTask API over HTTP (server extra) and/or gRPC (grpc extra)"
@@ -120,6 +131,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from jobtask_engine.cli.commands import run_save
 
         return run_save(args)
+    if args.command == "convert":
+        from jobtask_engine.cli.sql_commands import run_convert
+
+        return run_convert(args)
+    if args.engine != "memory":
+        from jobtask_engine.cli.sql_commands import run_sql_query
+
+        return run_sql_query(args)
     from jobtask_engine.cli.commands import run_query
 
     return run_query(args)

@@ -24,6 +24,7 @@ __all__ = [
     "parse_json_object",
     "read_query",
     "pick_domain",
+    "pick_domain_of",
     "parse_params",
     "open_data",
     "is_snapshot_path",
@@ -118,10 +119,14 @@ def pick_domain(records: Sequence[dict] | Mapping[str, int], given: str | None) 
     """
     if given is not None:
         return given
-    if isinstance(records, Mapping):
-        counts = Counter(records)
-    else:
-        counts = Counter(r.get("domain_id") for r in records if isinstance(r.get("domain_id"), str))
+    counts = Counter(records) if isinstance(records, Mapping) else Counter(
+        r.get("domain_id") for r in records if isinstance(r.get("domain_id"), str)
+    )
+    return pick_domain_of(counts)
+
+
+def pick_domain_of(counts: Counter) -> str:
+    """The only domain of records counted per domain (an SQL engine counts them where they lie)."""
     if len(counts) == 1:
         return next(iter(counts))
     if not counts:

@@ -1,0 +1,76 @@
+"""``list`` / ``stat`` answered by DuckDB or Spark (``--engine``), and ``convert`` (records -> Parquet)."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from typing import Any
+
+from jobtask_engine.cli.inputs import UsageError, parse_params, pick_domain_of, read_query, read_records
+from jobtask_engine.cli.output import format_response
+from jobtask_engine.cli.render import bar_glyph
+
+__all__ = ["run_sql_query", "run_convert", "open_runner"]
+
+ENGINES = ("memory", "duckdb", "spark")
+
+
+def _missing_extra(engine: str, exc: ModuleNotFoundError) -> UsageError:
+    return UsageError(f"--engine {engine} needs the {engine} extra (missing module: {exc.name}); "
+                      f"install it with: pip install 'jobtask-engine[{engine}]'")
+
+
+def open_runner(args: argparse.Namespace) -> Any:
+    """The runner of ``--engine`` over ``--data`` (a Parquet / JSONL path, directory or glob)."""
+    try:
+        if args.engine == "duckdb":
+            from jobtask_engine.backends.duckdb_runner import DuckDBRunner
+
+            return DuckDBRunner(args.data, memory_limit=args.memory_limit)
+        from pyspark.sql import SparkSession
+
+        from jobtask_engine.backends.spark_runner import SparkRunner
+
+        spark = (
+            SparkSession.builder.master(args.spark_master).appName("jobtask-engine")
+            .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").getOrCreate()
+        )
+        spark.sparkContext.setLogLevel("ERROR")
+        return SparkRunner(spark, args.data)
+    except ModuleNotFoundError as exc:
+        raise _missing_extra(args.engine, exc) from None
+
+
+def run_sql_query(args: argparse.Namespace) -> int:
+    runner = open_runner(args)
+    request = parse_params(args.param)
+    request["domain_id"] = args.domain_id or pick_domain_of(Counter(runner.domain_counts()))
+    query = read_query(args.query, args.query_file)
+    if query is not None:
+        request["query"] = query
+    elif args.command == "stat":
+        raise UsageError("stat needs --query or --query-file (a StatisticsQuery with aggregate or distinct)")
+    if args.explain:
+        print(runner.explain(request, args.command))
+        return 0
+    response = runner.list(request) if args.command == "list" else runner.stat(request)
+    columns = args.columns.split(",") if args.columns else None
+    print(format_response(response, args.format, columns=columns, label=args.label, value=args.value, glyph=bar_glyph()))
+    return 0
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    """JSON array / JSON Lines / saved list response -> Parquet in the backends' schema (validated as on load)."""
+    from jobtask_engine.cli.commands import load_store
+
+    try:
+        from jobtask_engine.backends.export import to_parquet
+    except ModuleNotFoundError as exc:
+        raise _missing_extra("duckdb", exc) from None
+    store = load_store(read_records(args.input), args.input)
+    try:
+        n = to_parquet(store, args.output)
+    except OSError as exc:
+        raise UsageError(f"cannot convert {args.input}: {exc.strerror or exc}") from None
+    print(f"jobtask-engine: wrote {n:,} job tasks to {args.output}")
+    return 0
