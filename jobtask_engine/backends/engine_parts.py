@@ -16,13 +16,11 @@ from ..query.shape import _sub_projection as sub_projection  # noqa: F401
 from ..records import errors_out  # noqa: F401
 from ..stat.dates import _DAY_SPECS, _TIME_SPECS  # noqa: F401
 from ..stat.distinct import _sorted as distinct_order  # noqa: F401
-from ..stat.execute import run_pipeline  # noqa: F401
+from ..schema import MISSING  # noqa: F401
+from ..stat.execute import StatOutcome, run_pipeline, shape_stat  # noqa: F401
 from ..stat.frames import DocFrame  # noqa: F401
 from ..stat.group import finish_groups  # noqa: F401
-from ..schema import MISSING  # noqa: F401
 from ..timeutil import ms_to_iso  # noqa: F401
-
-from ..stat.execute import StatOutcome, shape_stat
 from ..values import ms_to_dt  # noqa: F401
 
 #: specifier function -> its letter (a parsed DateFormat holds the functions)
