@@ -7,14 +7,14 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from jobtask_engine.cli.inputs import UsageError, open_data, parse_params, pick_domain, read_query
+from jobtask_engine.cli.inputs import UsageError, load_store, open_data, parse_params, pick_domain, read_query
 from jobtask_engine.cli.output import format_response
 from jobtask_engine.cli.render import bar_glyph
 
 if TYPE_CHECKING:
     from jobtask_engine import JobTaskStore
 
-__all__ = ["run_query", "run_serve", "run_save", "load_store"]
+__all__ = ["run_query", "run_serve", "run_save"]
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -22,18 +22,6 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 SERVER_EXTRA_MODULES = frozenset({"starlette", "uvicorn", "anyio", "h11", "click", "sniffio", "idna"})
 #: Modules of the grpc extra.
 GRPC_EXTRA_MODULES = frozenset({"grpc", "grpc_reflection", "google", "spaceone"})
-
-
-def load_store(records: list[dict], origin: str) -> "JobTaskStore":
-    """A store holding ``records``; invalid records are refused all together."""
-    from jobtask_engine import EngineError, JobTaskStore
-
-    store = JobTaskStore()
-    try:
-        store.insert_many(records)
-    except EngineError as exc:
-        raise UsageError(f"{origin}: {exc.code}: {exc.message}") from None
-    return store
 
 
 def _request(args: argparse.Namespace, domains: dict[str, int]) -> dict:

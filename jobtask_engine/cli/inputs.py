@@ -27,6 +27,7 @@ __all__ = [
     "pick_domain_of",
     "parse_params",
     "open_data",
+    "load_store",
     "is_snapshot_path",
 ]
 
@@ -203,10 +204,16 @@ def open_data(path: str) -> "JobTaskStore":
             return store
         except EngineError:
             pass  # worded below, line by line
-    records = read_records(path)
+    return load_store(read_records(path), path)
+
+
+def load_store(records: list[dict], origin: str) -> "JobTaskStore":
+    """A store holding ``records``; invalid records are refused all together, naming ``origin``."""
+    from jobtask_engine import EngineError, JobTaskStore
+
     store = JobTaskStore()
     try:
         store.insert_many(records)
     except EngineError as exc:
-        raise UsageError(f"{path}: {exc.code}: {exc.message}") from None
+        raise UsageError(f"{origin}: {exc.code}: {exc.message}") from None
     return store

@@ -6,7 +6,7 @@ import argparse
 from collections import Counter
 from typing import Any
 
-from jobtask_engine.cli.inputs import UsageError, parse_params, pick_domain_of, read_query, read_records
+from jobtask_engine.cli.inputs import UsageError, load_store, parse_params, pick_domain_of, read_query, read_records
 from jobtask_engine.cli.output import format_response
 from jobtask_engine.cli.render import bar_glyph
 
@@ -61,8 +61,6 @@ def run_sql_query(args: argparse.Namespace) -> int:
 
 def run_convert(args: argparse.Namespace) -> int:
     """JSON array / JSON Lines / saved list response -> Parquet in the backends' schema (validated as on load)."""
-    from jobtask_engine.cli.commands import load_store
-
     try:
         from jobtask_engine.backends.export import to_parquet
     except ModuleNotFoundError as exc:
