@@ -12,7 +12,7 @@ resident set includes the indexes they build (its ``seconds`` include the
 queries).  ``dicts-insert`` is the embedding path: each line decoded by
 ``json.loads`` and the list handed to ``insert_many`` (then dropped);
 ``dicts-insert-indexed`` adds the workload queries.  ``dicts`` is msgspec decoding the same file into plain dicts (the
-baseline issue 4 compares load time and memory against), with Python's
+baseline the load-time and memory targets compare against), with Python's
 defaults; ``dicts-nogc`` is the same with the cyclic collector paused, as the
 engine's bulk load pauses it (at 1M records the collector alone is more than
 half of msgspec's default time).  The resident set is read after a full

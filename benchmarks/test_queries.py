@@ -1,4 +1,4 @@
-"""The nine workload queries of issue 4, each checked against the pure-Python oracle."""
+"""The nine workload queries, each checked against the pure-Python oracle."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The nine request shapes of the JobTask workload (issue 4), in one place.
+"""The nine request shapes of the JobTask workload, in one place.
 
 The pytest-benchmark suite, ``compare.py`` and the DuckDB side all read the
 requests from here, so the engine, DuckDB and the reference always answer the
