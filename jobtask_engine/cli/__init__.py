@@ -80,8 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("list", "list job tasks of a data file (JobTaskQuery)"), ("stat", "statistics over a data file (JobTaskStatQuery)")):
         _add_query_options(commands.add_parser(name, help=text))
 
-    convert = commands.add_parser("convert", help="JSON / JSON Lines records -> Parquet for --engine duckdb|spark")
-    convert.add_argument("input", help="JSON array, JSON Lines or a saved list response of JobTask records ('-': stdin)")
+    convert = commands.add_parser("convert", help="records or a snapshot -> Parquet for --engine duckdb|spark")
+    convert.add_argument("input", help="JSON array, JSON Lines, a saved list response (gzip or not) or a snapshot ('-': stdin)")
     convert.add_argument("output", help="the Parquet file to write")
 
     serve = commands.add_parser(

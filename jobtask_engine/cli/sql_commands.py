@@ -6,7 +6,7 @@ import argparse
 from collections import Counter
 from typing import Any
 
-from jobtask_engine.cli.inputs import UsageError, load_store, parse_params, pick_domain_of, read_query, read_records
+from jobtask_engine.cli.inputs import UsageError, open_data, parse_params, pick_domain_of, read_query
 from jobtask_engine.cli.output import format_response
 from jobtask_engine.cli.render import bar_glyph
 
@@ -60,12 +60,13 @@ def run_sql_query(args: argparse.Namespace) -> int:
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    """JSON array / JSON Lines / saved list response -> Parquet in the backends' schema (validated as on load)."""
+    """Records (JSON array, JSON Lines, a saved list response, gzip or not) or a snapshot -> Parquet
+    in the backends' schema (validated as on load)."""
     try:
         from jobtask_engine.backends.export import to_parquet
     except ModuleNotFoundError as exc:
         raise _missing_extra("duckdb", exc) from None
-    store = load_store(read_records(args.input), args.input)
+    store = open_data(args.input)
     try:
         n = to_parquet(store, args.output)
     except OSError as exc:

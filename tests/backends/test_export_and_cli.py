@@ -107,3 +107,13 @@ def test_cli_convert_a_saved_list_response(tmp_path, capsys):
     with DuckDBRunner(tmp_path / "saved.parquet") as runner:
         assert runner.list({"domain_id": "domain-1", "query": {"sort": [{"key": "id"}]}}) == response
     assert main(["convert", str(tmp_path / "missing.json"), str(tmp_path / "x.parquet")]) == 2
+
+
+def test_cli_convert_a_snapshot(tmp_path, capsys):
+    store = JobTaskStore(make_job_tasks(60, seed=7, domain_id="domain-1"))
+    store.delete(next(iter(store))["job_task_id"], "domain-1")
+    store.save(tmp_path / "tasks.snapshot")
+    assert main(["convert", str(tmp_path / "tasks.snapshot"), str(tmp_path / "tasks.parquet")]) == 0
+    request = {"domain_id": "domain-1", "query": {"sort": [{"key": "id"}]}}
+    with DuckDBRunner(tmp_path / "tasks.parquet") as runner:
+        assert runner.list(request) == store.list(request)
