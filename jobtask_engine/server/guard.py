@@ -17,37 +17,11 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class ExclusiveLock:
-    """``with guard.lock:`` — the store's write side, for code written against one server lock
-    (a gRPC front end serving the same store): inside it no other thread's call runs."""
-
-    def __init__(self, store: "JobTaskStore") -> None:
-        self._store = store
-        self._held: list = []
-
-    def __enter__(self) -> "ExclusiveLock":
-        block = self._store.exclusive()
-        block.__enter__()
-        self._held.append(block)
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self._held.pop().__exit__(*exc_info)
-
-    def acquire(self) -> bool:
-        self.__enter__()
-        return True
-
-    def release(self) -> None:
-        self.__exit__(None, None, None)
-
-
 class StoreGuard:
     """A store, and the one way the server's handlers call it."""
 
     def __init__(self, store: "JobTaskStore") -> None:
         self.store = store
-        self.lock = ExclusiveLock(store)
 
     def run(self, operation: Callable[..., T], *args: Any) -> T:
         """``operation(store, *args)``; the store's own lock keeps each call whole."""

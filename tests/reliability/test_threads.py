@@ -301,28 +301,3 @@ def test_a_reader_cannot_upgrade_to_a_write_inside_its_read():
     with lock.writing():
         with lock.reading(), lock.writing():  # the writer may read and write again
             pass
-
-
-def test_the_server_guards_lock_is_the_stores_write_side():
-    """Code written against one server lock (``with guard.lock:``) keeps every other call out."""
-    from jobtask_engine.server.guard import StoreGuard
-
-    store = JobTaskStore([{"job_task_id": "job-task-1", "domain_id": "d"}])
-    guard = StoreGuard(store)
-    entered = threading.Event()
-    finished = threading.Event()
-
-    def other_writer() -> None:
-        entered.wait(10)
-        store.create({"job_task_id": "job-task-2", "domain_id": "d"})
-        finished.set()
-
-    thread = threading.Thread(target=other_writer)
-    thread.start()
-    with guard.lock:
-        entered.set()
-        with guard.lock:  # re-entrant, like the RLock it stands in for
-            store.get("job-task-1", "d")
-        assert not finished.wait(0.3) and len(store) == 1
-    thread.join(10)
-    assert finished.is_set() and len(store) == 2
