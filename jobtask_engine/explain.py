@@ -63,7 +63,7 @@ def describe_stat(request: StatRequest) -> dict[str, Any]:
 def _filter(flt: FilterPlan, table: Table) -> tuple[Selection, list[dict[str, Any]], float]:
     """Plan and run a filter, recording each condition: (matches, conditions, planning seconds)."""
     started = perf_counter()
-    access = plan_filter(flt, table)
+    access = plan_filter(flt, table, estimate_lookups=True)
     planned = perf_counter() - started
     conditions: list[dict[str, Any]] = []
     return run_filter(access, table, conditions), conditions, planned

@@ -77,8 +77,12 @@ class AccessPlan(NamedTuple):
     any_of: tuple[Predicate, ...]
 
 
-def plan_filter(flt: FilterPlan, table: Table) -> AccessPlan:
-    """Each AND condition's access path, from the index it names and the table's statistics."""
+def plan_filter(flt: FilterPlan, table: Table, estimate_lookups: bool = False) -> AccessPlan:
+    """Each AND condition's access path, from the index it names and the table's statistics.
+
+    A lookup is read whatever its size, so its estimate (the posting sizes) is only worked
+    out when asked (``explain``); a range's estimate chooses its method, so it always is.
+    """
     lookups: list[Step] = []
     ranges: list[Step] = []
     tests: list[Step] = []
@@ -89,7 +93,8 @@ def plan_filter(flt: FilterPlan, table: Table) -> AccessPlan:
         elif access.kind == "sorted_range":
             ranges.append(Step(pred, RANGE_INDEX, table.range_count(access.field, access.op, access.value)))
         elif access.kind == "postings":
-            lookups.append(Step(pred, LOOKUP, table.value_count(access.field, access.value)))
+            estimate = table.value_count(access.field, access.value) if estimate_lookups else None
+            lookups.append(Step(pred, LOOKUP, estimate))
         elif access.kind == "nothing":
             lookups.append(Step(pred, LOOKUP, 0))
         else:
