@@ -129,20 +129,13 @@ def _mod_test(value: Any, where: str) -> ValueTest:
 
 def _one_operator(op: str, value: Any, operators: dict, where: str) -> ValueTest:
     """The test of one ``$op: value`` of an operator document on one stored field value."""
-    if op in ("$eq", "$gt", "$gte", "$lt", "$lte"):
-        return scalar_test(op[1:], value)
-    if op == "$ne":
-        t = scalar_test("eq", value)
-        return lambda x: not t(x)
+    if op in ("$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$exists"):
+        return _value_test(op[1:], value, where)
     if op in ("$in", "$nin"):
-        t = scalar_test("in", _list_argument(op, value, where))
-        return t if op == "$in" else (lambda x: not t(x))
+        return _value_test(op[1:], _list_argument(op, value, where), where)
     if op == "$all":
         tests = [scalar_test("eq", v) for v in _list_argument(op, value, where)]
         return lambda x: bool(tests) and all(t(x) for t in tests)
-    if op == "$exists":
-        want = bool(value)
-        return lambda x: (x is not MISSING) == want
     if op == "$regex":
         return _regex_test(value, operators.get("$options", ""), where)
     if op == "$options":
