@@ -20,7 +20,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 from sqlglot import exp
 
 from ..schema import DATETIME, ERRORS, FIELDS, INT, STR
-from ..stat.expressions import DatePart, DateToString, Field
+from ..stat.expressions import DatePart, DateToString, PathExpr
 from ..stat.group import GroupField, GroupKey, GroupStage
 from ..stat.match import MatchStage
 from ..stat.parse import StatPlan
@@ -104,12 +104,12 @@ def _date_format(pieces: list, dialect: Dialect, source: str) -> str:
 def _group_key(key: GroupKey, unwound: bool, dialect: Dialect) -> tuple[exp.Expression | None, Callable]:
     e = key.expr
     what = "aggregate.group.keys"
-    if type(e) is Field:
+    if type(e) is PathExpr:
         value = _field_value(e.path, unwound, dialect.engine, what)
         if value.sql is None:
             return None, lambda v: MISSING
         return _out(value, dialect), _convert(value.kind, value.null_is_missing)
-    if type(e) in (DatePart, DateToString) and type(e.arg) is Field:
+    if type(e) in (DatePart, DateToString) and type(e.arg) is PathExpr:
         value = _field_value(e.arg.path, unwound, dialect.engine, what)
         if value.sql is None:
             return None, lambda v: None  # a date of a missing value is null
@@ -185,7 +185,7 @@ def _group_field(f: GroupField, unwound: bool, dialect: Dialect) -> tuple[list[e
     what = f"aggregate.group.fields.{f.operator}"
     if f.operator == "count" and f.expr is None:
         return [exp.Count(this=exp.Star())], lambda vs: vs[0]
-    if f.operator not in ("sum", "average", "max", "min", *_IN_ORDER) or type(f.expr) is not Field:
+    if f.operator not in ("sum", "average", "max", "min", *_IN_ORDER) or type(f.expr) is not PathExpr:
         raise refuse("aggregate.group.fields", dialect.engine, f"{what} (name = {f.name})")
     value = _field_value(f.expr.path, unwound, dialect.engine, "aggregate.group.fields")
     if f.operator in _IN_ORDER:

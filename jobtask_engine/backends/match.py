@@ -54,7 +54,7 @@ def _equals(col: Any, kind: str, q: Any) -> exp.Expression:
 
 
 def match_sql(stage: Any, unwound_column: str | None, engine: str, what: str) -> exp.Expression:
-    """An AND of the stage's conditions (``stat.match.Condition``: parts, negated, op, value)."""
+    """An AND of the stage's conditions (``stat.match.MatchCondition``: parts, negated, op, value)."""
     parts = []
     for cond in stage.conditions:
         if cond.op not in ("eq", "in"):

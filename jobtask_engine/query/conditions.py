@@ -16,13 +16,12 @@ from typing import Any, NamedTuple
 
 from .. import errors as E
 from ..limits import check_condition
-from ..paths import element_getter as follow  # the name list code knew it by
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, INT, STR
 from ..timeutil import parse_iso8601, parse_timediff, query_ms
 from ..values import DateValue
 from .lenient_dates import parse_lenient
 
-__all__ = ["OPERATORS", "UNKNOWN", "Condition", "Path", "follow", "parse_condition", "resolve_path", "prepare_value"]
+__all__ = ["OPERATORS", "UNKNOWN", "Condition", "Path", "parse_condition", "resolve_path", "prepare_value"]
 
 #: Kind of an ``errors.<name>`` path whose name the Error document does not have.
 UNKNOWN = "unknown"

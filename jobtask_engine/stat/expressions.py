@@ -27,7 +27,6 @@ from .frames import Frame
 __all__ = [
     "Expr",
     "PathExpr",
-    "Field",
     "Root",
     "Const",
     "DatePart",
@@ -70,11 +69,6 @@ class PathExpr(Expr):
 
     def __repr__(self) -> str:
         return f"PathExpr({self.path!r})"
-
-
-#: The name this expression had before ``schema.Field`` (a stored field's spec) made it
-#: ambiguous; kept for code written against it.
-Field = PathExpr
 
 
 class Root(Expr):

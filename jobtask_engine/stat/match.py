@@ -27,8 +27,7 @@ from ..paths import query_leaves
 from ..values import MISSING, ValueTest, bson_equal
 from .frames import ColumnFrame, Frame
 
-__all__ = ["MatchCondition", "Condition", "MatchStage", "eq_test", "in_test", "regex_test", "any_of"]
-
+__all__ = ["MatchCondition", "MatchStage", "eq_test", "in_test", "regex_test", "any_of"]
 
 
 def eq_test(q: Any) -> ValueTest:
@@ -84,11 +83,6 @@ class MatchCondition(NamedTuple):
     negated: bool
     op: str = ""
     value: Any = None
-
-
-#: The name this had before the list filter's ``query.conditions.Condition`` made it
-#: ambiguous; kept for code written against it.
-Condition = MatchCondition
 
 
 def _leaves(value: Any, parts: tuple[str, ...]) -> list:
