@@ -97,10 +97,11 @@ class JobTaskStore:
         (``{"results": [...]}``) file, gzip-compressed or not; all or nothing.
 
         ``progress``: show a progress line on stderr when the load takes a while and
-        stderr is a terminal.  The file is decoded before the write lock is taken.
+        stderr is a terminal.  The file is decoded piece by piece under the write lock, so
+        that a load holds the file's columns and one piece's records, never all its records
+        at once (readers wait for a load, as for any write).
         """
-        batches = list(read_record_batches(path, progress))
-        return self._writing(lambda: self._add_batches(batches))
+        return self._writing(lambda: self._add_batches(read_record_batches(path, progress)))
 
     def save(self, path: str | os.PathLike) -> int:
         """Write every record to a snapshot file (atomically: a crash leaves the old file); returns the count."""
@@ -121,7 +122,8 @@ class JobTaskStore:
             items = list(records)
         except TypeError:
             raise E.invalid_parameter_type("records", "list of dict") from None
-        batches = [(i, decode_records(items[i : i + BATCH], offset=i)) for i in range(0, len(items), BATCH)]
+        # decoded batch by batch as they are normalised (bounded temporaries), under the write lock
+        batches = ((i, decode_records(items[i : i + BATCH], offset=i)) for i in range(0, len(items), BATCH))
         return self._writing(lambda: self._add_batches(batches))
 
     def create(self, record: dict) -> dict:
