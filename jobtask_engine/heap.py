@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+from functools import cache
 
 __all__ = ["return_freed_memory"]
 
 
+@cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, looked up once (``find_library`` costs ~1.5 ms a call), or None."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
 def return_freed_memory() -> None:
     """Hand the heap's free pages back to the system (a few ms after a big free)."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

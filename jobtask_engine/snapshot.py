@@ -28,7 +28,6 @@ damaged or foreign file is refused with an ``EngineError`` and never half-read.
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import struct
 import zlib
@@ -43,6 +42,7 @@ from . import errors as E
 from .records import NO_ERRORS, pooled, shared_errors
 from .schema import DATETIME, ERROR_FIELDS, FIELDS, INT, MISSING, STATUSES, STR
 from .table import SortedIndex, Table
+from .timeutil import MAX_MS, MIN_MS
 
 __all__ = ["MAGIC", "FORMAT_VERSION", "write_snapshot", "read_snapshot", "is_snapshot"]
 
@@ -418,15 +418,9 @@ def _decode_ints(name: str, raw: bytes, n: int) -> list:
     return values.tolist()
 
 
-#: The UTC milliseconds a datetime can hold (0001-01-01 to 9999-12-31T23:59:59.999): the
-#: responses turn each stored value back into one.
-_MIN_MS = (_dt.datetime.min - _dt.datetime(1970, 1, 1)) // _dt.timedelta(milliseconds=1)
-_MAX_MS = (_dt.datetime.max - _dt.datetime(1970, 1, 1)) // _dt.timedelta(milliseconds=1)
-
-
 def _decode_times(name: str, column: TimeColumn, n: int) -> list:
     col = _decode_ints(name, column.values, n)
-    _require(not n or (min(col) >= _MIN_MS and max(col) <= _MAX_MS), f"{name}: value out of the datetime range")
+    _require(not n or (min(col) >= MIN_MS and max(col) <= MAX_MS), f"{name}: value out of the datetime range")
     if column.nulls:
         nulls = column.nulls
         _require(len(nulls) == n and not nulls.translate(None, b"\x00\x01"), f"{name}: absent marks")
