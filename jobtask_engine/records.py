@@ -30,7 +30,7 @@ from msgspec import UNSET, UnsetType
 from . import errors as E
 from .schema import DATETIME, FIELDS, INT, MISSING, STATUSES, STR, Field
 from .limits import nesting_depth
-from .timeutil import first_unrepresentable, now_ms
+from .timeutil import EPOCH_UTC, ONE_MS, first_unrepresentable, now_ms, to_ms
 
 __all__ = [
     "ErrorInfo",
@@ -143,9 +143,6 @@ _JSON_ENCODE = msgspec.json.Encoder().encode
 _JSON_DECODE = msgspec.json.Decoder().decode
 
 
-_EPOCH_UTC = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
-_EPOCH = _dt.datetime(1970, 1, 1)
-_ONE_MS = _dt.timedelta(milliseconds=1)
 
 
 def _too_long(name: str, values: list, limit: int, where: Callable[[int], str]) -> E.EngineError:
@@ -229,10 +226,6 @@ def _int_column(f: Field, raw: list, where: Callable[[int], str]) -> list:
     return array("q", values).tolist()
 
 
-def _ms(x: _dt.datetime) -> int:
-    return (x - (_EPOCH if x.tzinfo is None else _EPOCH_UTC)) // _ONE_MS
-
-
 def _time_column(f: Field, raw: list, now: int) -> list:
     unset = now if f.name == "created_at" else (None if f.nullable else MISSING)
     null = None if f.nullable else MISSING
@@ -240,10 +233,10 @@ def _time_column(f: Field, raw: list, now: int) -> list:
         if UNSET not in raw and None not in raw:
             # The common case, every value given and aware (RFC 3339 with an offset):
             # one subtraction and one division each, mapped in C.
-            return list(map(floordiv, map(sub, raw, repeat(_EPOCH_UTC)), repeat(_ONE_MS)))
-        values = [unset if x is UNSET else null if x is None else (x - _EPOCH_UTC) // _ONE_MS for x in raw]
+            return list(map(floordiv, map(sub, raw, repeat(EPOCH_UTC)), repeat(ONE_MS)))
+        values = [unset if x is UNSET else null if x is None else (x - EPOCH_UTC) // ONE_MS for x in raw]
     except TypeError:
-        values = [unset if x is UNSET else null if x is None else _ms(x) for x in raw]
+        values = [unset if x is UNSET else null if x is None else to_ms(x) for x in raw]
     if None in values or MISSING in values:
         return values
     # Allocated again in one run, away from the freed temporaries they were computed among.

@@ -36,15 +36,15 @@ __all__ = [
 
 UTC = _dt.timezone.utc
 EPOCH = _dt.datetime(1970, 1, 1)
-_EPOCH_UTC = EPOCH.replace(tzinfo=UTC)
-_MS = _dt.timedelta(milliseconds=1)
+EPOCH_UTC = EPOCH.replace(tzinfo=UTC)
+ONE_MS = _dt.timedelta(milliseconds=1)
 
 #: The instants the store keeps and the API can write: UTC years 1 to 9999 (what a
 #: Python datetime, and so ``ms_to_iso``, can hold).  ``0001-01-01T00:00:00+01:00`` is
 #: valid RFC 3339 but lies before it: stored, every page, iteration and dump holding
 #: it failed; it is refused instead.
-MIN_MS = (_dt.datetime.min - EPOCH) // _MS
-MAX_MS = (_dt.datetime.max - EPOCH) // _MS
+MIN_MS = (_dt.datetime.min - EPOCH) // ONE_MS
+MAX_MS = (_dt.datetime.max - EPOCH) // ONE_MS
 
 
 def to_ms(value: _dt.datetime) -> int:
@@ -55,8 +55,8 @@ def to_ms(value: _dt.datetime) -> int:
     result; ``first_unrepresentable`` / ``query_ms`` say whether it can be kept.
     """
     if value.tzinfo is not None:
-        return (value - _EPOCH_UTC) // _MS
-    return (value - EPOCH) // _MS
+        return (value - EPOCH_UTC) // ONE_MS
+    return (value - EPOCH) // ONE_MS
 
 
 def first_unrepresentable(values: Sequence) -> int | None:
