@@ -364,23 +364,17 @@ def normalize_changes(
     for name, value in changes.items():
         stored = _plain_change(FIELDS[name], value)
         if stored is _NOT_PLAIN:
-            return _owned_changes(_normalized_changes(changes), pools or {})
+            return _normalized_changes(changes, pools)
         out[name] = stored
     return _owned_changes(out, pools or {})
 
 
 def _owned_changes(values: dict[str, Any], pools: dict[str, dict]) -> dict[str, Any]:
+    """Plain int/str changes made the store's own (strings pooled where the field has a pool)."""
     for name, value in values.items():
         if type(value) is str:
             pool = pools.get(name)
             values[name] = own_str(value) if pool is None else pooled(pool, value)
-        elif type(value) is list and value and name in pools:  # errors
-            keep = partial(pooled, pools[name])
-            for doc in value:
-                for key in ("error_code", "message"):
-                    if key in doc:
-                        doc[key] = keep(doc[key])
-            values[name] = shared_errors(pools[name], value)
     return values
 
 
@@ -403,21 +397,23 @@ def _plain_change(f: Field, value: Any) -> Any:
     return _NOT_PLAIN
 
 
-def _normalized_changes(changes: dict) -> dict[str, Any]:
-    """An update's values validated as a partial record and normalised column by column."""
+def _normalized_changes(changes: dict, pools: dict[str, dict] | None = None) -> dict[str, Any]:
+    """An update's values validated as a partial record and normalised column by column,
+    into the store's own objects (through the field's pool, where it has one)."""
+    pools = pools or {}
     task = decode_one(changes, partial=True)
     out: dict[str, Any] = {}
     for name in changes:
         f = FIELDS[name]
         raw = [getattr(task, name)]
         if f.kind == STR:
-            out[name] = _str_column(f, raw, _NOWHERE, None)[0]
+            out[name] = _str_column(f, raw, _NOWHERE, pools.get(name))[0]
         elif f.kind == INT:
             out[name] = _int_column(f, raw, _NOWHERE)[0]
         elif f.kind == DATETIME:
             out[name] = _checked_times(f, _time_column(f, raw, 0), _NOWHERE)[0]
         else:
-            out[name] = _errors_column(raw, _NOWHERE)[0]
+            out[name] = _errors_column(raw, _NOWHERE, pools.get(name))[0]
     return out
 
 
