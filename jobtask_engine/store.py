@@ -174,32 +174,39 @@ class JobTaskStore:
             batch.add(tid)
 
     # -- single records -------------------------------------------------------
-    def _find(self, job_task_id: Any, domain_id: Any) -> int:
+    def _find(self, job_task_id: Any, domain_id: Any, workspace_id: Any = None) -> int:
+        """The row of a job task, named in its domain (and, when given, its workspace: one of
+        another workspace is as unknown as a missing one, as the API scopes get and delete)."""
         for name, value in (("job_task_id", job_task_id), ("domain_id", domain_id)):
             if value is None:
                 raise E.required_parameter(name)
             if not isinstance(value, str):
                 raise E.invalid_parameter_type(name, "str")
+        if workspace_id is not None and not isinstance(workspace_id, str):
+            raise E.invalid_parameter_type("workspace_id", "str")
         r = self._table.by_id.get(job_task_id)
-        if r is None or self._table.columns["domain_id"][r] != domain_id:
+        columns = self._table.columns
+        if r is None or columns["domain_id"][r] != domain_id:
+            raise E.not_found("job_task_id", job_task_id)
+        if workspace_id is not None and columns["workspace_id"][r] != workspace_id:
             raise E.not_found("job_task_id", job_task_id)
         return r
 
-    def get(self, job_task_id: str, domain_id: str) -> dict:
-        return self._reading(lambda: self._info(self._find(job_task_id, domain_id)))
+    def get(self, job_task_id: str, domain_id: str, workspace_id: str | None = None) -> dict:
+        return self._reading(lambda: self._info(self._find(job_task_id, domain_id, workspace_id)))
 
-    def update(self, job_task_id: str, domain_id: str, changes: dict) -> dict:
+    def update(self, job_task_id: str, domain_id: str, changes: dict, *, workspace_id: str | None = None) -> dict:
         """Change updatable fields (status, provider, counts, errors, started_at, finished_at)."""
         def change() -> dict:
-            r = self._find(job_task_id, domain_id)
+            r = self._find(job_task_id, domain_id, workspace_id)
             values = normalize_changes(changes, UPDATABLE, self._table.pools)
             self._table.set_values(r, values)
             return self._info(r)
 
         return self._writing(change)
 
-    def delete(self, job_task_id: str, domain_id: str) -> None:
-        self._writing(lambda: self._table.delete_row(self._find(job_task_id, domain_id)))
+    def delete(self, job_task_id: str, domain_id: str, workspace_id: str | None = None) -> None:
+        self._writing(lambda: self._table.delete_row(self._find(job_task_id, domain_id, workspace_id)))
 
     def clear(self) -> None:
         self._writing(lambda: self._reset(Table()))

@@ -9,8 +9,8 @@ INTERNAL).  Every check runs before the store is touched, so a refused call
 changes nothing.
 
 grpcio runs calls on a thread pool; the store is thread-safe (readers run
-together, writes one at a time), so calls need no lock of their own here. A
-``delete`` looks the record up and deletes it in one ``store.exclusive()`` block.
+together, writes one at a time), so calls need no lock of their own here; a get or
+delete scoped to a workspace is one store call.
 """
 
 from __future__ import annotations
@@ -57,26 +57,15 @@ class JobTaskService:
 
     def get(self, data: bytes, scope: Scope) -> bytes:
         params = scope.apply(to_params(decode(pb.JobTaskRequest, data)))
-        info = self._find(params)
+        info = self.store.get(params.get("job_task_id"), params.get("domain_id"), params.get("workspace_id"))
         if not scope.allows_project(info.get("project_id")):
             raise not_found("job_task_id", info["job_task_id"])
         return job_task_info(info)
 
     def delete(self, data: bytes, scope: Scope) -> bytes:
         params = scope.apply(to_params(decode(pb.JobTaskRequest, data)))
-        with self.store.exclusive():
-            info = self._find(params)
-            self.store.delete(info["job_task_id"], info["domain_id"])
+        self.store.delete(params.get("job_task_id"), params.get("domain_id"), params.get("workspace_id"))
         return EMPTY
-
-    def _find(self, params: dict) -> dict:
-        """The job task a get/delete names; one of another workspace is as unknown as a missing one."""
-        job_task_id = params.get("job_task_id")
-        info = self.store.get(job_task_id, params.get("domain_id"))
-        workspace_id = params.get("workspace_id")
-        if workspace_id is not None and info.get("workspace_id") != workspace_id:
-            raise not_found("job_task_id", job_task_id)
-        return info
 
     # -- grpc -----------------------------------------------------------------------
     def _answer(self, method: Method) -> Callable[[bytes, grpc.ServicerContext], bytes]:

@@ -1,8 +1,8 @@
 """What each route does to the store, without HTTP.
 
 Each operation takes the store and the decoded request and returns the JSON
-payload.  The store locks each call itself; an operation of several calls
-that must see no write between them takes ``store.exclusive()``.  Each either
+payload.  The store locks each call itself (a get, update or delete scoped to a
+workspace is one store call).  Each either
 completes or raises EngineError before changing anything, so a rejected
 request leaves the store as it was.
 """
@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from jobtask_engine.errors import (
     invalid_parameter,
     invalid_parameter_type,
-    not_found,
     required_parameter,
 )
 
@@ -46,19 +45,17 @@ def _refuse_unknown(body: dict, allowed: frozenset[str]) -> None:
             raise invalid_parameter(key, f"unknown parameter (allowed: {', '.join(sorted(allowed))})")
 
 
-def _find(store: "JobTaskStore", body: dict) -> dict:
-    """The JobTaskInfo that ``{job_task_id, domain_id[, workspace_id]}`` names.
+def _named(body: dict) -> tuple[str, str, str | None]:
+    """``job_task_id``, ``domain_id`` and the optional ``workspace_id`` of a get/update/delete body.
 
-    Today's API scopes a get to a workspace when one is given: a job task of
-    another workspace is as unknown as a missing one (404).
+    Today's API scopes these to a workspace when one is given: a job task of another
+    workspace is as unknown as a missing one (404); the store applies the scope.
     """
-    job_task_id = _string(body, "job_task_id", required=True)
-    domain_id = _string(body, "domain_id", required=True)
-    workspace_id = _string(body, "workspace_id", required=False)
-    info = store.get(job_task_id, domain_id)
-    if workspace_id is not None and info.get("workspace_id") != workspace_id:
-        raise not_found("job_task_id", job_task_id)
-    return info
+    return (
+        _string(body, "job_task_id", required=True),
+        _string(body, "domain_id", required=True),
+        _string(body, "workspace_id", required=False),
+    )
 
 
 _GET_KEYS = frozenset({"job_task_id", "domain_id", "workspace_id"})
@@ -66,14 +63,12 @@ _GET_KEYS = frozenset({"job_task_id", "domain_id", "workspace_id"})
 
 def get_job_task(store: "JobTaskStore", body: dict) -> dict:
     _refuse_unknown(body, _GET_KEYS)
-    return _find(store, body)
+    return store.get(*_named(body))
 
 
 def delete_job_task(store: "JobTaskStore", body: dict) -> dict:
     _refuse_unknown(body, _GET_KEYS)
-    with store.exclusive():  # the workspace check and the delete, with no write between
-        info = _find(store, body)
-        store.delete(info["job_task_id"], info["domain_id"])
+    store.delete(*_named(body))
     return {}
 
 
@@ -87,9 +82,8 @@ def create_job_tasks(store: "JobTaskStore", body: dict | list) -> dict:
 def update_job_task(store: "JobTaskStore", body: dict) -> dict:
     """``{job_task_id, domain_id[, workspace_id], <updatable fields>...}`` -> the updated JobTaskInfo."""
     changes = {k: v for k, v in body.items() if k not in _GET_KEYS}
-    with store.exclusive():
-        info = _find(store, body)
-        return store.update(info["job_task_id"], info["domain_id"], changes)
+    job_task_id, domain_id, workspace_id = _named(body)
+    return store.update(job_task_id, domain_id, changes, workspace_id=workspace_id)
 
 
 def reset(store: "JobTaskStore", _body: Any = None) -> dict:

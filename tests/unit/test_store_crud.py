@@ -100,6 +100,23 @@ def test_get_from_another_domain_is_not_found(store: JobTaskStore) -> None:
     assert code_of(lambda: store.get("zzz", "d1")) == "ERROR_NOT_FOUND"
 
 
+def test_get_update_delete_scoped_to_a_workspace() -> None:
+    store = JobTaskStore([
+        {"job_task_id": "w1", "domain_id": "d1", "workspace_id": "ws-1"},
+        {"job_task_id": "none", "domain_id": "d1"},
+    ])
+    assert store.get("w1", "d1", "ws-1")["job_task_id"] == "w1"
+    for job_task_id, workspace in (("w1", "ws-2"), ("none", "ws-1")):
+        assert code_of(lambda: store.get(job_task_id, "d1", workspace)) == "ERROR_NOT_FOUND"
+        assert code_of(lambda: store.update(job_task_id, "d1", {"status": "SUCCESS"}, workspace_id=workspace)) == "ERROR_NOT_FOUND"
+        assert code_of(lambda: store.delete(job_task_id, "d1", workspace)) == "ERROR_NOT_FOUND"
+    assert code_of(lambda: store.get("w1", "d1", 1)) == "ERROR_INVALID_PARAMETER_TYPE"
+    assert [r["status"] for r in store] == ["PENDING", "PENDING"]
+    assert store.update("w1", "d1", {"status": "SUCCESS"}, workspace_id="ws-1")["status"] == "SUCCESS"
+    store.delete("w1", "d1", "ws-1")
+    assert [r["job_task_id"] for r in store] == ["none"]
+
+
 @pytest.mark.parametrize("job_task_id, domain_id", [(None, "d1"), ("a", None)])
 def test_get_requires_both_keys(store: JobTaskStore, job_task_id, domain_id) -> None:
     assert code_of(lambda: store.get(job_task_id, domain_id)) == "ERROR_REQUIRED_PARAMETER"
