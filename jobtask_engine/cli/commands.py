@@ -132,17 +132,14 @@ def run_serve(args: argparse.Namespace) -> int:
             "anyone who can reach it can read and change its data",
             file=sys.stderr,
         )
-    grpc_servers: list = []
-
-    def start_grpc(app) -> None:
-        # beside HTTP: the same (thread-safe) store
-        grpc_servers.append(rpc.GrpcServer(store, host=args.host, port=grpc_port).start())
-        _announce_grpc(store)(grpc_servers[0].endpoint)
-
+    beside = None  # gRPC served beside HTTP, on the same (thread-safe) store
     try:
         if server is None:
             rpc.serve_grpc(store, host=args.host, port=grpc_port, on_ready=_announce_grpc(store))
         else:
+            if rpc is not None:
+                beside = rpc.GrpcServer(store, host=args.host, port=grpc_port).start()
+                _announce_grpc(store)(beside.endpoint)
             server.serve(
                 store,
                 host=args.host,
@@ -150,7 +147,6 @@ def run_serve(args: argparse.Namespace) -> int:
                 max_body_bytes=args.max_body_bytes,
                 log_level=args.log_level,
                 on_ready=_announce(store),
-                on_app=start_grpc if rpc is not None else None,
             )
     except KeyboardInterrupt:
         print("jobtask-engine: stopped", file=sys.stderr)
@@ -159,7 +155,7 @@ def run_serve(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     finally:
-        for grpc_server in grpc_servers:
-            grpc_server.stop(grace=None)
+        if beside is not None:
+            beside.stop(grace=None)
     return 0
 

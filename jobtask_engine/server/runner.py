@@ -77,15 +77,13 @@ def serve(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     log_level: str = "info",
     on_ready: Callable[[str], Any] | None = None,
-    on_app: Callable[[Any], Any] | None = None,
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     keep_alive: float = DEFAULT_KEEP_ALIVE,
     switch_interval: float | None = DEFAULT_SWITCH_INTERVAL,
 ) -> None:
     """Serve ``store`` until interrupted (Ctrl+C); ``on_ready(url)`` is called once listening.
 
-    ``on_app(app)`` is called with the app before it serves (e.g. to serve the same store
-    over gRPC too).  ``switch_interval`` is set for the whole process (``sys.setswitchinterval``; None leaves
+    ``switch_interval`` is set for the whole process (``sys.setswitchinterval``; None leaves
     it), as are the collector's ``GC_THRESHOLDS``, and the objects alive at start are frozen
     out of collections (``gc.freeze``): a serving process is the server's own.
     """
@@ -95,8 +93,6 @@ def serve(
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
     app = create_app(store, max_body_bytes=max_body_bytes)
-    if on_app is not None:
-        on_app(app)
     config = uvicorn.Config(
         app,
         host=host,
