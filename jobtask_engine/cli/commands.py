@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from jobtask_engine.cli.inputs import UsageError, load_store, open_data, parse_params, pick_domain, read_query
+from jobtask_engine.cli.inputs import UsageError, load_store, open_data, query_request
 from jobtask_engine.cli.output import format_response
 from jobtask_engine.cli.render import bar_glyph
 
@@ -24,21 +24,10 @@ SERVER_EXTRA_MODULES = frozenset({"starlette", "uvicorn", "anyio", "h11", "click
 GRPC_EXTRA_MODULES = frozenset({"grpc", "grpc_reflection", "google", "spaceone"})
 
 
-def _request(args: argparse.Namespace, domains: dict[str, int]) -> dict:
-    request = parse_params(args.param)
-    request["domain_id"] = pick_domain(domains, args.domain_id)
-    query = read_query(args.query, args.query_file)
-    if query is not None:
-        request["query"] = query
-    elif args.command == "stat":
-        raise UsageError("stat needs --query or --query-file (a StatisticsQuery with aggregate or distinct)")
-    return request
-
-
 def run_query(args: argparse.Namespace) -> int:
     """``list`` / ``stat`` over a data file (records or a snapshot): load, ask, print in the chosen format."""
     store = open_data(args.data)
-    request = _request(args, store.domains())
+    request = query_request(args, store.domains)
     if args.explain:
         print(json.dumps(store.explain(request, api=args.command), indent=2))
         return 0

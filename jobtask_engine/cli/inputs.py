@@ -6,12 +6,13 @@ option at fault; the CLI prints it and exits with status 2.
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import sys
 import zlib
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import msgspec
 
@@ -24,7 +25,7 @@ __all__ = [
     "parse_json_object",
     "read_query",
     "pick_domain",
-    "pick_domain_of",
+    "query_request",
     "parse_params",
     "open_data",
     "load_store",
@@ -113,21 +114,21 @@ def read_query(text: str | None, path: str | None) -> dict | None:
     return None
 
 
-def pick_domain(records: Sequence[dict] | Mapping[str, int], given: str | None) -> str:
-    """``--domain-id``, or the only domain in the data when there is exactly one.
+def query_request(args: argparse.Namespace, domains: Callable[[], Mapping[str, int]]) -> dict:
+    """The request of ``list`` / ``stat``: the ``--param`` keys, the domain (``--domain-id``, or
+    the only one of ``domains()``, records per domain, asked only then) and the query."""
+    request = parse_params(args.param)
+    request["domain_id"] = args.domain_id if args.domain_id is not None else pick_domain(Counter(domains()))
+    query = read_query(args.query, args.query_file)
+    if query is not None:
+        request["query"] = query
+    elif args.command == "stat":
+        raise UsageError("stat needs --query or --query-file (a StatisticsQuery with aggregate or distinct)")
+    return request
 
-    ``records``: the records, or how many records each domain holds.
-    """
-    if given is not None:
-        return given
-    counts = Counter(records) if isinstance(records, Mapping) else Counter(
-        r.get("domain_id") for r in records if isinstance(r.get("domain_id"), str)
-    )
-    return pick_domain_of(counts)
 
-
-def pick_domain_of(counts: Counter) -> str:
-    """The only domain of records counted per domain (an SQL engine counts them where they lie)."""
+def pick_domain(counts: Counter) -> str:
+    """The only domain of the data, from its records per domain; more or none need ``--domain-id``."""
     if len(counts) == 1:
         return next(iter(counts))
     if not counts:

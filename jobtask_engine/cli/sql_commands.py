@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 from typing import Any
 
-from jobtask_engine.cli.inputs import UsageError, open_data, parse_params, pick_domain_of, read_query
+from jobtask_engine.cli.inputs import UsageError, open_data, query_request
 from jobtask_engine.cli.output import format_response
 from jobtask_engine.cli.render import bar_glyph
 
@@ -43,13 +42,7 @@ def open_runner(args: argparse.Namespace) -> Any:
 
 def run_sql_query(args: argparse.Namespace) -> int:
     runner = open_runner(args)
-    request = parse_params(args.param)
-    request["domain_id"] = args.domain_id or pick_domain_of(Counter(runner.domain_counts()))
-    query = read_query(args.query, args.query_file)
-    if query is not None:
-        request["query"] = query
-    elif args.command == "stat":
-        raise UsageError("stat needs --query or --query-file (a StatisticsQuery with aggregate or distinct)")
+    request = query_request(args, runner.domain_counts)
     if args.explain:
         print(runner.explain(request, args.command))
         return 0
