@@ -26,8 +26,3 @@ class StoreGuard:
     def run(self, operation: Callable[..., T], *args: Any) -> T:
         """``operation(store, *args)``; the store's own lock keeps each call whole."""
         return operation(self.store, *args)
-
-    def run_exclusive(self, operation: Callable[..., T], *args: Any) -> T:
-        """``operation(store, *args)`` with no other thread's call in between."""
-        with self.store.exclusive():
-            return operation(self.store, *args)

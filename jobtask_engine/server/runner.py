@@ -197,8 +197,9 @@ class LiveServer:
     # -- arranging data ------------------------------------------------------
     def reset(self) -> None:
         """Delete every record (the pytest fixture does this before each test)."""
-        self.guard.run(lambda store: store.clear())
+        self.store.clear()
 
     def seed(self, records: Iterable[dict]) -> list[dict]:
-        """Create ``records`` (under the lock); their JobTaskInfo dicts, in order."""
-        return self.guard.run_exclusive(lambda store: [store.create(r) for r in records])
+        """Create ``records`` as one block no call interleaves with; their JobTaskInfo dicts, in order."""
+        with self.store.exclusive():
+            return [self.store.create(r) for r in records]
