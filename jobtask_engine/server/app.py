@@ -88,11 +88,6 @@ async def _run(request: Request, operation: Operation, argument: Any, status: in
     return Response(content, status_code=refused or status, media_type="application/json")
 
 
-def _declared_size(request: Request) -> int:
-    header = request.headers.get("content-length", "")
-    return int(header) if header.isdigit() else 0
-
-
 def body_route(path: str, operation: Operation, *, reader: Reader = read_json_object, status: int = 200) -> Route:
     """A POST route whose JSON body is handed to ``operation``."""
 
@@ -102,11 +97,11 @@ def body_route(path: str, operation: Operation, *, reader: Reader = read_json_ob
 
     async def endpoint(request: Request) -> Response:
         state = request.app.state
-        async with state.body_budget.hold(request, state.max_body_bytes):
+        async with state.body_budget.hold(request, state.max_body_bytes) as declared:
             try:
                 return await answer(request)
             finally:
-                if _declared_size(request) >= TRIM_AFTER_BODY_BYTES:
+                if declared is not None and declared >= TRIM_AFTER_BODY_BYTES:
                     # the decoded body is gone now: give its heap back (see ``heap``)
                     await run_in_threadpool(return_freed_memory)
 

@@ -43,7 +43,9 @@ class BodyBudget:
         self._changed = asyncio.Condition()
 
     @asynccontextmanager
-    async def hold(self, request: Request, max_body_bytes: int) -> AsyncIterator[None]:
+    async def hold(self, request: Request, max_body_bytes: int) -> AsyncIterator[int | None]:
+        """A share of the budget for one request's body, while it is read and answered;
+        yields the body's declared length (None: not declared)."""
         declared = _declared_length(request)
         size = max_body_bytes if declared is None else min(declared, max_body_bytes)
         async with self._changed:
@@ -51,7 +53,7 @@ class BodyBudget:
                 await self._changed.wait()
             self.in_use += size
         try:
-            yield
+            yield declared
         finally:
             async with self._changed:
                 self.in_use -= size
