@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from jobtask_engine.cli.inputs import UsageError, load_store, open_data, query_request
+from jobtask_engine.cli.inputs import UsageError, load_store, missing_extra, open_data, query_request
 from jobtask_engine.cli.output import format_response
 from jobtask_engine.cli.render import bar_glyph
 
@@ -74,10 +74,7 @@ def _import_extra(module: str, extra: str, modules: frozenset[str], what: str):
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] not in modules:
             raise
-        raise UsageError(
-            f"{what} needs the {extra} extra (missing module: {exc.name}); "
-            f"install it with: pip install 'jobtask-engine[{extra}]'"
-        ) from None
+        raise missing_extra(what, extra, exc.name) from None
 
 
 def _serve_store(args: argparse.Namespace) -> "JobTaskStore":

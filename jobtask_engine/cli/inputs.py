@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "UsageError",
+    "missing_extra",
     "read_records",
     "parse_json_object",
     "read_query",
@@ -35,6 +36,14 @@ __all__ = [
 
 class UsageError(Exception):
     """Bad input on the command line: shown as one message, exit status 2."""
+
+
+def missing_extra(what: str, extra: str, module: str | None) -> UsageError:
+    """The refusal of a command whose optional extra is not installed, naming what to install."""
+    return UsageError(
+        f"{what} needs the {extra} extra (missing module: {module}); "
+        f"install it with: pip install 'jobtask-engine[{extra}]'"
+    )
 
 
 def _read_bytes(path: str) -> bytes:

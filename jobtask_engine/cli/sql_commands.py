@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from jobtask_engine.cli.inputs import UsageError, open_data, query_request
+from jobtask_engine.cli.inputs import UsageError, missing_extra, open_data, query_request
 from jobtask_engine.cli.output import format_response
 from jobtask_engine.cli.render import bar_glyph
 
@@ -15,8 +15,7 @@ ENGINES = ("memory", "duckdb", "spark")
 
 
 def _missing_extra(engine: str, exc: ModuleNotFoundError) -> UsageError:
-    return UsageError(f"--engine {engine} needs the {engine} extra (missing module: {exc.name}); "
-                      f"install it with: pip install 'jobtask-engine[{engine}]'")
+    return missing_extra(f"--engine {engine}", engine, exc.name)
 
 
 def open_runner(args: argparse.Namespace) -> Any:
