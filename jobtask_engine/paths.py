@@ -48,7 +48,9 @@ __all__ = [
 
 def element_getter(parts: tuple[str, ...]) -> Callable[[Any], Any]:
     """A path inside one embedded document (an ``errors`` element), as a function of the
-    element: documents only, MISSING where the path stops."""
+    element: :func:`doc_get`'s rule (documents only, MISSING where the path stops), as a
+    closure because it runs per element of every row (``partial(doc_get, parts=...)``
+    measured 270 ns a call against 130)."""
 
     def get(elem: Any) -> Any:
         for part in parts:
