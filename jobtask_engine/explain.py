@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 from .query.executor import run_filter
 from .query.filters import FilterPlan
 from .query.order import order_rows
-from .query.planner import plan_filter, plan_order
+from .query.planner import DEFAULT_ORDER, plan_filter, plan_order
 from .query.search import SearchQuery
 from .request import StatRequest, parse_list_request, parse_stat_request
 from .stat.execute import run_stat, shape_stat, stage_name
@@ -44,7 +44,7 @@ def describe_list(query: SearchQuery) -> dict[str, Any]:
         "kind": "list",
         "filter": _filter_of(query.filter),
         "sort": [{"key": s.key, "desc": s.desc, "known": s.path is not None} for s in query.sort]
-        or [{"key": "created_at", "desc": True, "known": True}],
+        or [{"key": DEFAULT_ORDER[0], "desc": DEFAULT_ORDER[1], "known": True}],
         "start": query.start,
         "limit": query.limit,
         "projection": None if query.projection is None else list(query.projection),

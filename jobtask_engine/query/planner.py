@@ -144,10 +144,14 @@ class OrderPlan(NamedTuple):
     desc: bool = False
 
 
+#: The order of a list request that names none (the service's own): (field, descending).
+DEFAULT_ORDER = ("created_at", True)
+
+
 def _walkable(sort: tuple[SortKey, ...]) -> tuple[str, bool] | None:
     """(field, desc) when the order is one integer/datetime field that a sorted index serves."""
     if not sort:
-        return "created_at", True
+        return DEFAULT_ORDER
     if len(sort) == 1 and sort[0].path is not None and not sort[0].path.in_array:
         if sort[0].path.kind in (INT, DATETIME):
             return sort[0].path.field, sort[0].desc
