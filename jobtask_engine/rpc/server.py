@@ -10,11 +10,12 @@ so that a port another process listens on is an error, not a silent share.
 from __future__ import annotations
 
 from concurrent import futures
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable
 
 import grpc
 from grpc_reflection.v1alpha import reflection
 
+from jobtask_engine.fake_server import FakeServer
 from jobtask_engine.rpc.service import SERVICE_NAME, JobTaskService
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def _endpoint(host: str, port: int) -> str:
     return f"grpc://[{host}]:{port}" if ":" in host else f"grpc://{host}:{port}"
 
 
-class GrpcServer:
+class GrpcServer(FakeServer):
     """The fake ``spaceone.api.inventory.v1.JobTask`` on a grpcio server.
 
     ``endpoint`` (``grpc://127.0.0.1:PORT``) is what a ``SpaceConnector`` takes;
@@ -96,21 +97,6 @@ class GrpcServer:
         if self._server is not None:
             self._server.wait_for_termination()
 
-    def __enter__(self) -> "GrpcServer":
-        return self.start()
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.stop()
-
-    # -- arranging data (not part of the API) ---------------------------------------
-    def reset(self) -> None:
-        """Delete every record (the pytest fixture does this before each test)."""
-        self.store.clear()
-
-    def seed(self, records: Iterable[dict]) -> list[dict]:
-        """Create ``records`` as one block no call interleaves with; their JobTaskInfo dicts, in order."""
-        with self.store.exclusive():
-            return [self.store.create(r) for r in records]
 
 
 def serve_grpc(

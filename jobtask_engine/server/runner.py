@@ -12,10 +12,11 @@ import socket
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable
 
 import uvicorn
 
+from jobtask_engine.fake_server import FakeServer
 from jobtask_engine.server.app import DEFAULT_MAX_BODY_BYTES, create_app
 from jobtask_engine.server.guard import StoreGuard
 from jobtask_engine.server.protocol import DEFAULT_REQUEST_TIMEOUT, protocol_with_request_timeout
@@ -111,7 +112,7 @@ def serve(
         sock.close()
 
 
-class LiveServer:
+class LiveServer(FakeServer):
     """The app on uvicorn in a daemon thread, on loopback; ``url`` is its base URL.
 
     Use as a context manager or call ``start()`` / ``stop()``.  ``store`` is the
@@ -187,19 +188,3 @@ class LiveServer:
         if self._socket is not None:
             self._socket.close()
         self._server = self._thread = self._socket = None
-
-    def __enter__(self) -> "LiveServer":
-        return self.start()
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.stop()
-
-    # -- arranging data ------------------------------------------------------
-    def reset(self) -> None:
-        """Delete every record (the pytest fixture does this before each test)."""
-        self.store.clear()
-
-    def seed(self, records: Iterable[dict]) -> list[dict]:
-        """Create ``records`` as one block no call interleaves with; their JobTaskInfo dicts, in order."""
-        with self.store.exclusive():
-            return [self.store.create(r) for r in records]
