@@ -19,6 +19,7 @@ from .query.executor import run_filter
 from .query.filters import FilterPlan
 from .query.order import order_rows
 from .query.planner import DEFAULT_ORDER, plan_filter, plan_order
+from .query.predicates import Predicate
 from .query.search import SearchQuery
 from .request import StatRequest, parse_list_request, parse_stat_request
 from .stat.execute import run_stat, shape_stat, stage_name
@@ -34,8 +35,21 @@ def _ms(seconds: float) -> float:
     return round(seconds * 1000, 3)
 
 
+def _condition(pred: Predicate) -> dict[str, Any]:
+    """A parsed condition as the parse holds it (its value only in the label: it may be long)."""
+    return {
+        "condition": pred.label,
+        "test": pred.test,
+        "field": None if pred.path is None else ".".join((pred.path.field, *pred.path.sub)),
+        "op": pred.op or None,
+        "negate": pred.negate,
+        "index": None if pred.access is None else pred.access.kind,
+        "parts": [_condition(p) for p in pred.parts],
+    }
+
+
 def _filter_of(flt: FilterPlan) -> dict[str, Any]:
-    return {"all_of": [p.label for p in flt.all_of], "any_of": [p.label for p in flt.any_of]}
+    return {"all_of": [_condition(p) for p in flt.all_of], "any_of": [_condition(p) for p in flt.any_of]}
 
 
 def describe_list(query: SearchQuery) -> dict[str, Any]:
@@ -63,7 +77,7 @@ def describe_stat(request: StatRequest) -> dict[str, Any]:
 def _filter(flt: FilterPlan, table: Table) -> tuple[Selection, list[dict[str, Any]], float]:
     """Plan and run a filter, recording each condition: (matches, conditions, planning seconds)."""
     started = perf_counter()
-    access = plan_filter(flt, table, estimate_lookups=True)
+    access = plan_filter(flt, table)
     planned = perf_counter() - started
     conditions: list[dict[str, Any]] = []
     return run_filter(access, table, conditions), conditions, planned

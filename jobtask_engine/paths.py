@@ -15,6 +15,7 @@ reader            rule
                   numeric segment may also index an array
 ``agg_get``       an aggregation expression (``$errors.error_code``): arrays
                   on the way are *mapped*, elements lacking the field skipped
+``agg_column``    the same over a list of documents (a stage's input)
 ``doc_get``       ``$unwind``'s path: embedded documents only
 ``distinct_leaves``  ``distinct``: like a query, but a missing field gives
                   nothing (not MISSING), and a numeric segment only indexes
@@ -36,6 +37,7 @@ __all__ = [
     "element_getter",
     "query_leaves",
     "agg_get",
+    "agg_column",
     "doc_get",
     "distinct_leaves",
     "kept_path",
@@ -140,6 +142,15 @@ def agg_get(value: Any, parts: Sequence[str]) -> Any:
         else:
             return MISSING
     return value
+
+
+def agg_column(docs: Sequence[dict], parts: Sequence[str]) -> list:
+    """:func:`agg_get` of each document in ``docs``; a one-segment path of a document is its
+    key's value, read by one comprehension (the common case after a ``group``)."""
+    if len(parts) == 1:
+        key = parts[0]
+        return [d.get(key, MISSING) for d in docs]
+    return [agg_get(d, parts) for d in docs]
 
 
 def _agg_array(items: list, parts: Sequence[str]) -> list:

@@ -12,8 +12,9 @@ from typing import Any
 
 from ..selection import Selection
 from ..table import Table
-from .planner import LOOKUP, RANGE_CODES, TEST, AccessPlan, Step, choose_range
-from .predicates import IndexAccess, Predicate
+from .planner import LOOKUP, RANGE_CODES, TEST, AccessPlan, Step
+from .predicates import ANY_OF, IndexAccess, Predicate
+from .row_tests import filter_rows
 
 __all__ = ["run_filter", "read_index"]
 
@@ -53,11 +54,11 @@ def _not_reached(trace: Trace, plan: AccessPlan, last: Step) -> None:
 
 
 def run_filter(plan: AccessPlan, table: Table, trace: Trace | None = None) -> Selection:
-    """The live rows that satisfy every AND condition and (if any) one OR condition."""
+    """The live rows that satisfy every AND condition and (if any) one OR condition, by the
+    plan's access paths (a text lookup the index cannot serve after all becomes a test)."""
     n = table.capacity
     answered: list[Selection] = []
-    residual: list[Step] = []  # tests, in the request's order; then ranges a test serves best
-    range_tests: list[Step] = []
+    residual: list[Step] = []  # the request's tests, in its order, after any lookup turned test
     for step in plan.lookups:
         found = read_index(step.predicate.access, table)
         if found is None:
@@ -75,40 +76,25 @@ def run_filter(plan: AccessPlan, table: Table, trace: Trace | None = None) -> Se
     for other in answered[1:]:
         current = current & other
     for step in plan.ranges:
-        count = n if current is None else current.count()
-        method = choose_range(step.estimate, count, n, current is None or current.is_dense)
-        if method == TEST:
-            range_tests.append(step._replace(method=TEST))
-            continue
-        found = read_index(step.predicate.access, table, dense=method == RANGE_CODES)
+        found = read_index(step.predicate.access, table, dense=step.method == RANGE_CODES)
         if trace is not None:  # counting a dense set is a pass over it: only when asked
-            _note(trace, step, method, found.count())
+            _note(trace, step, step.method, found.count())
         current = found if current is None else current & found
     if current is None:
         current = table.all_rows()
     residual += plan.tests
-    residual += range_tests
     if not (residual or plan.any_of):
         return current
     rows = current.rows()
     for step in residual:
         if rows:
-            rows = step.predicate.filter(table, rows)
+            rows = filter_rows(step.predicate, table, rows)
         if trace is not None:
             _note(trace, step, TEST, len(rows))
     if plan.any_of and rows:
-        rows = _any(plan.any_of, table, rows)
+        rows = filter_rows(Predicate(ANY_OF, "any of", parts=plan.any_of), table, rows)
     if trace is not None and plan.any_of:
         trace.append({"condition": " OR ".join(p.label for p in plan.any_of), "access": "candidate test (any of)",
                       "estimated_rows": None, "rows": len(rows)})
     return Selection(n, rows=rows)
-
-
-def _any(preds: tuple[Predicate, ...], table: Table, rows: Any) -> Any:
-    if len(preds) == 1:
-        return preds[0].filter(table, rows)
-    hit: set[int] = set()
-    for pred in preds:
-        hit.update(pred.filter(table, rows))
-    return [r for r in rows if r in hit]
 

@@ -1,8 +1,8 @@
-"""The parsed filter of a request: ``filter`` (AND) + ``filter_or`` (OR) as compiled conditions.
+"""The parsed filter of a request: ``filter`` (AND) + ``filter_or`` (OR) as parsed conditions.
 
-A ``FilterPlan`` holds no table state — per condition a compiled per-row test
-and, as plain data, the index that could answer it — and is what the plan
-cache keeps; ``execute`` hands it to the planner
+A ``FilterPlan`` is plain data — per condition a ``Predicate`` naming its row
+test, its converted value and the index that could answer it — and is what
+the plan cache keeps; ``execute`` hands it to the planner
 (``query/planner.py``: which index answers which condition, from the
 table's statistics) and the executor (``query/executor.py``: reads those
 indexes, intersects, tests the rest).

@@ -13,9 +13,9 @@ Access paths of an AND condition, cheapest first:
   text for ``contain``, or nothing at all for a condition no row can meet);
   answers are intersected smallest first;
 - a range on an integer/datetime field is answered the cheapest of three
-  ways once the exact lookups' size is known (:func:`choose_range`):
-  ``range index`` (its sorted index's rows), ``range codes`` (the index's
-  range codes as a dense set) or ``candidate test``;
+  ways for the candidates the lookups are estimated to leave
+  (:func:`choose_range`): ``range index`` (its sorted index's rows),
+  ``range codes`` (the index's range codes as a dense set) or ``candidate test``;
 - ``candidate test``: a per-row test of the remaining candidates.
 
 OR conditions (``filter_or``) are always tests of the AND's candidates.
@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..schema import DATETIME, INT
-from ..table import Table
+from ..table import DENSE_FRACTION, Table
 from .predicates import Predicate
 
 if TYPE_CHECKING:  # the parsed request's types (they import the executor, which imports this)
@@ -69,7 +69,7 @@ class Step(NamedTuple):
 
 class AccessPlan(NamedTuple):
     """The access path of each AND condition, in execution order: exact lookups, then ranges
-    (smallest first; their final method chosen with the lookups' actual size), then tests."""
+    read from an index (smallest first), then tests (ranges a test serves best last)."""
 
     lookups: tuple[Step, ...]
     ranges: tuple[Step, ...]
@@ -77,35 +77,63 @@ class AccessPlan(NamedTuple):
     any_of: tuple[Predicate, ...]
 
 
-def plan_filter(flt: FilterPlan, table: Table, estimate_lookups: bool = False) -> AccessPlan:
+def plan_filter(flt: FilterPlan, table: Table) -> AccessPlan:
     """Each AND condition's access path, from the index it names and the table's statistics.
 
-    A lookup is read whatever its size, so its estimate (the posting sizes) is only worked
-    out when asked (``explain``); a range's estimate chooses its method, so it always is.
+    The candidates left by the exact lookups are estimated by the smallest lookup, the
+    bound of an intersection, which is exact for the fields a JobTask request narrows
+    together (domain, workspace, project nest); a lookup whose size only its reading
+    tells (a text search, a string range) bounds nothing.  Each range then takes the
+    cheapest method for the candidates so far, and bounds those after it in turn.  An
+    estimate too high at worst makes a range read its codes (one C pass) where a test
+    would have done.
     """
+    n = table.capacity
     lookups: list[Step] = []
-    ranges: list[Step] = []
+    sized: list[tuple[int, Predicate]] = []
     tests: list[Step] = []
     for pred in flt.all_of:
         access = pred.access
         if access is None:
             tests.append(Step(pred, TEST, None))
         elif access.kind == "sorted_range":
-            ranges.append(Step(pred, RANGE_INDEX, table.range_count(access.field, access.op, access.value)))
+            sized.append((table.range_count(access.field, access.op, access.value), pred))
         elif access.kind == "postings":
-            estimate = table.value_count(access.field, access.value) if estimate_lookups else None
-            lookups.append(Step(pred, LOOKUP, estimate))
+            lookups.append(Step(pred, LOOKUP, table.value_count(access.field, access.value)))
         elif access.kind == "nothing":
             lookups.append(Step(pred, LOOKUP, 0))
         else:
             lookups.append(Step(pred, LOOKUP, None))
-    ranges.sort(key=lambda step: step.estimate)
-    return AccessPlan(tuple(lookups), tuple(ranges), tuple(tests), flt.any_of)
+    count, dense = _after_lookups(lookups, n)
+    ranges: list[Step] = []
+    range_tests: list[Step] = []
+    for size, pred in sorted(sized, key=lambda item: item[0]):
+        method = choose_range(size, count, n, dense)
+        if method == TEST:
+            range_tests.append(Step(pred, TEST, size))
+            continue
+        ranges.append(Step(pred, method, size))
+        count = min(count, size)
+        dense = dense and method == RANGE_CODES
+    return AccessPlan(tuple(lookups), tuple(ranges), tuple(tests + range_tests), flt.any_of)
+
+
+def _after_lookups(lookups: list[Step], n: int) -> tuple[int, bool]:
+    """(estimated candidates, held as a 0/1 vector) once the exact lookups are intersected;
+    no lookup: every row, which the executor holds as a range or the live rows' vector."""
+    count, dense = n, True
+    for step in lookups:
+        if step.estimate is None:  # a text search or string range: listed rows, size unknown
+            dense = False
+            continue
+        dense = dense and step.estimate * DENSE_FRACTION >= n  # ``Table.value_selection``'s rule
+        count = min(count, step.estimate)
+    return count, dense
 
 
 def choose_range(size: int, count: int, capacity: int, dense: bool) -> str:
     """How to answer a range whose index lists ``size`` rows, over ``count`` candidates so far
-    (``dense``: held as a 0/1 vector, or no candidates yet: every row)."""
+    (``dense``: held as a 0/1 vector)."""
     by_index = COST_INDEX_ROW * size
     by_test = COST_TEST_ROW * count + (COST_LIST_DENSE_ROW * capacity if dense else 0)
     by_codes = COST_CODE_PASS_ROW * capacity + (0 if dense else COST_TEST_AGAINST_DENSE * count)

@@ -1,10 +1,15 @@
-"""Compiled conditions: each one filters a list of candidate row ids.
+"""Parsed conditions as plain data: what each one tests, and which index could answer it.
 
-A predicate reads only its own column, in one list comprehension over the
-candidates, and names the index that could answer it instead (``IndexAccess``,
-plain data: posting lists for equality on indexed string fields, sorted
-indexes for ranges, the lower-cased text for ``contain``); whether it does is
-the planner's choice.
+A ``Predicate`` is a NamedTuple of values — the row test's name, the field's
+path, the comparison, the converted value, whether it is negated, the index
+that could answer it exactly (``IndexAccess``) — with no function and no
+table state in it.  It is what the plan cache keeps.  The planner
+(``query/planner.py``) chooses per predicate between its index and its row
+test; the executor runs the index (``query/executor.read_index``) or the test
+(``query/row_tests.filter_rows``).
+
+Everything the reference refuses is refused here, when the request is
+parsed, so that a bad condition never reaches the table.
 Negative operators (``not``, ``not_in``, ``not_contain``, ``exists false``) are
 the complement of their positive form over the candidates, which is exactly
 MongoDB's rule for arrays and for null/missing values.
@@ -12,21 +17,58 @@ MongoDB's rule for arrays and for null/missing values.
 
 from __future__ import annotations
 
+import copy
 import re
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 from .. import errors as E
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, INDEXED, INT, MISSING, STR
-from ..table import NEG_INF, Table
-from ..paths import element_getter, elements_reached
-from ..values import bson_equal
 from .conditions import OPERATORS, UNKNOWN, Condition, Path, prepare_value, resolve_path
 from .elem_match import compile_elem_match
-from .values import compile_regex, scalar_test
+from .values import compile_regex
 
-__all__ = ["Predicate", "IndexAccess", "compile_condition", "FALSE"]
+__all__ = [
+    "Predicate",
+    "IndexAccess",
+    "compile_condition",
+    "FALSE",
+    "NONE",
+    "ALL",
+    "STR_EQ",
+    "INT_COMPARE",
+    "DATE_RANGE",
+    "DATE_VALUE",
+    "VALUE",
+    "SEARCH",
+    "EXISTS",
+    "ERRORS_WHOLE",
+    "ELEM_MATCH",
+    "ANY_OF",
+]
 
-Rows = Sequence[int]
+# The row tests a predicate names (``query/row_tests.ROW_TESTS`` runs each):
+#: no row / every candidate
+NONE, ALL = "none", "all"
+#: eq (ne when negated) of a string column with a string
+STR_EQ = "string equality"
+#: eq/lt/lte/gt/gte of an integer column with an integer
+INT_COMPARE = "integer comparison"
+#: lt/lte/gt/gte of a datetime column with an instant (epoch ms), over its order view
+DATE_RANGE = "datetime range"
+#: eq/in/comparison of a datetime column with an instant or null
+DATE_VALUE = "datetime value"
+#: eq/in/comparison by MongoDB's find rules (type brackets), on any field or element path
+VALUE = "value"
+#: a regular expression search (``value``: the pattern strings, any of them, case-insensitive)
+SEARCH = "pattern search"
+#: the field is stored (not stored when negated)
+EXISTS = "exists"
+#: the ``errors`` array compared element-wise with Error documents (``value``: the documents)
+ERRORS_WHOLE = "errors element equality"
+#: one ``errors`` element meets a sub-query (``value``: the query document)
+ELEM_MATCH = "element match"
+#: any of ``parts`` (the ``*_in`` operators)
+ANY_OF = "any of"
 
 
 class IndexAccess(NamedTuple):
@@ -46,40 +88,38 @@ class IndexAccess(NamedTuple):
     value: Any = None
 
 
-class Predicate:
-    """One compiled condition: a test of candidate rows, and how an index may answer it.
+class Predicate(NamedTuple):
+    """One parsed condition, as plain data.
 
-    ``filter(table, rows)`` keeps the candidate rows that satisfy the condition,
-    reading only its own column; ``access`` (or None) says which index answers it
-    exactly.  Which one is used is the planner's choice (``query/planner.py``).
+    ``test`` names the row test (one of this module's constants); ``path`` the field (and
+    the sub-path inside ``errors`` elements); ``op`` the positive comparison; ``value`` the
+    converted value, owned by the predicate (never a caller's list or dict); ``negate``
+    keeps the candidates the positive form rejects; ``access`` the index that answers it
+    exactly, if one does; ``parts`` the alternatives of ``ANY_OF``.
     """
 
-    __slots__ = ("_filter", "access", "label")
-
-    def __init__(self, filt: Callable[[Table, Rows], list[int]], access: IndexAccess | None = None, label: str = "") -> None:
-        self._filter = filt
-        self.access = access
-        self.label = label
-
-    def filter(self, table: Table, rows: Rows) -> list[int]:
-        return self._filter(table, rows)
-
-    def __repr__(self) -> str:
-        return f"Predicate({self.label})"
+    test: str
+    label: str
+    path: Path | None = None
+    op: str = ""
+    value: Any = None
+    negate: bool = False
+    access: IndexAccess | None = None
+    parts: tuple["Predicate", ...] = ()
 
 
-FALSE = Predicate(lambda table, rows: [], IndexAccess("nothing"), "false")
+FALSE = Predicate(NONE, "false", access=IndexAccess("nothing"))
 
 
 def compile_condition(cond: Condition) -> Predicate:
-    """Resolve the key, convert the value, and build the predicate."""
+    """Resolve the key, convert the value, and describe the test."""
     _, op = OPERATORS[cond.operator]
     if op == "regex":
-        return _compile_regex(cond)
+        return _regex(cond)
     path = resolve_path(cond.key)
     label = cond.label
     if op == "exists":
-        return _exists(path, cond.value, label)
+        return Predicate(EXISTS, label, path, "exists", None, not cond.value)
     if op == "match":
         if path.kind in (INT, UNKNOWN):
             raise E.db_query(f"int() cannot convert a match document ({label})")
@@ -96,126 +136,33 @@ def compile_condition(cond: Condition) -> Predicate:
             return _any_of([_contain(path, op, v, label) for v in value], label)
         return _contain(path, op, value, label)
     positive, negate = {"ne": ("eq", True), "nin": ("in", True)}.get(op, (op, False))
-    return _build(path, positive, value, negate, label)
+    return _compare(path, positive, _owned(value), negate, label)
 
 
-# -- building blocks -------------------------------------------------------
+def _owned(value: Any) -> Any:
+    """The value as the predicate keeps it: lists as tuples, documents copied (a plan outlives
+    the request it was parsed from, and its caller may change that request's objects)."""
+    if isinstance(value, list):
+        return tuple(_owned(v) for v in value)
+    if isinstance(value, dict):
+        return copy.deepcopy(value)
+    return value
 
 
-def _values_getter(path: Path) -> Callable[[Table], Callable[[int], Any]]:
-    """For array paths: row -> the list of values the path reaches (``paths.elements_reached``)."""
-    get_one = element_getter(path.sub)
-    untyped = path.kind == "any"
-
-    def bind(table: Table) -> Callable[[int], list]:
-        errs = table.columns[path.field]
-        if untyped:
-            return lambda r: elements_reached(errs[r], get_one, True)
-        return lambda r: [get_one(e) for e in errs[r]]
-
-    return bind
-
-
-def _scalar_filter(path: Path, test: Callable[[Any], bool], negate: bool):
-    if path.in_array:
-        bind = _values_getter(path)
-
-        def filt(table: Table, rows: Rows) -> list[int]:
-            values = bind(table)
-            if negate:
-                return [r for r in rows if not any(map(test, values(r)))]
-            return [r for r in rows if any(map(test, values(r)))]
-
-        return filt
-
-    name = path.field
-
-    def filt(table: Table, rows: Rows) -> list[int]:
-        col = table.columns[name]
-        if negate:
-            return [r for r in rows if not test(col[r])]
-        return [r for r in rows if test(col[r])]
-
-    return filt
-
-
-def _fast_filter(path: Path, op: str, v: Any, negate: bool):
-    """Specialised comprehensions where the column kind fixes the stored types."""
-    if path.in_array:
-        return None
-    name, kind = path.field, path.kind
-    if kind == STR and op == "eq" and type(v) is str:
-        if negate:
-            return lambda t, rows: _ne_rows(t.columns[name], rows, v)
-        return lambda t, rows: _eq_rows(t.columns[name], rows, v)
-    if kind == INT and type(v) is int and not negate:
-        compare = _INT_COMPARISONS.get(op)
-        if compare is not None:
-            return lambda t, rows: compare(t.columns[name], rows, v)
-    if kind == DATETIME and type(v) is int and not negate and op in ("gt", "gte", "lt", "lte"):
-        compare = _INT_COMPARISONS[op]
-        if op in ("gt", "gte"):
-            return lambda t, rows: compare(t.order_view(name), rows, v)
-        # null and missing are -inf in the view: keep them out of lt/lte
-        return lambda t, rows: _gt_rows(t.order_view(name), compare(t.order_view(name), rows, v), NEG_INF)
-    return None
-
-
-def _ne_rows(col: list, rows: Rows, v: Any) -> list[int]:
-    return [r for r in rows if col[r] != v]
-
-
-def _gt_rows(col: list, rows: Rows, v: int) -> list[int]:
-    return [r for r in rows if col[r] > v]
-
-
-def _gte_rows(col: list, rows: Rows, v: int) -> list[int]:
-    return [r for r in rows if col[r] >= v]
-
-
-def _lt_rows(col: list, rows: Rows, v: int) -> list[int]:
-    return [r for r in rows if col[r] < v]
-
-
-def _lte_rows(col: list, rows: Rows, v: int) -> list[int]:
-    return [r for r in rows if col[r] <= v]
-
-
-def _eq_rows(col: list, rows: Rows, v: Any) -> list[int]:
-    if type(rows) is range:
-        # All rows: let C find the positions of v.
-        return [r for r, x in enumerate(col) if x == v] if rows.start == 0 and rows.stop == len(col) else [
-            r for r in rows if col[r] == v
-        ]
-    return [r for r in rows if col[r] == v]
-
-
-_INT_COMPARISONS = {"eq": _eq_rows, "gt": _gt_rows, "gte": _gte_rows, "lt": _lt_rows, "lte": _lte_rows}
-
-
-def _datetime_test(op: str, v: Any) -> Callable[[Any], bool]:
-    """Datetime columns hold int ms (or None/MISSING); a converted value is int ms or None."""
-    if v is None:
-        return scalar_test(op, None)
-    if op == "eq":
-        return lambda x: x == v and type(x) is int
-    if op == "in":
-        wanted = {x for x in v if x is not None}
-        has_null = any(x is None for x in v)
-        return lambda x: (x in wanted and type(x) is int) or (has_null and (x is None or x is MISSING))
-    cmp = {"lt": int.__lt__, "lte": int.__le__, "gt": int.__gt__, "gte": int.__ge__}[op]
-    return lambda x: type(x) is int and cmp(x, v)
-
-
-def _build(path: Path, op: str, v: Any, negate: bool, label: str) -> Predicate:
-    filt = _fast_filter(path, op, v, negate)
-    if filt is None:
-        if path.kind == DATETIME and not path.in_array and (v is None or op == "in" or type(v) is int):
-            test = _datetime_test(op, v)
-        else:
-            test = scalar_test(op, v)
-        filt = _scalar_filter(path, test, negate)
-    return Predicate(filt, _index_access(path, op, v, negate), label)
+def _compare(path: Path, op: str, v: Any, negate: bool, label: str) -> Predicate:
+    """eq/in/lt/lte/gt/gte, with the row test the column kind allows (the specialised ones
+    skip the type brackets, which the column's kind already guarantees)."""
+    test = VALUE
+    if not path.in_array:
+        if path.kind == STR and op == "eq" and type(v) is str:
+            test = STR_EQ
+        elif path.kind == INT and type(v) is int and not negate and op in ("eq", "gt", "gte", "lt", "lte"):
+            test = INT_COMPARE
+        elif path.kind == DATETIME and type(v) is int and not negate and op in ("gt", "gte", "lt", "lte"):
+            test = DATE_RANGE
+        elif path.kind == DATETIME and (v is None or op == "in" or type(v) is int):
+            test = DATE_VALUE
+    return Predicate(test, label, path, op, v, negate, _index_access(path, op, v, negate))
 
 
 def _index_access(path: Path, op: str, v: Any, negate: bool) -> IndexAccess | None:
@@ -225,7 +172,7 @@ def _index_access(path: Path, op: str, v: Any, negate: bool) -> IndexAccess | No
     name = path.field
     if name in INDEXED and op in ("eq", "in"):
         keys: list[Any] = []
-        for x in v if op == "in" else [v]:
+        for x in v if op == "in" else (v,):
             if x is None:
                 keys += [None, MISSING]
             elif type(x) is str:
@@ -246,28 +193,15 @@ def _errors_whole(path: Path, op: str, value: Any, label: str) -> Predicate:
     refused, ``additional`` defaulted to {}) and compares whole elements;
     ``eq``/``not`` with a value and the ordering operators are refused.
     """
-    name = path.field
     if value is None and op in ("eq", "ne", "contain", "lt", "lte", "gt", "gte"):
         if op == "ne":
-            return Predicate(lambda table, rows: list(rows), None, label)
-        return Predicate(lambda table, rows: [], IndexAccess("nothing"), label)
+            return Predicate(ALL, label)
+        return Predicate(NONE, label, access=IndexAccess("nothing"))
     if op not in ("contain", "in", "nin"):
         raise E.db_query(f"Querying the embedded document 'Error' failed, due to an invalid query value ({label})")
     values = value if isinstance(value, list) else [value]
-    docs = [_error_document(v, label) for v in values if v is not None]
-    negate = op == "nin"
-
-    def holds(elements: Any) -> bool:
-        # BSON equality: field order counts, booleans are not numbers (Python's == ignores both).
-        return any(bson_equal(e, d) for e in elements for d in docs)
-
-    def filt(table: Table, rows: Rows) -> list[int]:
-        col = table.columns[name]
-        if negate:
-            return [r for r in rows if not holds(col[r])]
-        return [r for r in rows if holds(col[r])]
-
-    return Predicate(filt, None, label)
+    docs = tuple(_error_document(v, label) for v in values if v is not None)
+    return Predicate(ERRORS_WHOLE, label, path, "in", docs, op == "nin")
 
 
 def _error_document(value: Any, label: str) -> dict:
@@ -275,7 +209,7 @@ def _error_document(value: Any, label: str) -> dict:
         raise E.db_query(f"Querying the embedded document 'Error' failed, due to an invalid query value ({label})")
     doc = {k: value[k] for k in ("error_code", "message") if value.get(k) is not None}
     additional = value.get("additional")
-    doc["additional"] = {} if additional is None else additional
+    doc["additional"] = {} if additional is None else copy.deepcopy(additional)
     return doc
 
 
@@ -283,32 +217,14 @@ def _any_of(preds: list[Predicate], label: str) -> Predicate:
     """OR of sub-predicates (the ``*_in`` operators), keeping candidate order."""
     if len(preds) == 1:
         return preds[0]
-
-    def filt(table: Table, rows: Rows) -> list[int]:
-        hit: set[int] = set()
-        for p in preds:
-            hit.update(p.filter(table, rows))
-        return [r for r in rows if r in hit]
-
-    return Predicate(filt, None, label)
-
-
-def _exists(path: Path, want: bool, label: str) -> Predicate:
-    test = lambda x: x is not MISSING  # noqa: E731
-    return Predicate(_scalar_filter(path, test, not want), None, label)
+    return Predicate(ANY_OF, label, parts=tuple(preds))
 
 
 def _elem_match(path: Path, query: dict, label: str) -> Predicate:
     if path.kind != ERRORS or path.in_array:
-        return Predicate(lambda table, rows: [], None, label)
-    elem_test = compile_elem_match(query)
-    name = path.field
-
-    def filt(table: Table, rows: Rows) -> list[int]:
-        col = table.columns[name]
-        return [r for r in rows if any(map(elem_test, col[r]))]
-
-    return Predicate(filt, None, label)
+        return Predicate(NONE, label)
+    compile_elem_match(query)  # refuses what the reference refuses, now rather than at execution
+    return Predicate(ELEM_MATCH, label, path, "match", copy.deepcopy(query))
 
 
 def _contain(path: Path, op: str, v: Any, label: str) -> Predicate:
@@ -323,32 +239,28 @@ def _contain(path: Path, op: str, v: Any, label: str) -> Predicate:
     if path.kind in (INT, DATETIME) or not isinstance(v, str):
         if negate:
             raise E.db_query(f"not_contain is not supported on a non-string field ({label})")
-        return _build(path, "eq", v, False, label)
-    pattern = compile_regex(re.escape(v))
-    filt = _scalar_filter(path, scalar_test("search", pattern), negate)
-    if negate or path.in_array or not v.isascii():
-        return Predicate(filt, None, label)
-    return Predicate(filt, IndexAccess("text", path.field, "contain", v.lower()), label)
+        return _compare(path, "eq", _owned(v), False, label)
+    access = None
+    if not (negate or path.in_array or not v.isascii()):
+        access = IndexAccess("text", path.field, "contain", v.lower())
+    return Predicate(SEARCH, label, path, "search", (re.escape(v),), negate, access)
 
 
-def _compile_regex(cond: Condition) -> Predicate:
+def _regex(cond: Condition) -> Predicate:
     """regex/regex_in go to MongoDB raw: the key is not checked, the pattern is case-insensitive."""
     label = cond.label
     patterns = cond.value if isinstance(cond.value, list) else [cond.value]
-    compiled = []
     for p in patterns:
         if not isinstance(p, str):
             raise E.db_query(f"$regex has to be a string ({label})")
         try:
-            compiled.append(compile_regex(p))
+            compile_regex(p)
         except re.error as exc:
             raise E.db_query(f"invalid regex {p!r}: {exc} ({label})") from None
     try:
         path = resolve_path(cond.key)
     except E.EngineError:
         return FALSE
-    tests = [scalar_test("search", c) for c in compiled]
-    test = tests[0] if len(tests) == 1 else (lambda x: any(t(x) for t in tests))
     if path.kind == ERRORS:
         return FALSE
-    return Predicate(_scalar_filter(path, test, False), None, label)
+    return Predicate(SEARCH, label, path, "search", tuple(patterns))

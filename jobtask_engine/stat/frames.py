@@ -18,7 +18,7 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any, Sequence
 
-from ..paths import agg_get
+from ..paths import agg_column, agg_get
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
 from ..values import MISSING, ms_to_dt
 
@@ -177,10 +177,7 @@ class DocFrame:
         return self.values(parts), False
 
     def values(self, parts: tuple[str, ...]) -> list:
-        if len(parts) == 1:
-            key = parts[0]
-            return [d.get(key, MISSING) for d in self.documents]
-        return [agg_get(d, parts) for d in self.documents]
+        return agg_column(self.documents, parts)
 
     def take(self, positions: Sequence[int], ordered: bool = True) -> "DocFrame":
         docs = self.documents

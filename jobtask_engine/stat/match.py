@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from itertools import compress, repeat
 from operator import eq
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Sequence
 
 from ..schema import FIELDS, INT, STR
 from ..selection import Selection
@@ -27,7 +27,7 @@ from ..paths import query_leaves
 from ..values import MISSING, ValueTest, bson_equal
 from .frames import ColumnFrame, Frame
 
-__all__ = ["MatchCondition", "MatchStage", "eq_test", "in_test", "regex_test", "any_of"]
+__all__ = ["MatchCondition", "MatchStage", "condition_test", "eq_test", "in_test", "regex_test"]
 
 
 def eq_test(q: Any) -> ValueTest:
@@ -49,13 +49,14 @@ def eq_test(q: Any) -> ValueTest:
     return test
 
 
-def in_test(values: list) -> ValueTest:
+def in_test(values: Sequence[Any]) -> ValueTest:
     tests = [eq_test(q) for q in values]
     return lambda v: any(t(v) for t in tests)
 
 
-def regex_test(pattern: "re.Pattern[str]") -> ValueTest:
-    search = pattern.search
+def regex_test(pattern: str) -> ValueTest:
+    """A case-sensitive search with ``pattern`` (``re``'s own cache keeps it compiled)."""
+    search = re.compile(pattern).search
 
     def test(v: Any) -> bool:
         if type(v) is str:
@@ -67,22 +68,26 @@ def regex_test(pattern: "re.Pattern[str]") -> ValueTest:
     return test
 
 
-def any_of(tests: list[ValueTest]) -> ValueTest:
-    return lambda v: any(t(v) for t in tests)
-
-
 class MatchCondition(NamedTuple):
-    """One query condition: a path, a positive test, and whether it is negated.
-
-    ``op``/``value`` ("eq" with a scalar, "in" with a list) let a stored scalar
-    column be tested at C speed; other conditions leave them empty.
-    """
+    """One query condition, as plain data: a path, the positive comparison — ``eq`` (``value``
+    a value), ``in`` (a tuple of values) or ``regex`` (a tuple of patterns, any of them) —
+    and whether it is negated.  Its test is built when the stage runs (:func:`condition_test`);
+    ``eq``/``in`` on a stored scalar column are compared in C instead."""
 
     parts: tuple[str, ...]
-    test: ValueTest
+    op: str
+    value: Any
     negated: bool
-    op: str = ""
-    value: Any = None
+
+
+def condition_test(cond: MatchCondition) -> ValueTest:
+    """The positive test of one reached value."""
+    if cond.op == "eq":
+        return eq_test(cond.value)
+    if cond.op == "in":
+        return in_test(cond.value)
+    tests = [regex_test(p) for p in cond.value]
+    return tests[0] if len(tests) == 1 else (lambda v: any(t(v) for t in tests))
 
 
 def _leaves(value: Any, parts: tuple[str, ...]) -> list:
@@ -103,7 +108,7 @@ def _holds(cond: MatchCondition, frame: Frame) -> bytes:
 
 
 def _tested(cond: MatchCondition, frame: Frame) -> list[bool]:
-    parts, test = cond.parts, cond.test
+    parts, test = cond.parts, condition_test(cond)
     if len(parts) == 1:
         return [test(v) for v in frame.values(parts)]
     if type(frame) is ColumnFrame:
@@ -134,7 +139,7 @@ def _scalar_hits(cond: MatchCondition, frame: Frame, col: Any = None) -> bytes |
 
 
 def _scalar_applies(cond: MatchCondition, frame: Frame) -> bool:
-    if not cond.op or len(cond.parts) != 1 or type(frame) is not ColumnFrame:
+    if cond.op == "regex" or len(cond.parts) != 1 or type(frame) is not ColumnFrame:
         return False
     name = cond.parts[0]
     field = FIELDS.get(name)

@@ -18,6 +18,7 @@ specifier...), the plan refuses it too.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any, NamedTuple
 
@@ -42,7 +43,7 @@ from .expressions import (
     Size,
 )
 from .group import GroupField, GroupKey, GroupStage
-from .match import MatchCondition, MatchStage, any_of, eq_test, in_test, regex_test
+from .match import MatchCondition, MatchStage
 from .project import EXCLUDE, INCLUDE, ProjectStage
 from .stages import CountStage, LimitStage, SkipStage, SortStage, UnwindStage
 
@@ -307,15 +308,17 @@ def _sort(options: Any, group_keys: list[str]) -> SortStage:
 
 # -- match ---------------------------------------------------------------------------
 
-def _regex(value: Any, where: str) -> Any:
+def _regex(value: Any, where: str) -> str:
     """The contain family of a stat ``match``: a raw, case-sensitive ``.*value.*`` pattern, as
     spaceone-core writes it — unlike the list filter's escaped, case-insensitive ``contain``
     (``query/predicates._contain``); the difference is the reference's, kept on purpose."""
-    check_pattern(f".*{value}.*", where)
+    pattern = f".*{value}.*"
+    check_pattern(pattern, where)
     try:
-        return re.compile(f".*{value}.*")
+        re.compile(pattern)
     except re.error as exc:
-        _fail(f"{where}: invalid regular expression '.*{value}.*': {exc}")
+        _fail(f"{where}: invalid regular expression '{pattern}': {exc}")
+    return pattern
 
 
 def _match_stage(options: Any, where: str) -> MatchStage:
@@ -328,18 +331,18 @@ def _match_stage(options: Any, where: str) -> MatchStage:
             raise E.required_parameter("aggregate.match.filter")
         parts = tuple(_plain_path(key, f"{where}.key").split("."))
         if operator in ("eq", "not"):
-            conditions.append(MatchCondition(parts, eq_test(value), operator == "not", "eq", value))
+            conditions.append(MatchCondition(parts, "eq", copy.deepcopy(value), operator == "not"))
         elif operator in ("in", "not_in"):
             if not isinstance(value, list):
                 _fail(f"{where}: ${'in' if operator == 'in' else 'nin'} needs an array (key = {key})")
-            conditions.append(MatchCondition(parts, in_test(value), operator == "not_in", "in", value))
+            conditions.append(MatchCondition(parts, "in", tuple(copy.deepcopy(value)), operator == "not_in"))
         elif operator in ("contain", "not_contain"):
-            conditions.append(MatchCondition(parts, regex_test(_regex(value, where)), operator == "not_contain"))
+            conditions.append(MatchCondition(parts, "regex", (_regex(value, where),), operator == "not_contain"))
         elif operator in ("contain_in", "not_contain_in"):
-            tests = [regex_test(_regex(v, where)) for v in value]
-            if not tests:
+            patterns = tuple(_regex(v, where) for v in value)
+            if not patterns:
                 _fail("BadValue $and/$or/$nor must be a nonempty array")
-            conditions.append(MatchCondition(parts, any_of(tests), operator == "not_contain_in"))
+            conditions.append(MatchCondition(parts, "regex", patterns, operator == "not_contain_in"))
         else:
             raise E.db_query(f"Unsupported operator: {operator}")
     if not conditions:

@@ -12,6 +12,8 @@ from test_no_escapes import params as fuzzed_params
 from test_no_escapes import stat_queries
 
 from jobtask_engine import EngineError, JobTaskStore
+from jobtask_engine.query.planner import plan_filter
+from jobtask_engine.request import parse_list_request
 from jobtask_engine.stat import fast, group
 from jobtask_engine.stat.accumulators import REDUCERS
 from jobtask_engine.stat.parse import GROUP_OPERATORS
@@ -219,3 +221,28 @@ def test_explain_counts_what_list_answers(data):
     store = JobTaskStore(records)
     p = data.draw(list_requests(DOMAINS, records))
     _same_outcome(lambda: store.list(p), lambda: store.explain(p, api="list"))
+
+
+def test_the_parsed_request_names_each_conditions_test_and_index(store):
+    got = store.explain(_list({"filter": [
+        {"k": "status", "v": ["FAILURE", "CANCELED"], "o": "in"},
+        {"k": "updated_count", "v": 3, "o": "gte"},
+        {"k": "errors.message", "v": "x", "o": "not_contain"},
+    ], "filter_or": [{"k": "job_id", "v": ["a", "b"], "o": "contain_in"}]}))
+    parsed = {c["field"]: c for c in got["request"]["filter"]["all_of"]}
+    assert parsed["status"]["test"] == "value" and parsed["status"]["index"] == "postings"
+    assert parsed["updated_count"]["test"] == "integer comparison" and parsed["updated_count"]["index"] == "sorted_range"
+    assert parsed["errors.message"]["negate"] and parsed["errors.message"]["index"] is None
+    (either,) = got["request"]["filter"]["any_of"]
+    assert either["test"] == "any of" and [p["index"] for p in either["parts"]] == ["text", "text"]
+
+
+def test_a_range_method_is_the_planners_from_statistics(store):
+    """The planner picks a range's method before anything is read, from the lookups' sizes."""
+    table = store._table
+    parsed = parse_list_request(_list({"filter": [{"k": "updated_count", "v": 0, "o": "gte"}]}, status="CANCELED"))
+    plan = plan_filter(parsed.filter, table)
+    assert [s.method for s in plan.ranges] == [] and plan.tests[-1].method == "candidate test"
+    parsed = parse_list_request(_list({"filter": [{"k": "updated_count", "v": 0, "o": "gte"}], "count_only": True}))
+    plan = plan_filter(parsed.filter, table)
+    assert [s.method for s in plan.ranges] == ["range codes"]
