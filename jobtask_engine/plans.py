@@ -8,7 +8,7 @@ tuple), together with today's date (a partial date string is completed from
 today).  A plan resolved against the clock (``timediff_*``) is never kept.
 
 The cache is bounded by bytes, not entries: a plan's size is estimated from its
-request (``request_key`` counts as it walks), times ``PLAN_BYTES_PER_REQUEST_BYTE``.
+request (``request_size``, from the request's key), times ``PLAN_BYTES_PER_REQUEST_BYTE``.
 A plan estimated over an eighth of the budget is not kept at all; when the
 budget is full the oldest plans go first.  Shared between threads: every change
 to the table of plans happens under one small lock.
@@ -21,14 +21,14 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable, Generic, Hashable, TypeVar
 
-__all__ = ["PlanCache", "request_key"]
+__all__ = ["PlanCache", "request_key", "request_size"]
 
 Plan = TypeVar("Plan")
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 #: Deeper requests are compiled every time (and a key never recurses far).
 _MAX_DEPTH = 16
-#: Estimated plan bytes per byte of request (as ``request_key`` counts them).  Measured with
+#: Estimated plan bytes per byte of request (as ``request_size`` counts them).  Measured with
 #: tracemalloc around the list compiler: an ordinary request (a sort, a page, three
 #: conditions) 4.3 kB of plan for 256 counted bytes (17x); a 10k-value ``in`` on job_task_id
 #: 0.9 MB for 290 kB (3x).  24 covers both with room.
@@ -37,39 +37,47 @@ PLAN_BYTES_PER_REQUEST_BYTE = 24
 _VALUE_BYTES = 8
 
 
-def request_key(value: Any, depth: int = 0, size: list[int] | None = None) -> Hashable | None:
-    """A hashable copy of a plain request, or None when it holds anything else.
-
-    ``size``, when given, is a one-item list the request's estimated bytes are added to.
-    """
+def request_key(value: Any, depth: int = 0) -> Hashable | None:
+    """A hashable copy of a plain request, or None when it holds anything else."""
     kind = type(value)
     if kind in _SCALARS:
-        if size is not None:
-            size[0] += _VALUE_BYTES + (len(value) if kind is str else 0)
         return (kind, value)
     if depth >= _MAX_DEPTH:
         return None
-    if size is not None:
-        size[0] += _VALUE_BYTES
     if kind is dict:
         items = []
         for k, v in value.items():
-            inner = request_key(v, depth + 1, size) if type(k) is str else None
+            if type(k) is not str:
+                return None
+            inner = request_key(v, depth + 1)
             if inner is None:
                 return None
-            if size is not None:
-                size[0] += len(k)
             items.append((k, inner))
         return (dict, tuple(items))
     if kind is list:
+        if all(type(v) is str for v in value):  # a list of ids or names: one C pass, no pair per item
+            return (list, str, tuple(value))
         parts = []
         for v in value:
-            inner = request_key(v, depth + 1, size)
+            inner = request_key(v, depth + 1)
             if inner is None:
                 return None
             parts.append(inner)
         return (list, tuple(parts))
     return None
+
+
+def request_size(key: Hashable) -> int:
+    """The request's estimated bytes, from its key: each value's characters and ``_VALUE_BYTES``
+    (worked out only when a plan is about to be kept, never on a hit)."""
+    kind = key[0]
+    if kind is dict:
+        return _VALUE_BYTES + sum(len(k) + request_size(inner) for k, inner in key[1])
+    if kind is list:
+        if len(key) == 3:
+            return _VALUE_BYTES + sum(map(len, key[2])) + _VALUE_BYTES * len(key[2])
+        return _VALUE_BYTES + sum(map(request_size, key[1]))
+    return _VALUE_BYTES + (len(key[1]) if kind is str else 0)
 
 
 class PlanCache(Generic[Plan]):
@@ -86,19 +94,20 @@ class PlanCache(Generic[Plan]):
         self._lock = threading.Lock()
 
     def __call__(self, params: Any) -> Plan:
-        size = [0]
-        key = request_key(params, 0, size)
-        if key is None:
+        request = request_key(params)
+        if request is None:
             return self._compile(params)
-        key = (key, _dt.date.today())
+        key = (request, _dt.date.today())
         with self._lock:
             got = self._plans.get(key)
             if got is not None:
                 self._plans.move_to_end(key)
                 return got[0]
         plan = self._compile(params)  # a refused request raises here and is not kept
-        cost = size[0] * PLAN_BYTES_PER_REQUEST_BYTE
-        if not self._timed(plan) and cost * 8 <= self._max_bytes:
+        if self._timed(plan):
+            return plan
+        cost = request_size(request) * PLAN_BYTES_PER_REQUEST_BYTE
+        if cost * 8 <= self._max_bytes:
             self._keep(key, plan, cost)
         return plan
 

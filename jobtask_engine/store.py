@@ -27,7 +27,7 @@ from . import errors as E
 from .explain import explain_list, explain_stat
 from .heap import return_freed_memory
 from .ingest import read_record_batches
-from .limits import Limits, default_limits, using_limits
+from .limits import Limits, active_limits, default_limits, using_limits
 from .plans import PlanCache
 from .query.order import order_rows
 from .query.shape import make_row_shaper, make_shaper
@@ -70,12 +70,16 @@ class JobTaskStore:
         return self._limits
 
     def _reading(self, call: Callable[[], T]) -> T:
-        with self._lock.reading(), using_limits(self._limits):
-            return call()
+        if active_limits() is self._limits:  # the usual case: the defaults, already in force
+            return self._lock.read(call)
+        with using_limits(self._limits):
+            return self._lock.read(call)
 
     def _writing(self, call: Callable[[], T]) -> T:
-        with self._lock.writing(), using_limits(self._limits):
-            return call()
+        if active_limits() is self._limits:
+            return self._lock.write(call)
+        with using_limits(self._limits):
+            return self._lock.write(call)
 
     @contextmanager
     def exclusive(self) -> Iterator["JobTaskStore"]:

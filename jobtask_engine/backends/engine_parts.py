@@ -9,8 +9,6 @@ core's layout a one-file change for the backends.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..query.shape import _project_element as project_element  # noqa: F401
 from ..query.shape import _sub_projection as sub_projection  # noqa: F401
 from ..records import errors_out  # noqa: F401
@@ -20,6 +18,7 @@ from ..schema import MISSING  # noqa: F401
 from ..stat.execute import StatOutcome, run_pipeline, shape_stat  # noqa: F401
 from ..stat.frames import DocFrame  # noqa: F401
 from ..stat.group import finish_groups  # noqa: F401
+from ..stat.parse import StatPlan
 from ..timeutil import ms_to_iso  # noqa: F401
 from ..values import ms_to_dt  # noqa: F401
 
@@ -27,6 +26,6 @@ from ..values import ms_to_dt  # noqa: F401
 SPEC_OF = {fn: letter for letter, fn in (*_DAY_SPECS.items(), *_TIME_SPECS.items())}
 
 
-def stat_response(plan: Any, frame: Any = None, values: list | None = None, total: int = 0) -> dict:
+def stat_response(plan: StatPlan, frame: DocFrame | None = None, values: list | None = None, total: int = 0) -> dict:
     """The stat response for a pipeline's final frame (or distinct's values), as the engine shapes it."""
     return shape_stat(StatOutcome(frame, values, total), plan)

@@ -84,9 +84,7 @@ def test_a_new_day_compiles_again(monkeypatch):
 
 
 def test_the_cache_is_bounded_by_bytes():
-    size = [0]
-    plans.request_key({"i": 0}, 0, size)
-    one = plans.PLAN_BYTES_PER_REQUEST_BYTE * size[0]
+    one = plans.PLAN_BYTES_PER_REQUEST_BYTE * plans.request_size(plans.request_key({"i": 0}))
     cache = PlanCache(lambda p: p["i"], lambda plan: False, max_bytes=16 * one)
     for i in range(40):
         assert cache({"i": i}) == i
