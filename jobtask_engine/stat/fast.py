@@ -27,6 +27,7 @@ from weakref import WeakKeyDictionary
 from ..schema import DATETIME, FIELDS, INT, STR
 from ..timeutil import MS_PER_DAY, day_number, day_numbers
 from ..values import MISSING
+from ..table import Table
 from .accumulators import fit_int64
 from .expressions import DatePart, DateToString, PathExpr
 from .frames import ColumnFrame, Frame, gather
@@ -59,13 +60,13 @@ class _Codes:
         self.code_of = code_of
 
 
-def key_codes(table: Any, plan: tuple[tuple[str, str], ...]) -> tuple[list | None, list | None]:
+def key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> tuple[list | None, list | None]:
     """``_key_codes`` under the table's build lock: concurrent readers share the cache."""
     with table.build_lock:
         return _key_codes(table, plan)
 
 
-def _key_codes(table: Any, plan: tuple[tuple[str, str], ...]) -> tuple[list | None, list | None]:
+def _key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> tuple[list | None, list | None]:
     """(group code per row id, pre-key per code) of a key plan over the whole table.
 
     A pre-key is the tuple of the keys' stored values (one value for a single
@@ -88,7 +89,7 @@ def _key_codes(table: Any, plan: tuple[tuple[str, str], ...]) -> tuple[list | No
     return got.codes, got.uniq
 
 
-def _build_codes(table: Any, plan: tuple[tuple[str, str], ...]) -> _Codes:
+def _build_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes:
     cols = [day_numbers(table.columns[name]) if how == "day" else table.columns[name] for name, how in plan]
     # The row tuples are made twice rather than kept: 100k live tuples would wake the
     # garbage collector's full collections.
@@ -100,7 +101,7 @@ def _build_codes(table: Any, plan: tuple[tuple[str, str], ...]) -> _Codes:
     return _Codes(table.version, list(map(code_of.__getitem__, cols[0] if len(cols) == 1 else zip(*cols))), uniq, code_of)
 
 
-def _catch_up(table: Any, plan: tuple[tuple[str, str], ...], got: _Codes) -> bool:
+def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes) -> bool:
     """Recode the rows written since ``got`` was made; False when a rebuild is due instead."""
     rows = table.rows_written_since(got.version)
     if rows is None or got.codes is None or len(rows) * 8 > len(got.codes):

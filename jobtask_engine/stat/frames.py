@@ -21,6 +21,7 @@ from typing import Any, Sequence
 from ..paths import agg_column, agg_get
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
 from ..values import MISSING, ms_to_dt
+from ..table import Table
 
 __all__ = ["ColumnFrame", "DocFrame", "Frame", "gather", "object_id", "as_lists"]
 
@@ -68,7 +69,7 @@ class ColumnFrame:
 
     __slots__ = ("table", "_rows", "sel", "overrides", "ascending")
 
-    def __init__(self, table: Any, rows: Sequence[int] | None = None, overrides: dict[str, list] | None = None,
+    def __init__(self, table: Table, rows: Sequence[int] | None = None, overrides: dict[str, list] | None = None,
                  sel: Any = None, ascending: bool = True) -> None:
         self.table = table
         self._rows = rows

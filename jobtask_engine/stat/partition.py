@@ -30,7 +30,7 @@ from typing import Any, Callable, Sequence
 
 from ..schema import INDEXED
 from ..selection import Selection
-from ..table import DENSE_FRACTION, DensePosting
+from ..table import DENSE_FRACTION, DensePosting, Table
 from ..timeutil import MS_PER_DAY, day_numbers
 from ..values import MISSING, freeze
 from .expressions import DatePart, DateToString, PathExpr
@@ -98,7 +98,7 @@ def _postings(frame: Frame, key_exprs: Sequence[Any]) -> Partition | None:
     return Partition([(v,) for v, _ in groups], [len(f) for _, f in groups], subframes=[f for _, f in groups])
 
 
-def _posted_frame(table: Any, posting: Any) -> ColumnFrame:
+def _posted_frame(table: Table, posting: Any) -> ColumnFrame:
     if type(posting) is DensePosting:
         return ColumnFrame(table, sel=Selection(table.capacity, mask=posting.vec))
     return ColumnFrame(table, posting)
