@@ -28,6 +28,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from . import errors as E
+from .columns import TimeColumn
 from .schema import DATETIME, FIELDS, INT, MISSING, STATUSES, STR, Field
 from .limits import nesting_depth
 from .timeutil import EPOCH_UTC, ONE_MS, first_unrepresentable, now_ms, to_ms
@@ -239,8 +240,7 @@ def _time_column(f: Field, raw: list, now: int) -> list:
         values = [unset if x is UNSET else null if x is None else to_ms(x) for x in raw]
     if None in values or MISSING in values:
         return values
-    # Allocated again in one run, away from the freed temporaries they were computed among.
-    return array("q", values).tolist()
+    return values
 
 
 def _checked_times(f: Field, values: list, where: Callable[[int], str]) -> list:
@@ -321,7 +321,7 @@ def _stored_errors(errs: list[dict], where: str, keep: Callable[[str], str]) -> 
 
 def normalize_columns(
     tasks: list[JobTask], pools: dict[str, dict] | None = None, positions: bool = True, offset: int = 0
-) -> dict[str, list]:
+) -> dict[str, list | TimeColumn]:
     """Column values for a batch of validated records, as the production model would store them.
 
     ``pools`` maps a string field to the dict its repeated values are shared
@@ -337,7 +337,8 @@ def normalize_columns(
         elif f.kind == INT:
             cols[name] = _int_column(f, raw, where)
         elif f.kind == DATETIME:
-            cols[name] = _checked_times(f, _time_column(f, raw, now), where)
+            # Straight into the column's array: the batch's int objects are temporaries.
+            cols[name] = TimeColumn(_checked_times(f, _time_column(f, raw, now), where))
         else:
             cols[name] = _errors_column(raw, where, None if pools is None else pools.get(name))
     ids = cols["job_task_id"]

@@ -36,6 +36,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from sortedcontainers import SortedDict, SortedList
 
+from .columns import TimeColumn, new_column
 from .schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR, UPDATABLE
 from .selection import Selection, mask_of, ones
 
@@ -348,7 +349,9 @@ def _descending_order(entry: tuple[Any, int]) -> tuple[Any, int]:
 
 class Table:
     def __init__(self) -> None:
-        self.columns: dict[str, list[Any]] = {name: [] for name in FIELD_NAMES}
+        #: field -> its column (``columns.py``: a list, or a ``TimeColumn`` for datetimes); either
+        #: way ``columns[name][r]`` is the stored value (int, str, errors, None or MISSING).
+        self.columns: dict[str, list[Any] | TimeColumn] = {name: new_column(name) for name in FIELD_NAMES}
         # Built per field on first use, then kept current.
         self.postings: dict[str, SortedDict] = {}
         self.null_postings: dict[str, dict[Any, SortedList | DensePosting]] = {}
@@ -377,7 +380,7 @@ class Table:
         self._log_base = 0
 
     @classmethod
-    def of_columns(cls, cols: dict[str, list[Any]], pools: dict[str, dict], by_id: dict[str, int]) -> "Table":
+    def of_columns(cls, cols: dict[str, list[Any] | TimeColumn], pools: dict[str, dict], by_id: dict[str, int]) -> "Table":
         """A table holding these validated columns as they are, without copying them (an
         opened snapshot's, which nothing else references), its value pools and id index."""
         table = cls()
@@ -529,14 +532,23 @@ class Table:
             with self.build_lock:
                 index = self.sorted_indexes.get(field)
                 if index is None:
-                    index = self.sorted_indexes[field] = SortedIndex(self.columns[field], self.alive)
+                    index = self.sorted_indexes[field] = SortedIndex(self.sort_source(field), self.alive)
         return index
 
-    def order_view(self, field: str) -> list:
+    def sort_source(self, field: str) -> Sequence[int]:
+        """An integer or datetime column as the sorted index reads it: the ints themselves,
+        null as ``NULL_KEY`` (a datetime column's raw array, whose null sentinel is that key)."""
+        col = self.columns[field]
+        return col.raw if type(col) is TimeColumn else col
+
+    def order_view(self, field: str) -> Sequence[Any]:
         """An integer or datetime column with null, missing and deleted as -inf, so that
-        plain comparisons never fail; built on first use, then kept current."""
-        if FIELDS[field].kind == INT and not self.deleted:
-            return self.columns[field]  # integers are never null
+        plain comparisons never fail; built on first use, then kept current.
+
+        While nothing is absent it is the column's own ints (a datetime column's raw array)."""
+        col = self.columns[field]
+        if not self.deleted and (FIELDS[field].kind == INT or not col.absent):
+            return col.raw if type(col) is TimeColumn else col  # nothing null or missing
         view = self._views.get(field)
         if view is None:
             with self.build_lock:
@@ -605,9 +617,8 @@ class Table:
         self.by_id.update(zip(ids[start:] if start else ids, range(start, self._size)))
         self._changed(range(start, self._size))
         for name, index in self.sorted_indexes.items():
-            col = self.columns[name]
-            for r in range(start, self._size):
-                index.insert(r, col[r])
+            for r, value in zip(range(start, self._size), cols[name]):
+                index.insert(r, value)
             self._settle(name)
 
     def _post_new(self, field: str, start: int) -> None:
