@@ -66,11 +66,12 @@ class TimeColumn:
         self.extend(values)
 
     @classmethod
-    def of_array(cls, raw: array) -> "TimeColumn":
-        """A column over this array (taken, not copied), its sentinels counted."""
+    def of_array(cls, raw: array, absent: int | None = None) -> "TimeColumn":
+        """A column over this array (taken, not copied) holding ``absent`` sentinels
+        (counted when not given: a pass that boxes every element)."""
         col = cls.__new__(cls)
         col.raw = raw
-        col.absent = raw.count(NULL_MS) + raw.count(MISSING_MS)
+        col.absent = raw.count(NULL_MS) + raw.count(MISSING_MS) if absent is None else absent
         return col
 
     def __len__(self) -> int:

@@ -440,7 +440,7 @@ def _decode_times(name: str, column: TimeParts, n: int) -> TimeColumn:
         sentinel = NULL_MS if FIELDS[name].nullable else MISSING_MS
         for r in compress(range(n), nulls):
             raw[r] = sentinel
-    return TimeColumn.of_array(raw)
+    return TimeColumn.of_array(raw, column.nulls.count(1))
 
 
 _ERROR_LISTS = msgspec.json.Decoder(list[list[dict[str, Any]]])

@@ -93,10 +93,13 @@ class SortedIndex:
         # 8 bytes a row each, no int objects kept alive.
         self.perm = array("q", perm)
         self.keys = keys
+        self._settled_parts(len(col))
+
+    def _settled_parts(self, capacity: int) -> None:
         self.pending: SortedList = SortedList()
         self.stale: set[int] = set()
         self._desc: array | None = None
-        self._bucket(len(col))
+        self._bucket(capacity)
 
     def _bucket(self, capacity: int) -> None:
         """Cut the values into at most 255 ranges of about equal row counts, and give
@@ -557,8 +560,9 @@ class Table:
                     view = self._views[field] = [_view_value(x) for x in self.columns[field]]
         return view
 
-    def _text(self, field: str) -> tuple[str, array] | None:
-        """The column lower-cased and joined by newlines, with each row's start offset.
+    def _text(self, field: str) -> tuple[str, Sequence[int]] | None:
+        """The column lower-cased and joined by newlines, with each row's start offset (a
+        ``range`` when every value has the same length, as generated ids do: no array).
 
         None when a value is not ASCII or holds a newline (then lower-casing
         could change lengths or a match could span rows).  Cached per version,
@@ -570,12 +574,23 @@ class Table:
         if cached is not None and cached[0] == stamp:
             return cached[1]
         col = self.columns[field]
-        parts = [x if type(x) is str else "" for x in col]
-        blob = "\n".join(parts)
+        try:
+            parts = col
+            blob = "\n".join(col)  # every value a string: joined without a copy of the list
+        except TypeError:
+            parts = [x if type(x) is str else "" for x in col]
+            blob = "\n".join(parts)
         text = None
         if blob.isascii() and blob.count("\n") == len(parts) - 1:
-            starts = array("q", accumulate(map(len, parts), lambda acc, k: acc + k + 1, initial=0))
-            text = (blob.lower(), starts)
+            lengths = set(map(len, parts))
+            starts: Sequence[int]
+            if len(lengths) == 1:
+                stride = lengths.pop() + 1
+                starts = range(0, stride * (len(parts) + 1), stride)
+            else:
+                starts = array("q", accumulate(map((1).__add__, map(len, parts)), initial=0))
+            lowered = blob.lower()
+            text = (blob if lowered == blob else lowered, starts)  # already lower-case: one copy kept
         self._lowered[field] = (stamp, text)
         return text
 
