@@ -42,7 +42,7 @@ from . import errors as E
 from .columns import MISSING_MS, NULL_MS, TimeColumn
 from .records import NO_ERRORS, pooled, shared_errors
 from .schema import DATETIME, ERROR_FIELDS, FIELDS, INT, MISSING, STATUSES, STR
-from .table import SortedIndex, Table
+from .table import ROW_TYPECODE, SMALL_KEY_TYPECODE, SortedIndex, Table
 from .timeutil import MAX_MS, MIN_MS
 
 __all__ = ["MAGIC", "FORMAT_VERSION", "write_snapshot", "read_snapshot", "is_snapshot"]
@@ -50,7 +50,8 @@ __all__ = ["MAGIC", "FORMAT_VERSION", "write_snapshot", "read_snapshot", "is_sna
 #: First bytes of every snapshot: a non-ASCII byte and a line break, so that no JSON
 #: or text file starts this way and a text-mode transfer that mangles bytes is caught.
 MAGIC = b"\x89JTSNAP\n"
-FORMAT_VERSION = 1
+#: 2: sorted index permutations hold 4-byte row ids, and keys say their width (1: 8 bytes both).
+FORMAT_VERSION = 2
 _HEADER = struct.Struct("<8sIQI")
 
 #: Code 0 of a string column is the field's absent value (null, or 'not stored', as the
@@ -80,8 +81,9 @@ class ErrorsColumn(msgspec.Struct, array_like=True):
 class SortedParts(msgspec.Struct, array_like=True):
     """A settled sorted index of an integer or datetime column (see ``table.SortedIndex``)."""
 
-    perm: bytes  # array('q'): row ids by (value, row id)
-    keys: bytes  # array('q'): their sort keys
+    perm: bytes  # int32 row ids (``table.ROW_TYPECODE``) by (value, row id)
+    key_typecode: str  # "q", or "i" (``table.SMALL_KEY_TYPECODE``) when every key fits 4 bytes
+    keys: bytes  # their sort keys
     bounds: list[int]
     codes: bytes  # range code per row
 
@@ -164,9 +166,9 @@ def _encode_sorted(table: Table) -> dict[str, SortedParts]:
         if table.deleted:
             if renumber is None:
                 renumber = [-1, *accumulate(table.alive_mask)]  # row r -> renumber[r + 1] - 1
-            perm = array("q", [renumber[r + 1] - 1 for r in perm])
+            perm = array(ROW_TYPECODE, [renumber[r + 1] - 1 for r in perm])
             codes = bytes(compress(codes, table.alive_mask))
-        out[name] = SortedParts(perm.tobytes(), index.keys.tobytes(), index.bounds, bytes(codes))
+        out[name] = SortedParts(perm.tobytes(), index.keys.typecode, index.keys.tobytes(), index.bounds, bytes(codes))
     return out
 
 
@@ -333,9 +335,11 @@ def _sorted_indexes(body: Body, table: Table) -> dict[str, SortedIndex]:
     out: dict[str, SortedIndex] = {}
     for name, parts in body.sorted.items():
         _require(name in FIELDS and FIELDS[name].kind in (INT, DATETIME), f"index of {name!r}")
-        _require(len(parts.perm) == 8 * n == len(parts.keys) and len(parts.codes) == n, f"{name}: index length")
+        _require(parts.key_typecode in ("q", SMALL_KEY_TYPECODE), f"{name}: index key width")
+        width = array(parts.key_typecode).itemsize
+        _require(len(parts.perm) == 4 * n and len(parts.keys) == width * n and len(parts.codes) == n, f"{name}: index length")
         _require(0 < len(parts.bounds) < 256 and parts.bounds == sorted(set(parts.bounds)), f"{name}: index ranges")
-        perm, keys = array("q"), array("q")
+        perm, keys = array(ROW_TYPECODE), array(parts.key_typecode)
         perm.frombytes(parts.perm)
         keys.frombytes(parts.keys)
         _require(not n or (min(perm) >= 0 and max(perm) < n), f"{name}: index rows")

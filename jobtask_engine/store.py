@@ -26,7 +26,7 @@ import msgspec
 from . import errors as E
 from .columns import TimeColumn
 from .explain import explain_list, explain_stat
-from .heap import return_freed_memory
+from .heap import TRIM_AFTER, return_freed_memory
 from .ingest import read_record_batches
 from .limits import Limits, default_limits, using_limits
 from .plans import PlanCache
@@ -44,8 +44,6 @@ __all__ = ["JobTaskStore"]
 
 #: Records validated and normalised per batch, bounding the temporaries a big load makes.
 BATCH = 50_000
-#: Loads at least this big give their freed temporaries back to the system afterwards.
-TRIM_AFTER = 100_000
 T = TypeVar("T")
 #: Rows shaped per step of an iteration (bounds the dicts alive at once).
 _ITER_CHUNK = 1000

@@ -30,18 +30,29 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from heapq import merge
-from itertools import accumulate, compress, islice
+from itertools import accumulate, chain, compress, islice
 from operator import eq
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sortedcontainers import SortedDict, SortedList
 
 from .columns import TimeColumn, new_column
+from .heap import return_big_blocks_on_free
 from .schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR, UPDATABLE
 from .selection import Selection, mask_of, ones
 
 __all__ = ["Table", "SortedIndex", "DensePosting", "DENSE_FRACTION", "NEG_INF"]
 
+#: Row ids held in typed arrays (sorted index permutations): 4 bytes, rows below 2**31.
+ROW_TYPECODE = "i"
+#: Sort keys of an index whose values all fit in 4 bytes (integer counts): 4 B/record less
+#: per index than 8-byte keys.
+SMALL_KEY_TYPECODE = "i"
+assert array(ROW_TYPECODE).itemsize == array(SMALL_KEY_TYPECODE).itemsize == 4
+#: Rows of a sorted index put in descending order at a time (``SortedIndex._main_descending``):
+#: 64k rows (256 KiB) cover the deep page of the workload's q4 at 1M rows (about 9k rows
+#: walked) with one part, where the whole order cost 8 MB at 1M rows (8.5 B/record).
+DESC_PART = 1 << 16
 #: A value whose rows are at least 1/DENSE_FRACTION of the table gets a dense vector.
 DENSE_FRACTION = 32
 NEG_INF = float("-inf")
@@ -60,6 +71,16 @@ def _passes(op: str, v: int) -> Any:
     return {"gt": v.__lt__, "gte": v.__le__, "lt": v.__gt__, "lte": v.__ge__}[op]
 
 
+def _key_array(get: Callable[[int], Any], perm: list[int]) -> array:
+    """The sort keys of ``perm`` (ascending), 4 bytes each when both ends fit (counts mostly
+    do), else 8 (datetimes, null's key, big counts)."""
+    small = not perm or (_SMALL_MIN <= get(perm[0]) and get(perm[-1]) <= _SMALL_MAX)
+    return array(SMALL_KEY_TYPECODE if small else "q", map(get, perm))
+
+
+_SMALL_MIN, _SMALL_MAX = -(2**31), 2**31 - 1
+
+
 def _order_key(x: Any) -> int:
     """Sort key of a stored int/datetime value: null and missing first."""
     return NULL_KEY if x is None or x is MISSING else x
@@ -74,7 +95,7 @@ class SortedIndex:
     the side parts pass 1/32 of the index they are folded in by a rebuild.
     """
 
-    __slots__ = ("perm", "keys", "pending", "stale", "_col", "_desc", "bounds", "codes")
+    __slots__ = ("perm", "keys", "pending", "stale", "_col", "_desc", "_desc_end", "_desc_lock", "bounds", "codes")
 
     def __init__(self, col: list, rows: Sequence[int]) -> None:
         self._col = col
@@ -85,20 +106,21 @@ class SortedIndex:
         try:
             # The common case, no null: the column itself is the sort key (a C-level key).
             perm = sorted(rows, key=col.__getitem__)
-            keys = array("q", map(col.__getitem__, perm))
+            keys = _key_array(col.__getitem__, perm)
         except TypeError:  # null or missing among the values
             key = [_order_key(x) for x in col].__getitem__
             perm = sorted(rows, key=key)
-            keys = array("q", map(key, perm))
-        # 8 bytes a row each, no int objects kept alive.
-        self.perm = array("q", perm)
+            keys = _key_array(key, perm)
+        # No int objects kept alive: 4 bytes a row id, 4 or 8 a key.
+        self.perm = array(ROW_TYPECODE, perm)
         self.keys = keys
         self._settled_parts(len(col))
 
     def _settled_parts(self, capacity: int) -> None:
         self.pending: SortedList = SortedList()
         self.stale: set[int] = set()
-        self._desc: array | None = None
+        self._desc: list[array] | None = None
+        self._desc_lock = threading.Lock()
         self._bucket(capacity)
 
     def _bucket(self, capacity: int) -> None:
@@ -137,7 +159,7 @@ class SortedIndex:
         """An index read back from a snapshot (the parts a settled index had), without sorting again."""
         index = cls.__new__(cls)
         index._col, index.perm, index.keys, index.bounds, index.codes = col, perm, keys, bounds, codes
-        index.pending, index.stale, index._desc = SortedList(), set(), None
+        index.pending, index.stale, index._desc, index._desc_lock = SortedList(), set(), None, threading.Lock()
         return index
 
     @property
@@ -253,36 +275,68 @@ class SortedIndex:
         side = sorted(self.pending, key=_descending_order)
         return (r for _, r in merge(main, side, key=_descending_order))
 
-    def _main_descending(self) -> array:
-        """The main rows by value descending, equal values in ascending row id (built once)."""
-        if self._desc is None:
-            keys, perm = self.keys, self.perm
-            n = len(perm)
-            # positions i with keys[i] == keys[i + 1]
-            tied = list(compress(range(n - 1), map(eq, keys, islice(keys, 1, None))))
-            if (n - len(tied)) * 64 < n:
-                # Few values: copy each value's run of ``perm`` (already in row order), last first.
-                desc = array("q")
-                i = n
-                while i > 0:
-                    j = bisect_left(keys, keys[i - 1], 0, i)
-                    desc.extend(perm[j:i])
-                    i = j
-            else:
-                # Many values: ``perm`` reversed, then each run of equal values put back
-                # in row order.
-                desc = perm[::-1]
-                t, m = 0, len(tied)
-                while t < m:
-                    j = k = tied[t]
-                    t += 1
-                    while t < m and tied[t] == k + 1:
-                        k += 1
-                        t += 1
-                    # keys[j .. k + 1] are equal
-                    desc[n - 2 - k : n - j] = perm[j : k + 2]
-            self._desc = desc
-        return self._desc
+    def _main_descending(self) -> Iterator[int]:
+        """The main rows by value descending, equal values in ascending row id.
+
+        Put in that order one part of about ``DESC_PART`` rows at a time, from the top, when a
+        walk first reaches it (kept): a descending walk that stops early — a page, a top-k —
+        costs a part, not a second copy of the whole permutation (8 bytes a row).
+        """
+        parts = self._desc
+        if parts is None:
+            with self._desc_lock:
+                if self._desc is None:
+                    self._desc_end = len(self.perm)
+                    self._desc = []
+            parts = self._desc
+        return chain.from_iterable(self._desc_parts(parts))
+
+    def _desc_parts(self, parts: list[array]) -> Iterator[array]:
+        i = 0
+        while True:
+            if i < len(parts):
+                yield parts[i]
+                i += 1
+                continue
+            with self._desc_lock:
+                if i < len(parts):
+                    continue  # another reader made it meanwhile
+                end = self._desc_end
+                if end == 0:
+                    return
+                start = max(end - DESC_PART, 0)
+                if start:
+                    start = bisect_left(self.keys, self.keys[start], 0, end)  # whole runs of equal values
+                parts.append(_descending(self.keys[start:end], self.perm[start:end]))
+                self._desc_end = start
+
+
+def _descending(keys: array, perm: array) -> array:
+    """``perm`` (ordered by (key, row)) reordered by key descending, equal keys in ascending row."""
+    n = len(perm)
+    # positions i with keys[i] == keys[i + 1]
+    tied = list(compress(range(n - 1), map(eq, keys, islice(keys, 1, None))))
+    if (n - len(tied)) * 64 < n:
+        # Few values: copy each value's run of ``perm`` (already in row order), last first.
+        desc = array(perm.typecode)
+        i = n
+        while i > 0:
+            j = bisect_left(keys, keys[i - 1], 0, i)
+            desc.extend(perm[j:i])
+            i = j
+        return desc
+    # Many values: ``perm`` reversed, then each run of equal values put back in row order.
+    desc = perm[::-1]
+    t, m = 0, len(tied)
+    while t < m:
+        j = k = tied[t]
+        t += 1
+        while t < m and tied[t] == k + 1:
+            k += 1
+            t += 1
+        # keys[j .. k + 1] are equal
+        desc[n - 2 - k : n - j] = perm[j : k + 2]
+    return desc
 
 
 class DensePosting:
@@ -352,6 +406,8 @@ def _descending_order(entry: tuple[Any, int]) -> tuple[Any, int]:
 
 class Table:
     def __init__(self) -> None:
+        # Before any load: its temporaries and the queries' go back to the system when freed.
+        return_big_blocks_on_free()
         #: field -> its column (``columns.py``: a list, or a ``TimeColumn`` for datetimes); either
         #: way ``columns[name][r]`` is the stored value (int, str, errors, None or MISSING).
         self.columns: dict[str, list[Any] | TimeColumn] = {name: new_column(name) for name in FIELD_NAMES}
