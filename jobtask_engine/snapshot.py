@@ -316,6 +316,7 @@ def read_snapshot(path: str | os.PathLike) -> Table:
     pools = {name: dict(zip(column.values, column.values)) for name, column in body.strings.items()}
     pools["errors"] = {}
     _pool_errors(cols["errors"], pools["errors"])
+
     ids = cols["job_task_id"]
     by_id = dict(zip(ids, range(len(ids))))
     if len(by_id) != len(ids):

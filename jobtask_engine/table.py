@@ -419,6 +419,7 @@ class Table:
             name: {} for name, f in FIELDS.items() if f.kind == STR and name != "job_task_id"
         }
         self.pools["errors"] = {}  # error codes and messages (str keys), whole stored lists (keyed by their JSON)
+        self.pools.update((name, {}) for name, f in FIELDS.items() if f.kind == INT)  # repeated counts
         self.sorted_indexes: dict[str, SortedIndex] = {}
         self.alive_mask = bytearray()
         self.by_id: dict[str, int] = {}
