@@ -18,9 +18,9 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any, Sequence
 
-from ..columns import TimeColumn
 from ..paths import agg_get
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
+from ..columns import TimeColumn
 from ..values import MISSING, ms_to_dt
 
 __all__ = ["ColumnFrame", "DocFrame", "Frame", "gather", "object_id", "as_lists"]
