@@ -18,7 +18,6 @@ would (the caller sorts them by ``_id``), or None when the shape does not fit.
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
 from itertools import chain, compress
 from operator import methodcaller
@@ -48,21 +47,12 @@ _KEY_CODES: "WeakKeyDictionary[Any, dict[tuple, _Codes]]" = WeakKeyDictionary()
 KEPT_PLANS = 4
 
 
-#: Codes held per row id in the narrowest array that fits (1 byte for up to 256 groups): a
-#: pointer-per-row list cost 8.4 B/record at 1M for the workload's q7 key plan.
-CODE_LIMITS = {"B": 1 << 8, "H": 1 << 16, "q": 1 << 62}
-
-
-def code_typecode(count: int) -> str:
-    return next(t for t, limit in CODE_LIMITS.items() if count <= limit)
-
-
 class _Codes:
     """Group codes of one key plan over a table, as of ``version``."""
 
     __slots__ = ("version", "codes", "uniq", "code_of")
 
-    def __init__(self, version: int, codes: array | None, uniq: list | None, code_of: dict | None) -> None:
+    def __init__(self, version: int, codes: list | None, uniq: list | None, code_of: dict | None) -> None:
         self.version = version
         self.codes = codes  # group code per row id (None: a key holds a boolean, no codes)
         self.uniq = uniq  # pre-key per code
@@ -107,8 +97,7 @@ def _build_codes(table: Any, plan: tuple[tuple[str, str], ...]) -> _Codes:
         # True/1 and False/0 hash alike, MongoDB keeps booleans apart from numbers: no codes.
         return _Codes(table.version, None, None, None)
     code_of = {k: i for i, k in enumerate(uniq)}
-    codes = array(code_typecode(len(uniq)), map(code_of.__getitem__, cols[0] if len(cols) == 1 else zip(*cols)))
-    return _Codes(table.version, codes, uniq, code_of)
+    return _Codes(table.version, list(map(code_of.__getitem__, cols[0] if len(cols) == 1 else zip(*cols))), uniq, code_of)
 
 
 def _catch_up(table: Any, plan: tuple[tuple[str, str], ...], got: _Codes) -> bool:
@@ -125,8 +114,6 @@ def _catch_up(table: Any, plan: tuple[tuple[str, str], ...], got: _Codes) -> boo
             return False
         code = code_of.get(key)
         if code is None:
-            if len(uniq) >= CODE_LIMITS[codes.typecode]:
-                return False  # past what the codes' width holds: rebuilt wider
             code = code_of[key] = len(uniq)
             uniq.append(key)
         if r < len(codes):

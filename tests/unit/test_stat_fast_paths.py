@@ -279,28 +279,3 @@ def test_compact_group_codes_follow_writes(varied, monkeypatch):
         assert fast_ == general_
     assert len(fast._KEY_CODES[varied._table]) <= fast.KEPT_PLANS
 
-
-def test_cached_key_codes_widen_past_256_groups(monkeypatch):
-    """Key codes are kept one byte a row while 256 groups fit; records adding groups past
-    that are coded again wider, and the answers stay the general path's."""
-    from jobtask_engine.stat import fast
-    from jobtask_engine.testing.factories import make_job_tasks
-
-    records = make_job_tasks(300, seed=11)
-    for i, r in enumerate(records):
-        r["domain_id"] = "dv"
-        r["job_id"] = f"job-{i % 250}"
-    s = JobTaskStore(records[:250])
-    query = {"aggregate": [{"group": {"keys": DAY_KEYS[4], "fields": FIELDS}},
-                           {"sort": [{"key": "provider"}, {"key": "job"}]}]}
-    first, general = _both(s, query, monkeypatch)
-    assert first == general
-    (codes,) = [c.codes for c in fast._KEY_CODES[s._table].values()]
-    assert codes.typecode == "B"
-    for i, r in enumerate(records[250:]):
-        r["job_id"] = f"job-new-{i}"
-        s.create(r)
-    fast_answer, general = _both(s, query, monkeypatch)
-    assert fast_answer == general
-    assert len(fast_answer) > 256
-    assert {c.codes.typecode for c in fast._KEY_CODES[s._table].values()} == {"H"}
