@@ -278,4 +278,3 @@ def test_compact_group_codes_follow_writes(varied, monkeypatch):
         fast_, general_ = _both(varied, {"aggregate": [{"group": {"keys": keys, "fields": FIELDS}}]}, monkeypatch)
         assert fast_ == general_
     assert len(fast._KEY_CODES[varied._table]) <= fast.KEPT_PLANS
-
