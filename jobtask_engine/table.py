@@ -50,9 +50,10 @@ ROW_TYPECODE = "i"
 SMALL_KEY_TYPECODE = "i"
 assert array(ROW_TYPECODE).itemsize == array(SMALL_KEY_TYPECODE).itemsize == 4
 #: Rows of a sorted index put in descending order at a time (``SortedIndex._main_descending``):
-#: 64k rows (256 KiB) cover the deep page of the workload's q4 at 1M rows (about 9k rows
-#: walked) with one part, where the whole order cost 8 MB at 1M rows (8.5 B/record).
-DESC_PART = 1 << 16
+#: 128k rows (512 KiB) cover the deep page of the workload's q4 at 1M rows (about 9k rows
+#: walked) with one part, where the whole order cost 8 MB at 1M rows (8.5 B/record); up to
+#: 128k rows one part holds all, read as a plain array (chaining parts cost q4 8 % at 100k).
+DESC_PART = 1 << 17
 #: A value whose rows are at least 1/DENSE_FRACTION of the table gets a dense vector.
 DENSE_FRACTION = 32
 NEG_INF = float("-inf")
@@ -289,6 +290,10 @@ class SortedIndex:
                     self._desc_end = len(self.perm)
                     self._desc = []
             parts = self._desc
+        if not parts:
+            next(self._desc_parts(parts), None)  # the top part made now (none for no rows)
+        if len(parts) == 1 and self._desc_end == 0:
+            return iter(parts[0])  # one part holds all: read as the array it is
         return chain.from_iterable(self._desc_parts(parts))
 
     def _desc_parts(self, parts: list[array]) -> Iterator[array]:
@@ -663,8 +668,9 @@ class Table:
         find = blob.find
         pos = find(needle)
         last = len(starts) - 2
+        stride = starts.step if type(starts) is range else 0
         while pos >= 0:
-            r = bisect_right(starts, pos) - 1
+            r = pos // stride if stride else bisect_right(starts, pos) - 1
             if type(col[r]) is str:
                 rows.append(r)
             if r >= last:
