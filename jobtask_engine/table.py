@@ -426,7 +426,7 @@ class Table:
         self.pools["errors"] = {}  # error codes and messages (str keys), whole stored lists (keyed by their JSON)
         self.pools.update((name, {}) for name, f in FIELDS.items() if f.kind == INT)  # repeated counts
         self.sorted_indexes: dict[str, SortedIndex] = {}
-        self.alive_mask = bytearray()
+        self._alive_mask: bytearray | None = None  # made at the first delete (``alive_mask``)
         self.by_id: dict[str, int] = {}
         self.deleted: set[int] = set()
         self._alive_cache: list[int] | None = None
@@ -454,7 +454,6 @@ class Table:
         for name, pool in pools.items():
             table.pools[name].update(pool)
         table._size = n
-        table.alive_mask = bytearray(b"\x01") * n
         table.by_id = by_id
         table._changed(range(n))
         return table
@@ -477,6 +476,17 @@ class Table:
             dead = self.deleted
             self._alive_cache = [r for r in range(self._size) if r not in dead]
         return self._alive_cache
+
+    @property
+    def alive_mask(self) -> bytearray:
+        """1 per live row id, 0 per deleted one; made when first asked for (a byte a row
+        that a table nothing was deleted from never needs: its live rows are a range)."""
+        mask = self._alive_mask
+        if mask is None:
+            mask = self._alive_mask = bytearray(b"\x01") * self._size
+            for r in self.deleted:
+                mask[r] = 0
+        return mask
 
     def all_rows(self) -> Selection:
         if not self.deleted:
@@ -686,7 +696,8 @@ class Table:
         for name, col in self.columns.items():
             col.extend(cols[name])
         self._size += added
-        self.alive_mask.extend(b"\x01" * added)
+        if self._alive_mask is not None:
+            self._alive_mask.extend(b"\x01" * added)
         for field in self.postings:
             self._post_new(field, start)
         for name, view in self._views.items():
@@ -742,7 +753,7 @@ class Table:
             index.remove(r, self.columns[name][r])
         del self.by_id[self.columns["job_task_id"][r]]
         self.deleted.add(r)
-        self.alive_mask[r] = 0
+        self.alive_mask[r] = 0  # (made now if this is the first delete)
         for col in self.columns.values():
             col[r] = MISSING
         for view in self._views.values():
