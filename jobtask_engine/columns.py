@@ -23,13 +23,12 @@ index a list and get the same values back.
 from __future__ import annotations
 
 from array import array
-from itertools import compress
 from operator import itemgetter
 from typing import Any, Final, Iterable, Iterator, Sequence
 
 from .schema import DATETIME, FIELDS, MISSING
 
-__all__ = ["TimeColumn", "NULL_MS", "MISSING_MS", "new_column", "list_backed"]
+__all__ = ["TimeColumn", "NULL_MS", "MISSING_MS", "ARRAY_KINDS", "new_column"]
 
 #: ``TimeColumn.raw`` value of a null datetime (also the sorted indexes' key of null: below all).
 NULL_MS: Final = -(2**63)
@@ -123,6 +122,8 @@ class TimeColumn:
             raw.extend(values.raw)
             self.absent += values.absent
             return
+        if not isinstance(values, (list, tuple)):
+            values = list(values)  # read twice below when a value is absent
         try:
             raw.extend(values)  # every value an int: in C
         except TypeError:  # a null or missing among them: the first ones were appended already
@@ -138,11 +139,6 @@ class TimeColumn:
             return got
         return tuple(map(_DECODE.get, got, got))
 
-    def compress(self, mask: Sequence[int]) -> list[Any]:
-        """The values of the rows whose mask byte is set, in row order."""
-        raw = self.raw
-        return list(compress(self, mask)) if self.absent else list(compress(raw, mask))
-
 
 def _same(a: Any, b: Any) -> bool:
     return a is b if (a is None or a is MISSING or b is None or b is MISSING) else a == b
@@ -153,8 +149,3 @@ def new_column(name: str, values: Iterable[Any] = ()) -> list | TimeColumn:
     if FIELDS[name].kind in ARRAY_KINDS:
         return TimeColumn(values)
     return list(values)
-
-
-def list_backed(name: str) -> bool:
-    return FIELDS[name].kind not in ARRAY_KINDS
-
