@@ -12,7 +12,11 @@ import ctypes
 import ctypes.util
 from functools import cache
 
-__all__ = ["return_freed_memory"]
+__all__ = ["return_freed_memory", "return_big_blocks_on_free", "TRIM_AFTER", "MMAP_THRESHOLD"]
+
+#: Rows a load must reach before its freed temporaries are handed back (a trim costs 1-7 ms
+#: on a 1M-record heap).
+TRIM_AFTER = 100_000
 
 
 @cache
@@ -29,3 +33,27 @@ def return_freed_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+#: Blocks at least this big get pages of their own from the system, handed back when freed.
+#: glibc starts so (128 KiB) but raises the bar to the size of any such block freed, up to
+#: 32 MiB; after that the 8 MB temporaries of a query over 1M rows (a pointer per row) stay in
+#: the heap once freed.  Held fixed, the nine workload queries at 1M left 397 B/record resident
+#: instead of 438 (``benchmarks/memory_probe.py engine-indexed``), their steady CPU times the
+#: same within the noise (q1-q9 medians of 7, two runs each way).
+MMAP_THRESHOLD = 1 << 20
+_M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+
+
+@cache
+def return_big_blocks_on_free() -> None:
+    """Hold glibc's mmap threshold at ``MMAP_THRESHOLD`` (once per process; elsewhere nothing).
+
+    Called as the first store is made, before a load raises the bar (a heap left with big free
+    chunks by a load serves the queries' temporaries from them, and keeps them once freed).
+    Only blocks of 1 MiB and more are concerned: a process with small stores makes none."""
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)

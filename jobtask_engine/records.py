@@ -28,6 +28,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from . import errors as E
+from .columns import TimeColumn
 from .schema import DATETIME, FIELDS, INT, MISSING, STATUSES, STR, Field
 from .limits import nesting_depth
 from .timeutil import EPOCH_UTC, ONE_MS, first_unrepresentable, now_ms, to_ms
@@ -43,6 +44,7 @@ __all__ = [
     "own_str",
     "own_strs",
     "pooled",
+    "pooled_ints",
     "shared_errors",
 ]
 
@@ -214,7 +216,7 @@ def _str_column(f: Field, raw: list, where: Callable[[int], str], pool: dict | N
     return values
 
 
-def _int_column(f: Field, raw: list, where: Callable[[int], str]) -> list:
+def _int_column(f: Field, raw: list, where: Callable[[int], str], pool: dict | None = None) -> list:
     if UNSET in raw or None in raw:
         values = [0 if x is UNSET or x is None else x for x in raw]
     else:
@@ -223,7 +225,20 @@ def _int_column(f: Field, raw: list, where: Callable[[int], str]) -> list:
         i = next(i for i, x in enumerate(values) if not INT64_MIN <= x <= INT64_MAX)
         raise E.EngineError("ERROR_INVALID_PARAMETER", f"Integer out of 64-bit range: {where(i)}{f.name}")
     # The store's own int objects, allocated in row order (not the caller's, see ``own_str``).
-    return array("q", values).tolist()
+    return pooled_ints(pool, array("q", values).tolist())
+
+
+#: Distinct values an integer field's pool holds at most (beyond, new values are not shared).
+INT_POOL_LIMIT = 1 << 16
+
+
+def pooled_ints(pool: dict | None, fresh: list[int]) -> list[int]:
+    """Repeated integers shared through the field's pool, one object per distinct value
+    (counts repeat: loads of 1M workload records kept 3 B/record less, 294.6 -> 291.6 with
+    ``load_file``).  An opened snapshot does not pool its integers: the pass cost 130 ms at 1M."""
+    if pool is None or len(pool) > INT_POOL_LIMIT:
+        return fresh
+    return list(map(pool.setdefault, fresh, fresh))
 
 
 def _time_column(f: Field, raw: list, now: int) -> list:
@@ -239,8 +254,7 @@ def _time_column(f: Field, raw: list, now: int) -> list:
         values = [unset if x is UNSET else null if x is None else to_ms(x) for x in raw]
     if None in values or MISSING in values:
         return values
-    # Allocated again in one run, away from the freed temporaries they were computed among.
-    return array("q", values).tolist()
+    return values
 
 
 def _checked_times(f: Field, values: list, where: Callable[[int], str]) -> list:
@@ -321,7 +335,7 @@ def _stored_errors(errs: list[dict], where: str, keep: Callable[[str], str]) -> 
 
 def normalize_columns(
     tasks: list[JobTask], pools: dict[str, dict] | None = None, positions: bool = True, offset: int = 0
-) -> dict[str, list]:
+) -> dict[str, list | TimeColumn]:
     """Column values for a batch of validated records, as the production model would store them.
 
     ``pools`` maps a string field to the dict its repeated values are shared
@@ -335,9 +349,10 @@ def normalize_columns(
         if f.kind == STR:
             cols[name] = _str_column(f, raw, where, None if pools is None else pools.get(name))
         elif f.kind == INT:
-            cols[name] = _int_column(f, raw, where)
+            cols[name] = _int_column(f, raw, where, None if pools is None else pools.get(name))
         elif f.kind == DATETIME:
-            cols[name] = _checked_times(f, _time_column(f, raw, now), where)
+            # Straight into the column's array: the batch's int objects are temporaries.
+            cols[name] = TimeColumn(_checked_times(f, _time_column(f, raw, now), where))
         else:
             cols[name] = _errors_column(raw, where, None if pools is None else pools.get(name))
     ids = cols["job_task_id"]

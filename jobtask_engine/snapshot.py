@@ -39,9 +39,10 @@ from typing import Any
 import msgspec
 
 from . import errors as E
+from .columns import MISSING_MS, NULL_MS, TimeColumn
 from .records import NO_ERRORS, pooled, shared_errors
 from .schema import DATETIME, ERROR_FIELDS, FIELDS, INT, MISSING, STATUSES, STR
-from .table import SortedIndex, Table
+from .table import ROW_TYPECODE, SMALL_KEY_TYPECODE, SortedIndex, Table
 from .timeutil import MAX_MS, MIN_MS
 
 __all__ = ["MAGIC", "FORMAT_VERSION", "write_snapshot", "read_snapshot", "is_snapshot"]
@@ -49,7 +50,8 @@ __all__ = ["MAGIC", "FORMAT_VERSION", "write_snapshot", "read_snapshot", "is_sna
 #: First bytes of every snapshot: a non-ASCII byte and a line break, so that no JSON
 #: or text file starts this way and a text-mode transfer that mangles bytes is caught.
 MAGIC = b"\x89JTSNAP\n"
-FORMAT_VERSION = 1
+#: 2: sorted index permutations hold 4-byte row ids, and keys say their width (1: 8 bytes both).
+FORMAT_VERSION = 2
 _HEADER = struct.Struct("<8sIQI")
 
 #: Code 0 of a string column is the field's absent value (null, or 'not stored', as the
@@ -64,7 +66,7 @@ class StrColumn(msgspec.Struct, array_like=True):
     codes: bytes
 
 
-class TimeColumn(msgspec.Struct, array_like=True):
+class TimeParts(msgspec.Struct, array_like=True):
     values: bytes
     #: empty when no row is absent; else one byte per row: 1 absent (null or not stored, per the schema)
     nulls: bytes
@@ -79,8 +81,9 @@ class ErrorsColumn(msgspec.Struct, array_like=True):
 class SortedParts(msgspec.Struct, array_like=True):
     """A settled sorted index of an integer or datetime column (see ``table.SortedIndex``)."""
 
-    perm: bytes  # array('q'): row ids by (value, row id)
-    keys: bytes  # array('q'): their sort keys
+    perm: bytes  # int32 row ids (``table.ROW_TYPECODE``) by (value, row id)
+    key_typecode: str  # "q", or "i" (``table.SMALL_KEY_TYPECODE``) when every key fits 4 bytes
+    keys: bytes  # their sort keys
     bounds: list[int]
     codes: bytes  # range code per row
 
@@ -91,7 +94,7 @@ class Body(msgspec.Struct, array_like=True):
     ids: bytes
     strings: dict[str, StrColumn]
     ints: dict[str, bytes]
-    times: dict[str, TimeColumn]
+    times: dict[str, TimeParts]
     errors: ErrorsColumn
     #: the sorted indexes the store had built (the costly ones to build: a sort each)
     sorted: dict[str, SortedParts]
@@ -123,12 +126,16 @@ def write_snapshot(table: Table, path: str | os.PathLike) -> int:
     return len(table)
 
 
-def _live(table: Table, col: list) -> list:
-    return col if not table.deleted else list(compress(col, table.alive_mask))
+def _live(table: Table, col: list | TimeColumn) -> list | TimeColumn:
+    if not table.deleted:
+        return col
+    if type(col) is TimeColumn:
+        return TimeColumn.of_array(array("q", compress(col.raw, table.alive_mask)))
+    return list(compress(col, table.alive_mask))
 
 
 def _encode(table: Table) -> bytes:
-    cols = {name: _live(table, col) for name, col in table.columns.items()}
+    cols: dict[str, Any] = {name: _live(table, col) for name, col in table.columns.items()}
     n = len(table)
     strings, ints, times = {}, {}, {}
     for name, f in FIELDS.items():
@@ -159,9 +166,9 @@ def _encode_sorted(table: Table) -> dict[str, SortedParts]:
         if table.deleted:
             if renumber is None:
                 renumber = [-1, *accumulate(table.alive_mask)]  # row r -> renumber[r + 1] - 1
-            perm = array("q", [renumber[r + 1] - 1 for r in perm])
+            perm = array(ROW_TYPECODE, [renumber[r + 1] - 1 for r in perm])
             codes = bytes(compress(codes, table.alive_mask))
-        out[name] = SortedParts(perm.tobytes(), index.keys.tobytes(), index.bounds, bytes(codes))
+        out[name] = SortedParts(perm.tobytes(), index.keys.typecode, index.keys.tobytes(), index.bounds, bytes(codes))
     return out
 
 
@@ -204,12 +211,17 @@ def _encode_errors(col: list) -> ErrorsColumn:
     return ErrorsColumn(msgspec.json.encode(lists), width, codes.tobytes())
 
 
-def _encode_times(col: list) -> TimeColumn:
-    if None not in col and MISSING not in col:
-        return TimeColumn(array("q", col).tobytes(), b"")
-    nulls = bytes(1 if x is None or x is MISSING else 0 for x in col)
-    values = array("q", (x if type(x) is int else 0 for x in col))
-    return TimeColumn(values.tobytes(), nulls)
+def _encode_times(col: TimeColumn) -> TimeParts:
+    raw = col.raw
+    if not col.absent:
+        return TimeParts(raw.tobytes(), b"")
+    nulls = bytes(map(MISSING_MS.__ge__, raw))  # True (1) at both sentinels, in C
+    values = array("q", map(_ZERO_AT_SENTINELS.get, raw, raw))
+    return TimeParts(values.tobytes(), nulls)
+
+
+#: The file stores 0 under an absent datetime (its byte in ``nulls`` says it is absent).
+_ZERO_AT_SENTINELS = {NULL_MS: 0, MISSING_MS: 0}
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -304,33 +316,36 @@ def read_snapshot(path: str | os.PathLike) -> Table:
     pools = {name: dict(zip(column.values, column.values)) for name, column in body.strings.items()}
     pools["errors"] = {}
     _pool_errors(cols["errors"], pools["errors"])
+
     ids = cols["job_task_id"]
     by_id = dict(zip(ids, range(len(ids))))
     if len(by_id) != len(ids):
         raise _refused(path, "corrupt column data (job_task_id: a repeated id)")
     table = Table.of_columns(cols, pools, by_id)
     try:
-        table.sorted_indexes.update(_sorted_indexes(body, cols))
+        table.sorted_indexes.update(_sorted_indexes(body, table))
     except _Corrupt as exc:
         raise _refused(path, f"corrupt index data ({exc})") from None
     return table
 
 
-def _sorted_indexes(body: Body, cols: dict[str, list]) -> dict[str, SortedIndex]:
+def _sorted_indexes(body: Body, table: Table) -> dict[str, SortedIndex]:
     """The saved sorted indexes, their shape checked (their content is the checksum's to vouch for:
     checking it would cost what rebuilding does)."""
     n = body.rows
     out: dict[str, SortedIndex] = {}
     for name, parts in body.sorted.items():
         _require(name in FIELDS and FIELDS[name].kind in (INT, DATETIME), f"index of {name!r}")
-        _require(len(parts.perm) == 8 * n == len(parts.keys) and len(parts.codes) == n, f"{name}: index length")
+        _require(parts.key_typecode in ("q", SMALL_KEY_TYPECODE), f"{name}: index key width")
+        width = array(parts.key_typecode).itemsize
+        _require(len(parts.perm) == 4 * n and len(parts.keys) == width * n and len(parts.codes) == n, f"{name}: index length")
         _require(0 < len(parts.bounds) < 256 and parts.bounds == sorted(set(parts.bounds)), f"{name}: index ranges")
-        perm, keys = array("q"), array("q")
+        perm, keys = array(ROW_TYPECODE), array(parts.key_typecode)
         perm.frombytes(parts.perm)
         keys.frombytes(parts.keys)
         _require(not n or (min(perm) >= 0 and max(perm) < n), f"{name}: index rows")
         _require(not n or max(parts.codes) <= len(parts.bounds), f"{name}: index range codes")
-        out[name] = SortedIndex.of_parts(cols[name], perm, keys, list(parts.bounds), bytearray(parts.codes))
+        out[name] = SortedIndex.of_parts(table.sort_source(name), perm, keys, list(parts.bounds), bytearray(parts.codes))
     return out
 
 
@@ -363,7 +378,7 @@ def _require(ok: bool, what: str) -> None:
         raise _Corrupt(what)
 
 
-def _columns(body: Body) -> dict[str, list]:
+def _columns(body: Body) -> dict[str, list | TimeColumn]:
     n = body.rows
     expected = {kind: {name for name, f in FIELDS.items() if f.kind == kind} for kind in (STR, INT, DATETIME)}
     _require(set(body.strings) == expected[STR] - {"job_task_id"}, "string columns")
@@ -376,7 +391,7 @@ def _columns(body: Body) -> dict[str, list]:
     _require(ids.pop() == "", "job_task_id: not NUL-terminated")
     _require(len(ids) == n, "job_task_id: not one id per row")  # unique: checked building the id index
     _require(not n or max(map(len, ids)) <= FIELDS["job_task_id"].max_length, "job_task_id: length")
-    cols: dict[str, list] = {}
+    cols: dict[str, list | TimeColumn] = {}
     for name in FIELDS:
         f = FIELDS[name]
         if name == "job_task_id":
@@ -418,16 +433,19 @@ def _decode_ints(name: str, raw: bytes, n: int) -> list:
     return values.tolist()
 
 
-def _decode_times(name: str, column: TimeColumn, n: int) -> list:
-    col = _decode_ints(name, column.values, n)
-    _require(not n or (min(col) >= MIN_MS and max(col) <= MAX_MS), f"{name}: value out of the datetime range")
+def _decode_times(name: str, column: TimeParts, n: int) -> TimeColumn:
+    """Read into the column's array as it is (``frombytes``: no int object per row)."""
+    _require(len(column.values) == 8 * n, f"{name}: length")
+    raw = array("q")
+    raw.frombytes(column.values)
+    _require(not n or (min(raw) >= MIN_MS and max(raw) <= MAX_MS), f"{name}: value out of the datetime range")
     if column.nulls:
         nulls = column.nulls
         _require(len(nulls) == n and not nulls.translate(None, b"\x00\x01"), f"{name}: absent marks")
-        absent = None if FIELDS[name].nullable else MISSING
+        sentinel = NULL_MS if FIELDS[name].nullable else MISSING_MS
         for r in compress(range(n), nulls):
-            col[r] = absent
-    return col
+            raw[r] = sentinel
+    return TimeColumn.of_array(raw, column.nulls.count(1))
 
 
 _ERROR_LISTS = msgspec.json.Decoder(list[list[dict[str, Any]]])

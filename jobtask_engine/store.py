@@ -24,8 +24,9 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 import msgspec
 
 from . import errors as E
+from .columns import TimeColumn
 from .explain import explain_list, explain_stat
-from .heap import return_freed_memory
+from .heap import TRIM_AFTER, return_freed_memory
 from .ingest import read_record_batches
 from .limits import Limits, active_limits, default_limits, using_limits
 from .plans import PlanCache
@@ -43,8 +44,6 @@ __all__ = ["JobTaskStore"]
 
 #: Records validated and normalised per batch, bounding the temporaries a big load makes.
 BATCH = 50_000
-#: Loads at least this big give their freed temporaries back to the system afterwards.
-TRIM_AFTER = 100_000
 T = TypeVar("T")
 #: Rows shaped per step of an iteration (bounds the dicts alive at once).
 _ITER_CHUNK = 1000
@@ -322,11 +321,17 @@ class JobTaskStore:
         raise E.invalid_parameter("api", "explain answers 'list' or 'stat'")
 
 
-def _concatenate(parts: list[dict[str, list]]) -> dict[str, list]:
+def _concatenate(parts: list[dict[str, list | TimeColumn]]) -> dict[str, list | TimeColumn]:
     """Columns of all batches, each allocated once at its final size (no regrowth)."""
     total = sum(len(p["job_task_id"]) for p in parts)
-    cols: dict[str, list] = {}
+    cols: dict[str, list | TimeColumn] = {}
     for name in parts[0]:
+        if type(parts[0][name]) is TimeColumn:  # typed arrays: appended at C speed
+            cols[name] = TimeColumn()
+            for part in parts:
+                cols[name].extend(part[name])
+                part[name] = None
+            continue
         col: list = [None] * total
         at = 0
         for part in parts:

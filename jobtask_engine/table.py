@@ -30,17 +30,30 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from heapq import merge
-from itertools import accumulate, compress, islice
+from itertools import accumulate, chain, compress, islice
 from operator import eq
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sortedcontainers import SortedDict, SortedList
 
+from .columns import TimeColumn, new_column
+from .heap import TRIM_AFTER, return_big_blocks_on_free, return_freed_memory
 from .schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR, UPDATABLE
 from .selection import Selection, mask_of, ones
 
 __all__ = ["Table", "SortedIndex", "DensePosting", "DENSE_FRACTION", "NEG_INF"]
 
+#: Row ids held in typed arrays (sorted index permutations): 4 bytes, rows below 2**31.
+ROW_TYPECODE = "i"
+#: Sort keys of an index whose values all fit in 4 bytes (integer counts): 4 B/record less
+#: per index than 8-byte keys.
+SMALL_KEY_TYPECODE = "i"
+assert array(ROW_TYPECODE).itemsize == array(SMALL_KEY_TYPECODE).itemsize == 4
+#: Rows of a sorted index put in descending order at a time (``SortedIndex._main_descending``):
+#: 128k rows (512 KiB) cover the deep page of the workload's q4 at 1M rows (about 9k rows
+#: walked) with one part, where the whole order cost 8 MB at 1M rows (8.5 B/record); up to
+#: 128k rows one part holds all, read as a plain array (chaining parts cost q4 8 % at 100k).
+DESC_PART = 1 << 17
 #: A value whose rows are at least 1/DENSE_FRACTION of the table gets a dense vector.
 DENSE_FRACTION = 32
 NEG_INF = float("-inf")
@@ -59,6 +72,16 @@ def _passes(op: str, v: int) -> Any:
     return {"gt": v.__lt__, "gte": v.__le__, "lt": v.__gt__, "lte": v.__ge__}[op]
 
 
+def _key_array(get: Callable[[int], Any], perm: list[int]) -> array:
+    """The sort keys of ``perm`` (ascending), 4 bytes each when both ends fit (counts mostly
+    do), else 8 (datetimes, null's key, big counts)."""
+    small = not perm or (_SMALL_MIN <= get(perm[0]) and get(perm[-1]) <= _SMALL_MAX)
+    return array(SMALL_KEY_TYPECODE if small else "q", map(get, perm))
+
+
+_SMALL_MIN, _SMALL_MAX = -(2**31), 2**31 - 1
+
+
 def _order_key(x: Any) -> int:
     """Sort key of a stored int/datetime value: null and missing first."""
     return NULL_KEY if x is None or x is MISSING else x
@@ -73,7 +96,7 @@ class SortedIndex:
     the side parts pass 1/32 of the index they are folded in by a rebuild.
     """
 
-    __slots__ = ("perm", "keys", "pending", "stale", "_col", "_desc", "bounds", "codes")
+    __slots__ = ("perm", "keys", "pending", "stale", "_col", "_desc", "_desc_end", "_desc_lock", "bounds", "codes")
 
     def __init__(self, col: list, rows: Sequence[int]) -> None:
         self._col = col
@@ -84,18 +107,22 @@ class SortedIndex:
         try:
             # The common case, no null: the column itself is the sort key (a C-level key).
             perm = sorted(rows, key=col.__getitem__)
-            keys = array("q", map(col.__getitem__, perm))
+            keys = _key_array(col.__getitem__, perm)
         except TypeError:  # null or missing among the values
             key = [_order_key(x) for x in col].__getitem__
             perm = sorted(rows, key=key)
-            keys = array("q", map(key, perm))
-        # 8 bytes a row each, no int objects kept alive.
-        self.perm = array("q", perm)
+            keys = _key_array(key, perm)
+        # No int objects kept alive: 4 bytes a row id, 4 or 8 a key.
+        self.perm = array(ROW_TYPECODE, perm)
         self.keys = keys
+        self._settled_parts(len(col))
+
+    def _settled_parts(self, capacity: int) -> None:
         self.pending: SortedList = SortedList()
         self.stale: set[int] = set()
-        self._desc: array | None = None
-        self._bucket(len(col))
+        self._desc: list[array] | None = None
+        self._desc_lock = threading.Lock()
+        self._bucket(capacity)
 
     def _bucket(self, capacity: int) -> None:
         """Cut the values into at most 255 ranges of about equal row counts, and give
@@ -133,7 +160,7 @@ class SortedIndex:
         """An index read back from a snapshot (the parts a settled index had), without sorting again."""
         index = cls.__new__(cls)
         index._col, index.perm, index.keys, index.bounds, index.codes = col, perm, keys, bounds, codes
-        index.pending, index.stale, index._desc = SortedList(), set(), None
+        index.pending, index.stale, index._desc, index._desc_lock = SortedList(), set(), None, threading.Lock()
         return index
 
     @property
@@ -249,36 +276,72 @@ class SortedIndex:
         side = sorted(self.pending, key=_descending_order)
         return (r for _, r in merge(main, side, key=_descending_order))
 
-    def _main_descending(self) -> array:
-        """The main rows by value descending, equal values in ascending row id (built once)."""
-        if self._desc is None:
-            keys, perm = self.keys, self.perm
-            n = len(perm)
-            # positions i with keys[i] == keys[i + 1]
-            tied = list(compress(range(n - 1), map(eq, keys, islice(keys, 1, None))))
-            if (n - len(tied)) * 64 < n:
-                # Few values: copy each value's run of ``perm`` (already in row order), last first.
-                desc = array("q")
-                i = n
-                while i > 0:
-                    j = bisect_left(keys, keys[i - 1], 0, i)
-                    desc.extend(perm[j:i])
-                    i = j
-            else:
-                # Many values: ``perm`` reversed, then each run of equal values put back
-                # in row order.
-                desc = perm[::-1]
-                t, m = 0, len(tied)
-                while t < m:
-                    j = k = tied[t]
-                    t += 1
-                    while t < m and tied[t] == k + 1:
-                        k += 1
-                        t += 1
-                    # keys[j .. k + 1] are equal
-                    desc[n - 2 - k : n - j] = perm[j : k + 2]
-            self._desc = desc
-        return self._desc
+    def _main_descending(self) -> Iterator[int]:
+        """The main rows by value descending, equal values in ascending row id.
+
+        Put in that order one part of about ``DESC_PART`` rows at a time, from the top, when a
+        walk first reaches it (kept): a descending walk that stops early — a page, a top-k —
+        costs a part, not a second copy of the whole permutation (8 bytes a row).
+        """
+        parts = self._desc
+        if parts is None:
+            with self._desc_lock:
+                if self._desc is None:
+                    self._desc_end = len(self.perm)
+                    self._desc = []
+            parts = self._desc
+        if not parts:
+            next(self._desc_parts(parts), None)  # the top part made now (none for no rows)
+        if len(parts) == 1 and self._desc_end == 0:
+            return iter(parts[0])  # one part holds all: read as the array it is
+        return chain.from_iterable(self._desc_parts(parts))
+
+    def _desc_parts(self, parts: list[array]) -> Iterator[array]:
+        i = 0
+        while True:
+            if i < len(parts):
+                yield parts[i]
+                i += 1
+                continue
+            with self._desc_lock:
+                if i < len(parts):
+                    continue  # another reader made it meanwhile
+                end = self._desc_end
+                if end == 0:
+                    return
+                start = max(end - DESC_PART, 0)
+                if start:
+                    start = bisect_left(self.keys, self.keys[start], 0, end)  # whole runs of equal values
+                parts.append(_descending(self.keys[start:end], self.perm[start:end]))
+                self._desc_end = start
+
+
+def _descending(keys: array, perm: array) -> array:
+    """``perm`` (ordered by (key, row)) reordered by key descending, equal keys in ascending row."""
+    n = len(perm)
+    # positions i with keys[i] == keys[i + 1]
+    tied = list(compress(range(n - 1), map(eq, keys, islice(keys, 1, None))))
+    if (n - len(tied)) * 64 < n:
+        # Few values: copy each value's run of ``perm`` (already in row order), last first.
+        desc = array(perm.typecode)
+        i = n
+        while i > 0:
+            j = bisect_left(keys, keys[i - 1], 0, i)
+            desc.extend(perm[j:i])
+            i = j
+        return desc
+    # Many values: ``perm`` reversed, then each run of equal values put back in row order.
+    desc = perm[::-1]
+    t, m = 0, len(tied)
+    while t < m:
+        j = k = tied[t]
+        t += 1
+        while t < m and tied[t] == k + 1:
+            k += 1
+            t += 1
+        # keys[j .. k + 1] are equal
+        desc[n - 2 - k : n - j] = perm[j : k + 2]
+    return desc
 
 
 class DensePosting:
@@ -348,7 +411,11 @@ def _descending_order(entry: tuple[Any, int]) -> tuple[Any, int]:
 
 class Table:
     def __init__(self) -> None:
-        self.columns: dict[str, list[Any]] = {name: [] for name in FIELD_NAMES}
+        # Before any load: its temporaries and the queries' go back to the system when freed.
+        return_big_blocks_on_free()
+        #: field -> its column (``columns.py``: a list, or a ``TimeColumn`` for datetimes); either
+        #: way ``columns[name][r]`` is the stored value (int, str, errors, None or MISSING).
+        self.columns: dict[str, list[Any] | TimeColumn] = {name: new_column(name) for name in FIELD_NAMES}
         # Built per field on first use, then kept current.
         self.postings: dict[str, SortedDict] = {}
         self.null_postings: dict[str, dict[Any, SortedList | DensePosting]] = {}
@@ -357,8 +424,9 @@ class Table:
             name: {} for name, f in FIELDS.items() if f.kind == STR and name != "job_task_id"
         }
         self.pools["errors"] = {}  # error codes and messages (str keys), whole stored lists (keyed by their JSON)
+        self.pools.update((name, {}) for name, f in FIELDS.items() if f.kind == INT)  # repeated counts
         self.sorted_indexes: dict[str, SortedIndex] = {}
-        self.alive_mask = bytearray()
+        self._alive_mask: bytearray | None = None  # made at the first delete (``alive_mask``)
         self.by_id: dict[str, int] = {}
         self.deleted: set[int] = set()
         self._alive_cache: list[int] | None = None
@@ -377,7 +445,7 @@ class Table:
         self._log_base = 0
 
     @classmethod
-    def of_columns(cls, cols: dict[str, list[Any]], pools: dict[str, dict], by_id: dict[str, int]) -> "Table":
+    def of_columns(cls, cols: dict[str, list[Any] | TimeColumn], pools: dict[str, dict], by_id: dict[str, int]) -> "Table":
         """A table holding these validated columns as they are, without copying them (an
         opened snapshot's, which nothing else references), its value pools and id index."""
         table = cls()
@@ -386,7 +454,6 @@ class Table:
         for name, pool in pools.items():
             table.pools[name].update(pool)
         table._size = n
-        table.alive_mask = bytearray(b"\x01") * n
         table.by_id = by_id
         table._changed(range(n))
         return table
@@ -410,6 +477,17 @@ class Table:
             self._alive_cache = [r for r in range(self._size) if r not in dead]
         return self._alive_cache
 
+    @property
+    def alive_mask(self) -> bytearray:
+        """1 per live row id, 0 per deleted one; made when first asked for (a byte a row
+        that a table nothing was deleted from never needs: its live rows are a range)."""
+        mask = self._alive_mask
+        if mask is None:
+            mask = self._alive_mask = bytearray(b"\x01") * self._size
+            for r in self.deleted:
+                mask[r] = 0
+        return mask
+
     def all_rows(self) -> Selection:
         if not self.deleted:
             return Selection(self._size, rows=range(self._size))
@@ -426,6 +504,7 @@ class Table:
         with self.build_lock:
             if field not in self.postings:
                 self._build_postings(field)
+                self.trim_after_build()
 
     def _build_postings(self, field: str) -> None:
         groups = self._postings_by_code(field)
@@ -529,14 +608,24 @@ class Table:
             with self.build_lock:
                 index = self.sorted_indexes.get(field)
                 if index is None:
-                    index = self.sorted_indexes[field] = SortedIndex(self.columns[field], self.alive)
+                    index = self.sorted_indexes[field] = SortedIndex(self.sort_source(field), self.alive)
+                    self.trim_after_build()
         return index
 
-    def order_view(self, field: str) -> list:
+    def sort_source(self, field: str) -> Sequence[int]:
+        """An integer or datetime column as the sorted index reads it: the ints themselves,
+        null as ``NULL_KEY`` (a datetime column's raw array, whose null sentinel is that key)."""
+        col = self.columns[field]
+        return col.raw if type(col) is TimeColumn else col
+
+    def order_view(self, field: str) -> Sequence[Any]:
         """An integer or datetime column with null, missing and deleted as -inf, so that
-        plain comparisons never fail; built on first use, then kept current."""
-        if FIELDS[field].kind == INT and not self.deleted:
-            return self.columns[field]  # integers are never null
+        plain comparisons never fail; built on first use, then kept current.
+
+        While nothing is absent it is the column's own ints (a datetime column's raw array)."""
+        col = self.columns[field]
+        if not self.deleted and (FIELDS[field].kind == INT or not col.absent):
+            return col.raw if type(col) is TimeColumn else col  # nothing null or missing
         view = self._views.get(field)
         if view is None:
             with self.build_lock:
@@ -545,8 +634,9 @@ class Table:
                     view = self._views[field] = [_view_value(x) for x in self.columns[field]]
         return view
 
-    def _text(self, field: str) -> tuple[str, array] | None:
-        """The column lower-cased and joined by newlines, with each row's start offset.
+    def _text(self, field: str) -> tuple[str, Sequence[int]] | None:
+        """The column lower-cased and joined by newlines, with each row's start offset (a
+        ``range`` when every value has the same length, as generated ids do: no array).
 
         None when a value is not ASCII or holds a newline (then lower-casing
         could change lengths or a match could span rows).  Cached per version,
@@ -558,14 +648,33 @@ class Table:
         if cached is not None and cached[0] == stamp:
             return cached[1]
         col = self.columns[field]
-        parts = [x if type(x) is str else "" for x in col]
-        blob = "\n".join(parts)
+        try:
+            parts = col
+            blob = "\n".join(col)  # every value a string: joined without a copy of the list
+        except TypeError:
+            parts = [x if type(x) is str else "" for x in col]
+            blob = "\n".join(parts)
         text = None
         if blob.isascii() and blob.count("\n") == len(parts) - 1:
-            starts = array("q", accumulate(map(len, parts), lambda acc, k: acc + k + 1, initial=0))
-            text = (blob.lower(), starts)
+            lengths = set(map(len, parts))
+            starts: Sequence[int]
+            if len(lengths) == 1:
+                stride = lengths.pop() + 1
+                starts = range(0, stride * (len(parts) + 1), stride)
+            else:
+                starts = array("q", accumulate(map((1).__add__, map(len, parts)), initial=0))
+            lowered = blob.lower()
+            text = (blob if lowered == blob else lowered, starts)  # already lower-case: one copy kept
         self._lowered[field] = (stamp, text)
+        self.trim_after_build()
         return text
+
+    def trim_after_build(self) -> None:
+        """An index of a big table (or a cache kept beside it, stat key codes) was built: the
+        heap hands back what the build freed below ``heap.MMAP_THRESHOLD`` (about 1 ms at 1M
+        rows; after the nine workload queries at 1M it left 397 B/record resident, not 407)."""
+        if self._size >= TRIM_AFTER:
+            return_freed_memory()
 
     def rows_containing(self, field: str, needle: str) -> list[int] | None:
         """Ascending rows whose string value contains ``needle`` (already lower-case ASCII),
@@ -579,8 +688,9 @@ class Table:
         find = blob.find
         pos = find(needle)
         last = len(starts) - 2
+        stride = starts.step if type(starts) is range else 0
         while pos >= 0:
-            r = bisect_right(starts, pos) - 1
+            r = pos // stride if stride else bisect_right(starts, pos) - 1
             if type(col[r]) is str:
                 rows.append(r)
             if r >= last:
@@ -596,7 +706,8 @@ class Table:
         for name, col in self.columns.items():
             col.extend(cols[name])
         self._size += added
-        self.alive_mask.extend(b"\x01" * added)
+        if self._alive_mask is not None:
+            self._alive_mask.extend(b"\x01" * added)
         for field in self.postings:
             self._post_new(field, start)
         for name, view in self._views.items():
@@ -605,9 +716,8 @@ class Table:
         self.by_id.update(zip(ids[start:] if start else ids, range(start, self._size)))
         self._changed(range(start, self._size))
         for name, index in self.sorted_indexes.items():
-            col = self.columns[name]
-            for r in range(start, self._size):
-                index.insert(r, col[r])
+            for r, value in zip(range(start, self._size), cols[name]):
+                index.insert(r, value)
             self._settle(name)
 
     def _post_new(self, field: str, start: int) -> None:
@@ -653,7 +763,7 @@ class Table:
             index.remove(r, self.columns[name][r])
         del self.by_id[self.columns["job_task_id"][r]]
         self.deleted.add(r)
-        self.alive_mask[r] = 0
+        self.alive_mask[r] = 0  # (made now if this is the first delete)
         for col in self.columns.values():
             col[r] = MISSING
         for view in self._views.values():

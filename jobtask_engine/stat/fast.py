@@ -83,6 +83,7 @@ def _key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> tuple[list | 
         got = None
     if got is None:
         got = _build_codes(table, plan)
+        table.trim_after_build()
         while len(per_table) >= KEPT_PLANS:
             per_table.pop(next(iter(per_table), None), None)
     per_table[plan] = got  # most recently used last

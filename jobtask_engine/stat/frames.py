@@ -20,6 +20,7 @@ from typing import Any, Sequence
 
 from ..paths import agg_column, agg_get
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
+from ..columns import TimeColumn
 from ..values import MISSING, ms_to_dt
 from ..table import Table
 
@@ -38,6 +39,8 @@ def gather(col: list, rows: Sequence[int]) -> Sequence:
         return ()
     if n == 1:
         return (col[rows[0]],)
+    if type(col) is TimeColumn:
+        return col.take(rows)  # its array read in C (``itemgetter`` on the column would call Python per row)
     return itemgetter(*rows)(col)
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from jobtask_engine import JobTaskStore
+from jobtask_engine.columns import ARRAY_KINDS, MISSING_MS, NULL_MS, TimeColumn
 from jobtask_engine.schema import DATETIME, FIELDS, INDEXED, INT, MISSING
 
-__all__ = ["store_differences", "PROBE_NEEDLES"]
+__all__ = ["store_differences", "layout_faults", "PROBE_NEEDLES"]
 
 #: Substrings asked of the ``contain`` text of every string field.
 PROBE_NEEDLES: tuple[str, ...] = ("a", "job", "-1", "7", "zz")
@@ -97,12 +98,50 @@ def _answers(store: JobTaskStore) -> dict[str, Any]:
     return out
 
 
+def _layout(store: JobTaskStore) -> dict[str, Any]:
+    """How each column is held (its representation) and what its order view reads per live row."""
+    table = store._table
+    out: dict[str, Any] = {}
+    for name, col in table.columns.items():
+        out[f"repr:{name}"] = type(col).__name__
+        if FIELDS[name].kind in (INT, DATETIME):
+            view = table.order_view(name)
+            out[f"view:{name}"] = [_typed(view[r]) for r in table.alive]
+    return out
+
+
+def layout_faults(store: JobTaskStore) -> list[str]:
+    """Where a store's columns break their representation's own rules (empty when none do):
+    a datetime column is a ``TimeColumn`` whose ``absent`` counts its sentinels and whose raw
+    value is the sentinel exactly where the column reads null or missing; the other kinds are lists."""
+    faults: list[str] = []
+    for name, col in store._table.columns.items():
+        if FIELDS[name].kind not in ARRAY_KINDS:
+            if type(col) is not list:
+                faults.append(f"{name}: a {type(col).__name__}, not a list")
+            continue
+        if type(col) is not TimeColumn:
+            faults.append(f"{name}: a {type(col).__name__}, not a TimeColumn")
+            continue
+        raw = col.raw
+        if col.absent != raw.count(NULL_MS) + raw.count(MISSING_MS):
+            faults.append(f"{name}: absent count {col.absent} is not the number of sentinels")
+        expected = [None if v == NULL_MS else MISSING if v == MISSING_MS else v for v in raw]
+        if [_typed(x) for x in col] != [_typed(x) for x in expected] or len(col) != len(raw):
+            faults.append(f"{name}: reads differ from the raw array")
+        if any(type(col[r]) is not int and col[r] is not None and col[r] is not MISSING for r in range(len(col))):
+            faults.append(f"{name}: holds a value that is not an int, None or MISSING")
+    return faults
+
+
 def store_differences(a: JobTaskStore, b: JobTaskStore) -> list[str]:
     """What differs between the two stores (empty when they are the same)."""
     diffs: list[str] = []
     if len(a) != len(b):
         diffs.append(f"size {len(a)} != {len(b)}")
-    for what, fn in (("column", _live_columns), ("index", _index_answers), ("answer", _answers)):
+    diffs += [f"layout (first store) {fault}" for fault in layout_faults(a)]
+    diffs += [f"layout (second store) {fault}" for fault in layout_faults(b)]
+    for what, fn in (("column", _live_columns), ("layout", _layout), ("index", _index_answers), ("answer", _answers)):
         left, right = fn(a), fn(b)
         for key in sorted(set(left) | set(right)):
             if left.get(key) != right.get(key):

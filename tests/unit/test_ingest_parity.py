@@ -215,3 +215,32 @@ def test_edge_records_build_the_same_store_every_way(tmp_path: Path) -> None:
     base = stores.pop("insert_many(json.loads)")
     for name, store in stores.items():
         assert store_differences(base, store) == [], name
+
+
+def test_datetime_columns_are_typed_arrays_on_every_path(tmp_path: Path) -> None:
+    """Every ingest path holds datetimes in a TimeColumn (no int object per row) whose raw
+    sentinels say null and 'not stored' as the schema does, also after writes."""
+    from jobtask_engine.columns import MISSING_MS, NULL_MS, TimeColumn
+    from jobtask_engine.schema import MISSING
+    from jobtask_engine.testing.factories import make_job_tasks
+    from jobtask_engine.testing.store_checks import layout_faults
+
+    records = make_job_tasks(60, seed=5)
+    records[3].pop("started_at", None)  # nullable: stored as null
+    records[4]["finished_at"] = None
+    for name, build in BUILDERS.items():
+        where = tmp_path / name.replace("(", "_").replace(")", "_")
+        where.mkdir()
+        store = build(records, where)
+        table = store._table
+        assert layout_faults(store) == [], name
+        started = table.columns["started_at"]
+        assert type(started) is TimeColumn
+        row = table.by_id[records[3]["job_task_id"]]
+        assert started[row] is None and started.raw[row] == NULL_MS, name
+        victim = records[7]
+        r = table.by_id[victim["job_task_id"]]
+        store.delete(victim["job_task_id"], victim["domain_id"])
+        assert table.columns["created_at"].raw[r] == MISSING_MS and table.columns["created_at"][r] is MISSING, name
+        store.update(records[4]["job_task_id"], records[4]["domain_id"], {"finished_at": "2024-02-02T00:00:00Z"})
+        assert layout_faults(store) == [], name
