@@ -160,7 +160,7 @@ def _compare(path: Path, op: str, v: Any, negate: bool, label: str) -> Predicate
             test = INT_COMPARE
         elif path.kind == DATETIME and type(v) is int and not negate and op in ("gt", "gte", "lt", "lte"):
             test = DATE_RANGE
-        elif path.kind == DATETIME and (v is None or op == "in" or type(v) is int):
+        elif path.kind == DATETIME:  # a converted datetime value is epoch ms or null
             test = DATE_VALUE
     return Predicate(test, label, path, op, v, negate, _index_access(path, op, v, negate))
 

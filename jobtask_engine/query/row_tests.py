@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
+from ..columns import MISSING_MS, TimeColumn
 from ..paths import element_getter, elements_reached
 from ..schema import MISSING
 from ..table import NEG_INF, Table
@@ -127,22 +128,18 @@ def _keep(pred: Predicate, table: Table, rows: Rows, test: ValueTest) -> list[in
     return [r for r in rows if test(col[r])]
 
 
-def _datetime_test(op: str, v: Any) -> ValueTest:
-    """Datetime columns hold int ms (or None/MISSING); a converted value is int ms or None."""
-    if v is None:
-        return scalar_test(op, None)
-    if op == "eq":
-        return lambda x: x == v and type(x) is int
-    if op == "in":
-        wanted = {x for x in v if x is not None}
-        has_null = any(x is None for x in v)
-        return lambda x: (x in wanted and type(x) is int) or (has_null and (x is None or x is MISSING))
-    cmp = {"lt": int.__lt__, "lte": int.__le__, "gt": int.__gt__, "gte": int.__ge__}[op]
-    return lambda x: type(x) is int and cmp(x, v)
-
-
 def _date_value(pred: Predicate, table: Table, rows: Rows) -> list[int]:
-    return _keep(pred, table, rows, _datetime_test(pred.op, pred.value))
+    """eq/in of a datetime with instants or null, or a comparison with null, over the order view:
+    null and not stored both read as -inf there, and a find's null matches both."""
+    view, op, v = table.order_view(pred.path.field), pred.op, pred.value
+    if op in ("eq", "in"):
+        wanted = {NEG_INF if x is None else x for x in (v if op == "in" else (v,))}
+        if pred.negate:
+            return [r for r in rows if view[r] not in wanted]
+        return [r for r in rows if view[r] in wanted]
+    if op in ("gte", "lte"):  # with null: null and missing only
+        return [r for r in rows if view[r] == NEG_INF]
+    return []
 
 
 def _value(pred: Predicate, table: Table, rows: Rows) -> list[int]:
@@ -156,6 +153,10 @@ def _search(pred: Predicate, table: Table, rows: Rows) -> list[int]:
 
 
 def _exists(pred: Predicate, table: Table, rows: Rows) -> list[int]:
+    col = table.columns[pred.path.field]
+    if type(col) is TimeColumn:  # its raw array: no value boxed per row
+        raw, negate = col.raw, pred.negate
+        return [r for r in rows if (raw[r] != MISSING_MS) is not negate]
     return _keep(pred, table, rows, lambda x: x is not MISSING)
 
 
