@@ -73,6 +73,7 @@ def _nested_add(limits: Limits, levels: int) -> object:
 def heavy_shapes(limits: Limits, d: str) -> dict[str, dict]:
     """Requests at the limits that no single limit was chosen for: the biggest groups, sorts, pages."""
     ops = limits.max_operands
+    terms = limits.max_pipeline_terms
     one_per_task = {"group": {"keys": [{"key": "job_task_id", "name": "t"}], "fields": [
         {"operator": "count", "name": "n"}, {"operator": "push", "key": "errors", "name": "e"}]}}
     return {
@@ -103,6 +104,18 @@ def heavy_shapes(limits: Limits, d: str) -> dict[str, dict]:
             d, {"project": {"fields": [{"name": "x", **_nested_add(limits, 3)}]}}),  # type: ignore[dict-item]
         "many stages (sort x64)": _stat(
             d, *[{"sort": [{"key": "created_count", "desc": i % 2 == 0}]} for i in range(64)]),
+        "sorts at max_pipeline_stages": _stat(
+            d, *[{"sort": [{"key": "created_count", "desc": i % 2 == 0}]} for i in range(limits.max_pipeline_stages)]),
+        "calculations at max_pipeline_terms": _stat(
+            d, {"project": {"fields": [{"name": f"x{i}", "operator": "add", "fields": ["created_count", "updated_count"] * (ops // 2 - 1)}
+                                      for i in range(terms // (ops - 1))]}}),
+        "nested add at max_pipeline_terms": _stat(
+            d, {"project": {"fields": [{"name": "x", "operator": "add", "fields": [
+                {"operator": "add", "fields": ["created_count"] * (terms // 4 - 1)} for _ in range(3)] + ["updated_count"]}]}}),
+        "group fields at max_pipeline_terms": _stat(
+            d, {"group": {"keys": [{"key": "job_id", "name": "j"}], "fields": [
+                {"operator": ("sum", "max", "push", "add_to_set")[i % 4], "key": (PLAIN_KEYS + DATETIMES)[9 + i % 6], "name": f"f{i}"}
+                for i in range(terms - 1)]}}),
         "match with contain_in patterns": _stat(
             d, {"match": {"filter": [{"k": "errors.message", "v": [f"w{i}x" for i in range(limits.max_contain_values)], "o": "contain_in"}]}},
             {"count": {"name": "n"}}),

@@ -21,7 +21,7 @@ from .distinct import distinct_values
 from .frames import ColumnFrame, Frame
 from .group import UNWOUND_COUNTS, GroupStage
 from .parse import Page, StatPlan
-from .shape import plain, shape_rows
+from .shape import plain, shape_frame
 from .stages import LimitStage, SkipStage, SortStage, UnwindStage
 
 __all__ = ["execute_stat", "run_stat", "shape_stat", "run_pipeline", "StatOutcome", "stage_name"]
@@ -73,9 +73,9 @@ def shape_stat(outcome: StatOutcome, plan: StatPlan) -> dict:
         return {"results": results[start : start + page.limit], "total_count": outcome.total}
     frame = outcome.frame
     if page is None:
-        return {"results": shape_rows(frame.docs())}
+        return {"results": shape_frame(frame)}
     frame = frame.slice(page.start - 1, page.start - 1 + page.limit)
-    return {"results": shape_rows(frame.docs()), "total_count": outcome.total}
+    return {"results": shape_frame(frame), "total_count": outcome.total}
 
 
 def stage_name(stage: Any) -> str:

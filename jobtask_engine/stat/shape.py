@@ -20,7 +20,12 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-__all__ = ["plain", "flatten_row", "shape_rows"]
+from ..schema import DATETIME, FIELD_NAMES, FIELDS
+from ..timeutil import ms_to_iso
+from ..values import MISSING
+from .frames import ColumnFrame, Frame, object_id
+
+__all__ = ["plain", "flatten_row", "shape_rows", "shape_frame"]
 
 #: Types a response holds as they are (immutable: nothing to copy).
 _AS_IS = frozenset((str, int, float, bool, type(None)))
@@ -98,3 +103,43 @@ def _plain_column(column: list) -> list:
     if set(map(type, column)) <= _AS_IS:
         return column
     return [v if type(v) in _AS_IS else plain(v) for v in column]
+
+
+def shape_frame(frame: Frame) -> list[dict]:
+    """The frame's documents shaped; stored rows straight from their columns.
+
+    A pipeline ending on stored rows (no group or project) answers whole records:
+    building each as a pipeline document (datetimes made, then written out) and shaping
+    it cost 1.8 s for 100k rows; the columns, datetimes written from their epoch ms, take
+    a fraction of that.  The documents are those of ``ColumnFrame.docs`` flattened.
+    """
+    if type(frame) is not ColumnFrame or len(frame) < 2:
+        return shape_rows(frame.docs())
+    rows = frame.rows
+    names = ["_id"]
+    columns: list[list] = [[object_id(r) for r in rows]]
+    for name in FIELD_NAMES:
+        if name in frame.overrides:
+            continue
+        column = list(frame.column(name))
+        kind = FIELDS[name].kind
+        if kind == DATETIME:
+            column = [v if v is None or v is MISSING else ms_to_iso(v) for v in column]
+        elif not set(map(type, column)) <= _STORED_AS_IS:
+            column = [v if type(v) in _STORED_AS_IS else plain(list(v) if type(v) is tuple else v) for v in column]
+        names.append(name)
+        columns.append(column)
+    for name, values in frame.overrides.items():
+        names.append(name)
+        columns.append(_plain_column(values))
+    out = [dict(zip(names, row)) for row in zip(*columns)]
+    for name, column in zip(names, columns):
+        if MISSING in column:
+            for doc, v in zip(out, column):
+                if v is MISSING:
+                    del doc[name]
+    return out
+
+
+#: Stored column values taken as they are (MISSING is removed after).
+_STORED_AS_IS = _AS_IS | {type(MISSING)}
