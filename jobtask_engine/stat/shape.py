@@ -29,6 +29,7 @@ __all__ = ["plain", "flatten_row", "shape_rows", "shape_frame"]
 
 #: Types a response holds as they are (immutable: nothing to copy).
 _AS_IS = frozenset((str, int, float, bool, type(None)))
+_DATETIMES = {_dt.datetime}
 
 
 def _iso(value: _dt.datetime) -> str:
@@ -42,6 +43,12 @@ def plain(value: Any) -> Any:
     if t is dict:
         return {k: v if type(v) in _AS_IS else plain(v) for k, v in value.items()}
     if t is list:
+        if len(value) > 8:
+            types = set(map(type, value))
+            if types <= _AS_IS:
+                return value.copy()
+            if types == _DATETIMES:
+                return [f"{v.isoformat(timespec='milliseconds')}Z" for v in value]
         return [v if type(v) in _AS_IS else plain(v) for v in value]
     if isinstance(value, _dt.datetime):
         return _iso(value)
