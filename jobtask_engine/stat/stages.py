@@ -64,7 +64,7 @@ def _unwind_columns(frame: ColumnFrame, name: str) -> ColumnFrame:
 
 def _unwind_docs(docs: list[dict], parts: tuple[str, ...]) -> list[dict]:
     values = [doc_get(doc, parts) for doc in docs]
-    check_rows(_unwound_count(values), "aggregate.unwind")
+    check_rows(_unwound_count(values, _DOC_ARRAYS), "aggregate.unwind")
     out: list[dict] = []
     for doc, v in zip(docs, values):
         if type(v) is list:
@@ -74,14 +74,19 @@ def _unwind_docs(docs: list[dict], parts: tuple[str, ...]) -> list[dict]:
     return out
 
 
-def _unwound_count(values: Sequence) -> int:
-    """The rows an unwind of these values makes, counted before any is made.
+def _unwound_count(values: Sequence, arrays: frozenset = frozenset((list, tuple))) -> int:
+    """The rows an unwind of these values makes (``arrays``: the types it unwinds), counted
+    before any is made.
 
     So an unwind past ``max_pipeline_rows`` is refused at the cost of one pass over its
     input: a second unwind of two pushed 100k-id arrays used to make 1M documents (0.5 s)
     before its running count reached the limit.
     """
-    return sum(len(v) if type(v) is list or type(v) is tuple else v is not None and v is not MISSING for v in values)
+    return sum(len(v) if type(v) in arrays else v is not None and v is not MISSING for v in values)
+
+
+#: A pipeline document's arrays are lists (a stored column also holds the empty tuple).
+_DOC_ARRAYS = frozenset((list,))
 
 
 class CountStage(NamedTuple):
