@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +113,12 @@ def test_backtracking_patterns_are_refused(pattern):
     with pytest.raises(EngineError) as info:
         check_pattern(pattern, "k")
     assert info.value.code == "ERROR_LIMIT_EXCEEDED"
+
+
+def test_the_readme_table_is_the_limits_table():
+    """The README prints every limit with its default, what it bounds and why, word for word."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = {m["name"]: (int(m["default"].replace(",", "")), m["bounds"], m["why"])
+            for m in re.finditer(r"^\| `(?P<name>\w+)` \| (?P<default>[\d,]+) \| (?P<bounds>.*) \| (?P<why>.*) \|$", readme, re.M)}
+    defaults = Limits()
+    assert rows == {name: (getattr(defaults, name), *LIMITS_TABLE[name]) for name in LIMITS_TABLE}
