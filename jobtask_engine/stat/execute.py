@@ -15,6 +15,7 @@ from __future__ import annotations
 from time import perf_counter
 from typing import Any, NamedTuple, Sequence
 
+from ..collector import collector_paused
 from ..selection import Selection
 from ..table import Table
 from .distinct import distinct_values
@@ -43,8 +44,11 @@ def execute_stat(table: Table, rows: Selection | Sequence[int], plan: StatPlan) 
 
     ``rows`` is a sequence of ascending row ids, or the filter's selection
     (``rows()``/``mask()``/``count()``/``is_dense``), which is cheaper to read.
+    The pipeline's documents hold no reference cycles: the cyclic collector is paused
+    meanwhile (``collector.py``).
     """
-    return shape_stat(run_stat(table, rows, plan), plan)
+    with collector_paused():
+        return shape_stat(run_stat(table, rows, plan), plan)
 
 
 def run_stat(table: Table, rows: Selection | Sequence[int], plan: StatPlan, trace: Trace | None = None) -> StatOutcome:

@@ -30,6 +30,7 @@ __all__ = ["plain", "flatten_row", "shape_rows", "shape_frame"]
 #: Types a response holds as they are (immutable: nothing to copy).
 _AS_IS = frozenset((str, int, float, bool, type(None)))
 _DATETIMES = {_dt.datetime}
+_DATETIMES_OR_NULL = {_dt.datetime, type(None)}
 
 
 def _iso(value: _dt.datetime) -> str:
@@ -107,8 +108,11 @@ def _columns(docs: list[dict]) -> tuple[tuple[str, ...], list[list]] | None:
 
 
 def _plain_column(column: list) -> list:
-    if set(map(type, column)) <= _AS_IS:
+    types = set(map(type, column))
+    if types <= _AS_IS:
         return column
+    if types <= _DATETIMES_OR_NULL:  # a datetime column: written out without a call each
+        return [None if v is None else f"{v.isoformat(timespec='milliseconds')}Z" for v in column]
     return [v if type(v) in _AS_IS else plain(v) for v in column]
 
 

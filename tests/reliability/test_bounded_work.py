@@ -15,7 +15,7 @@ from jobtask_engine import EngineError, JobTaskStore
 from jobtask_engine.limits import Limits, pipeline_terms, using_limits
 from jobtask_engine.stat.dates import compile_format, format_fn
 from jobtask_engine.stat.frames import ColumnFrame, DocFrame
-from jobtask_engine.stat.grouped import _id_order, finish_groups
+from jobtask_engine.stat.grouped import _id_order, finish_groups, group_docs
 from jobtask_engine.stat.match import contain_test, regex_test
 from jobtask_engine.stat.shape import flatten_row, shape_frame, shape_rows
 from jobtask_engine.stat.stages import UnwindStage
@@ -311,3 +311,18 @@ def test_patterns_that_cannot_share_one_search_are_searched_one_by_one():
     patterns = [".*(?P<n>a).*", ".*(?P<n>b).*"]
     test = contain_test(patterns)
     assert test("xbx") and test("a") and not test("c")
+
+
+def test_a_datetime_column_with_nulls_shapes_as_row_by_row():
+    when = dt.datetime(1, 1, 1, 0, 0, 0, 1000)
+    docs = [{"_id": {"k": i}, "t": None if i % 2 else when.replace(year=1 + i * 1111)} for i in range(9)]
+    assert shape_rows(docs) == [flatten_row(d) for d in docs]
+    assert shape_rows(docs)[0]["t"] == "0001-01-01T00:00:00.001Z"
+
+
+def test_group_documents_leave_missing_keys_out_of_their_ids():
+    keys = [("a", 1), ("b", MISSING), (MISSING, MISSING)]
+    docs = group_docs(["s", "n"], keys, ["count", "xs"], [[3, 2, 1], [[1], [2], [3]]])
+    assert docs == [{"_id": {"s": "a", "n": 1}, "count": 3, "xs": [1]}, {"_id": {"s": "b"}, "count": 2, "xs": [2]},
+                    {"_id": {}, "count": 1, "xs": [3]}]
+    assert group_docs(["s"], [("a",), ("b",)], [], []) == [{"_id": {"s": "a"}}, {"_id": {"s": "b"}}]
