@@ -326,3 +326,10 @@ def test_group_documents_leave_missing_keys_out_of_their_ids():
     assert docs == [{"_id": {"s": "a", "n": 1}, "count": 3, "xs": [1]}, {"_id": {"s": "b"}, "count": 2, "xs": [2]},
                     {"_id": {}, "count": 1, "xs": [3]}]
     assert group_docs(["s"], [("a",), ("b",)], [], []) == [{"_id": {"s": "a"}}, {"_id": {"s": "b"}}]
+
+
+def test_keys_after_a_distinct_key_never_decide_the_group_order():
+    docs = [{"_id": {"t": f"t{(i * 7) % 10}", "d": {"x": i} if i % 2 else [i], "n": None}, "row": i} for i in range(10)]
+    assert finish_groups(list(docs)).docs() == sorted(docs, key=_id_order)
+    ties = [{"_id": {"t": "same", "d": {"x": -i} if i % 2 else [i]}, "row": i} for i in range(6)]
+    assert finish_groups(list(ties)).docs() == sorted(ties, key=_id_order)
