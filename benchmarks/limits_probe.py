@@ -123,6 +123,12 @@ def heavy_shapes(limits: Limits, d: str) -> dict[str, dict]:
         "match with a max_in_values in": _stat(
             d, {"match": {"filter": [{"k": "job_task_id", "v": [f"t{i}" for i in range(limits.max_in_values)], "o": "in"}]}},
             {"count": {"name": "n"}}),
+        "match: in of max_in_values codes on errors": _stat(
+            d, {"match": {"filter": [{"k": "errors.error_code", "v": [f"E{i}" for i in range(limits.max_in_values)], "o": "in"}]}},
+            {"count": {"name": "n"}}),
+        "match: in of max_in_values documents": _stat(
+            d, {"match": {"filter": [{"k": "errors.additional", "v": [{"x": i} for i in range(limits.max_in_values)], "o": "in"}]}},
+            {"count": {"name": "n"}}),
         "distinct errors": {"domain_id": d, "query": {"distinct": "errors"}},
         "distinct errors.additional": {"domain_id": d, "query": {"distinct": "errors.additional"}},
         "distinct job_task_id": {"domain_id": d, "query": {"distinct": "job_task_id"}},

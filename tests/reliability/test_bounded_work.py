@@ -16,12 +16,12 @@ from jobtask_engine.limits import Limits, pipeline_terms, using_limits
 from jobtask_engine.stat.dates import compile_format, format_fn
 from jobtask_engine.stat.frames import ColumnFrame, DocFrame
 from jobtask_engine.stat.grouped import _id_order, finish_groups, group_docs
-from jobtask_engine.stat.match import contain_test, regex_test
+from jobtask_engine.stat.match import contain_test, eq_test, in_test, regex_test
 from jobtask_engine.stat.shape import flatten_row, shape_frame, shape_rows
 from jobtask_engine.stat.stages import UnwindStage
 from jobtask_engine.testing import make_job_tasks
 from jobtask_engine.timeutil import to_ms
-from jobtask_engine.values import MISSING
+from jobtask_engine.values import MISSING, DateValue
 
 from ..conformance.conftest import assert_same, load_both, outcome
 
@@ -333,3 +333,29 @@ def test_keys_after_a_distinct_key_never_decide_the_group_order():
     assert finish_groups(list(docs)).docs() == sorted(docs, key=_id_order)
     ties = [{"_id": {"t": "same", "d": {"x": -i} if i % 2 else [i]}, "row": i} for i in range(6)]
     assert finish_groups(list(ties)).docs() == sorted(ties, key=_id_order)
+
+
+# -- in lists in one set lookup ---------------------------------------------------------------
+
+_leaf = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from([1.0, -0.0, 0.5, float("nan"), 2.0**53]),
+                  st.sampled_from(["a", "b", ""]), st.sampled_from([dt.datetime(2020, 1, 1), dt.datetime(1970, 1, 1, 0, 0, 0, 5000)]),
+                  st.sampled_from([DateValue(0), DateValue(5), DateValue(1577836800000)]))
+_value = st.recursive(_leaf, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from("xy"), inner, max_size=2)),
+                      max_leaves=6)
+
+
+@settings(max_examples=400)
+@given(st.lists(_value, max_size=6), st.lists(st.one_of(_value, st.just(MISSING)), max_size=8))
+def test_an_in_list_matches_as_its_equality_tests_one_by_one(wanted, seen):
+    tests = [eq_test(q) for q in wanted]
+    test = in_test(wanted)
+    for v in seen:
+        assert test(v) == any(t(v) for t in tests), (wanted, v)
+
+
+def test_an_in_list_of_documents_answers_as_the_reference(pair):
+    wanted = [{"k": "x", "v": 1}, {}, "E", 3]
+    _same_as_reference(pair, _stat({"match": {"filter": [{"k": "errors.additional", "v": wanted, "o": "in"}]}}, {"count": {"name": "n"}}))
+    codes = sorted({e["error_code"] for r in RECORDS for e in r["errors"]})[:2] + ["none"]
+    _same_as_reference(pair, _stat({"match": {"filter": [{"k": "errors.error_code", "v": codes, "o": "not_in"}]}},
+                                   {"sort": [{"key": "job_task_id"}]}, {"limit": 5}))
