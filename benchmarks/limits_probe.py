@@ -136,6 +136,8 @@ def heavy_shapes(limits: Limits, d: str) -> dict[str, dict]:
                                                                       "page": {"limit": 1000}}},
         "list: only many paths": {"domain_id": d, "query": {"only": list(DATETIMES + PLAIN_KEYS) + ["errors.message", "errors.additional"],
                                                             "page": {"limit": 1000}}},
+        "list: in of max_in_values documents": {"domain_id": d, "query": {
+            "filter": [{"k": "errors.additional", "v": [{"x": i} for i in range(limits.max_in_values)], "o": "in"}], "count_only": True}},
         "list: count of a keyword": {"domain_id": d, "query": {"keyword": "zz", "count_only": True}},
     }
 
