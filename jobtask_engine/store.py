@@ -14,7 +14,6 @@ view, unaffected by writes made while it runs.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections import Counter
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 import msgspec
 
 from . import errors as E
+from .collector import collector_paused
 from .columns import TimeColumn
 from .explain import explain_list, explain_stat
 from .heap import TRIM_AFTER, return_freed_memory
@@ -149,7 +149,7 @@ class JobTaskStore:
 
     def _add_batches(self, batches: Iterable[tuple[int, list[JobTask]]]) -> int:
         """Validate and normalise batch by batch (bounded temporaries), then append all at once."""
-        with _collector_paused():
+        with collector_paused():
             return self._add_batches_now(batches)
 
     def _add_batches_now(self, batches: Iterable[tuple[int, list[JobTask]]]) -> int:
@@ -341,16 +341,3 @@ def _concatenate(parts: list[dict[str, list | TimeColumn]]) -> dict[str, list | 
             part[name] = None
         cols[name] = col
     return cols
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Bulk loads make millions of objects and no reference cycles: the cyclic GC
-    would only rescan them (about a third of the load time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sortedcontainers import SortedDict, SortedList
 
-from .columns import TimeColumn, new_column
+from .columns import MISSING_MS, TimeColumn, new_column
 from .heap import TRIM_AFTER, return_big_blocks_on_free, return_freed_memory
 from .schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR, UPDATABLE
 from .selection import Selection, mask_of, ones
@@ -65,6 +65,10 @@ _LOG_SIZE = 4096
 
 #: The key null and missing sort under in a sorted index: below every 64-bit value.
 NULL_KEY = -(2**63)
+#: The largest sorted-index key that is not a value: a datetime column's raw array holds
+#: "not stored" as ``columns.MISSING_MS`` (null's key + 1), so every key up to it is null or
+#: missing in a range (an integer count of -2**63 + 1 would read as null too: none is stored).
+ABSENT_KEY = MISSING_MS
 
 
 def _passes(op: str, v: int) -> Any:
@@ -133,9 +137,9 @@ class SortedIndex:
         of the rows unless a single value is.
         """
         keys, perm = self.keys, self.perm
-        first = bisect_right(keys, NULL_KEY)
+        first = bisect_right(keys, ABSENT_KEY)
         size = len(keys) - first
-        bounds = [NULL_KEY + 1]
+        bounds = [ABSENT_KEY + 1]
         for i in range(1, _BUCKETS):
             at = first + i * size // _BUCKETS
             if at >= len(keys):
@@ -234,7 +238,7 @@ class SortedIndex:
 
     def _bounds(self, op: str, v: Any) -> tuple[int, int]:
         keys = self.keys
-        first = bisect_right(keys, NULL_KEY)
+        first = bisect_right(keys, ABSENT_KEY)
         if op == "gt":
             return max(bisect_right(keys, v), first), len(keys)
         if op == "gte":
@@ -252,7 +256,7 @@ class SortedIndex:
             rows = [r for r in rows if r not in stale]
         if self.pending:
             test = _passes(op, v)
-            rows += [r for k, r in self.pending if k != NULL_KEY and test(k)]
+            rows += [r for k, r in self.pending if k > ABSENT_KEY and test(k)]
         return rows
 
     def range_size(self, op: str, v: Any) -> int:

@@ -35,6 +35,8 @@ from .timeutil import from_ms, to_ms
 __all__ = [
     "MISSING",
     "DateValue",
+    "equality_key",
+    "NoEqualityKey",
     "ValueTest",
     "R_MISSING",
     "R_NULL",
@@ -165,6 +167,34 @@ def freeze(value: Any) -> Any:
     if t is bool:
         return ("\0bool", value)
     return value
+
+
+class NoEqualityKey(Exception):
+    """A value :func:`equality_key` has no key for (neither JSON nor a date)."""
+
+
+def equality_key(value: Any) -> Any:
+    """A hashable key of a value, equal to another's exactly when ``bson_equal`` holds:
+    numbers by value (1 and 1.0 alike), booleans, documents, arrays and dates tagged, NaN
+    equal to nothing (not even itself).  What an ``in`` list is looked up by (one set
+    lookup per value instead of one equality test per listed value); :func:`freeze` is
+    the grouping identity, which keeps a date and NaN as they are."""
+    t = type(value)
+    if t is str or t is int:
+        return value
+    if t is float:
+        return value if value == value else object()
+    if t is bool:
+        return ("\0bool", value)
+    if value is None:
+        return None
+    if t is dict:
+        return ("\0doc", tuple((k, equality_key(v)) for k, v in value.items()))
+    if t is list:
+        return ("\0arr", tuple(equality_key(v) for v in value))
+    if t is DateValue or isinstance(value, DateTime):
+        return ("\0date", bson_key(value)[1])
+    raise NoEqualityKey
 
 
 def _element_key(value: Any) -> tuple:

@@ -15,13 +15,14 @@ from __future__ import annotations
 from time import perf_counter
 from typing import Any, NamedTuple, Sequence
 
+from ..collector import collector_paused
 from ..selection import Selection
 from ..table import Table
 from .distinct import distinct_values
 from .frames import ColumnFrame, Frame
 from .group import UNWOUND_COUNTS, GroupStage
 from .parse import Page, StatPlan
-from .shape import plain, shape_rows
+from .shape import plain, shape_frame
 from .stages import LimitStage, SkipStage, SortStage, UnwindStage
 
 __all__ = ["execute_stat", "run_stat", "shape_stat", "run_pipeline", "StatOutcome", "stage_name"]
@@ -43,8 +44,11 @@ def execute_stat(table: Table, rows: Selection | Sequence[int], plan: StatPlan) 
 
     ``rows`` is a sequence of ascending row ids, or the filter's selection
     (``rows()``/``mask()``/``count()``/``is_dense``), which is cheaper to read.
+    The pipeline's documents hold no reference cycles: the cyclic collector is paused
+    meanwhile (``collector.py``).
     """
-    return shape_stat(run_stat(table, rows, plan), plan)
+    with collector_paused():
+        return shape_stat(run_stat(table, rows, plan), plan)
 
 
 def run_stat(table: Table, rows: Selection | Sequence[int], plan: StatPlan, trace: Trace | None = None) -> StatOutcome:
@@ -73,9 +77,9 @@ def shape_stat(outcome: StatOutcome, plan: StatPlan) -> dict:
         return {"results": results[start : start + page.limit], "total_count": outcome.total}
     frame = outcome.frame
     if page is None:
-        return {"results": shape_rows(frame.docs())}
+        return {"results": shape_frame(frame)}
     frame = frame.slice(page.start - 1, page.start - 1 + page.limit)
-    return {"results": shape_rows(frame.docs()), "total_count": outcome.total}
+    return {"results": shape_frame(frame), "total_count": outcome.total}
 
 
 def stage_name(stage: Any) -> str:

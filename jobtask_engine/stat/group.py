@@ -27,7 +27,7 @@ from .accumulators import INTS, MILLIS, REDUCERS, VALUES
 from .expressions import Expr, PathExpr
 from .fast import compact_group, unwind_errors_group
 from .frames import ColumnFrame, DocFrame, Frame
-from .grouped import finish_groups, group_id
+from .grouped import finish_groups, group_docs
 from .partition import Partition, partition
 
 __all__ = [
@@ -89,13 +89,7 @@ class GroupStage(NamedTuple):
             results = [_reduce_per_frame(part.subframes, f, cache) for f in self.fields]
         else:
             results = [_reduce_field(frame, f, part, cache) for f in self.fields]
-        names = [k.name for k in self.keys]
-        docs = []
-        for g, kv in enumerate(part.keys):
-            doc: dict[str, Any] = {"_id": group_id(names, kv)}
-            for f, res in zip(self.fields, results):
-                doc[f.name] = res[g]
-            docs.append(doc)
+        docs = group_docs([k.name for k in self.keys], part.keys, [f.name for f in self.fields], results)
         return finish_groups(docs), POSTINGS if part.subframes is not None else COMPUTED_KEYS
 
     def run_after_unwind(self, frame: Frame, unwind_path: str) -> DocFrame | None:

@@ -20,14 +20,19 @@ from itertools import compress, repeat
 from operator import eq
 from typing import Any, NamedTuple, Sequence
 
+try:  # Python 3.11+
+    import re._parser as _sre_parse
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
 from ..schema import FIELDS, INT, STR
 from ..selection import Selection
 
 from ..paths import query_leaves
-from ..values import MISSING, ValueTest, bson_equal
+from ..values import MISSING, NoEqualityKey, ValueTest, bson_equal, equality_key
 from .frames import ColumnFrame, Frame
 
-__all__ = ["MatchCondition", "MatchStage", "condition_test", "eq_test", "in_test", "regex_test"]
+__all__ = ["MatchCondition", "MatchStage", "condition_test", "contain_test", "eq_test", "in_test", "regex_test"]
 
 
 def eq_test(q: Any) -> ValueTest:
@@ -50,8 +55,42 @@ def eq_test(q: Any) -> ValueTest:
 
 
 def in_test(values: Sequence[Any]) -> ValueTest:
-    tests = [eq_test(q) for q in values]
-    return lambda v: any(t(v) for t in tests)
+    """``{path: {$in: values}}``: any ``eq_test`` of the values, answered by one set lookup.
+
+    One equality test per value and document made a 1,000-value ``in`` on
+    ``errors.error_code`` (or of documents on ``errors.additional``) over 100k rows take
+    20 s (``benchmarks/limits_probe.py``).  Values go in the set by ``equality_key``, equal
+    exactly when ``bson_equal`` says so; null (which also matches missing) is a flag, and a
+    value of another kind keeps its own test.
+    """
+    keys: set = set()
+    null = False
+    others: list[ValueTest] = []
+    for q in values:
+        if q is None:
+            null = True
+            continue
+        try:
+            keys.add(equality_key(q))
+        except NoEqualityKey:
+            others.append(eq_test(q))
+    slow = [eq_test(q) for q in values if q is not None]  # for a document value holding other kinds
+
+    def test(v: Any) -> bool:
+        if v is None or v is MISSING:
+            return null or any(o(v) for o in others)
+        try:
+            if equality_key(v) in keys:
+                return True
+            if type(v) is list:
+                for e in v:
+                    if (e is None and null) or (e is not None and equality_key(e) in keys):
+                        return True
+        except NoEqualityKey:
+            return any(t(v) for t in slow) or (null and type(v) is list and any(e is None for e in v))
+        return any(o(v) for o in others)
+
+    return test
 
 
 def regex_test(pattern: str) -> ValueTest:
@@ -86,8 +125,49 @@ def condition_test(cond: MatchCondition) -> ValueTest:
         return eq_test(cond.value)
     if cond.op == "in":
         return in_test(cond.value)
-    tests = [regex_test(p) for p in cond.value]
+    return contain_test(cond.value)
+
+
+def contain_test(patterns: Sequence[str]) -> ValueTest:
+    """Does any of the contain family's ``.*value.*`` patterns find a match: one search.
+
+    Whether ``.*V.*`` finds a match is whether ``V`` does (both ``.*`` may match nothing),
+    and searching ``.*V.*`` backtracks over every start and end (n^2 in the text length);
+    so each pattern that parses as ``.*``, V, ``.*`` is searched as V, and all of them as
+    one alternation: 32 patterns over 100k rows' error messages took 1.5 s one by one
+    (``benchmarks/limits_probe.py``).  A pattern of any other shape (a top-level ``|`` in
+    its value, a value ending in a backslash) is searched as it is.
+    """
+    bodies = [_contained(p) for p in patterns]
+    if all(b is not None for b in bodies):
+        try:
+            return regex_test("|".join(f"(?:{b})" for b in bodies))
+        except (re.error, OverflowError, RecursionError):  # e.g. one group name in two patterns
+            pass
+    tests = [regex_test(p) for p in patterns]
     return tests[0] if len(tests) == 1 else (lambda v: any(t(v) for t in tests))
+
+
+def _contained(pattern: str) -> str | None:
+    """V of a pattern written ``.*V.*`` that parses as ``.*``, V, ``.*`` (else None)."""
+    if not (pattern.startswith(".*") and pattern.endswith(".*")) or len(pattern) < 4:
+        return None
+    body = pattern[2:-2]
+    try:
+        whole = _tree(_sre_parse.parse(pattern))
+        inner = _tree(_sre_parse.parse(body))
+    except (re.error, OverflowError, RecursionError, ValueError):
+        return None
+    return body if whole == _ANY_RUN + inner + _ANY_RUN else None
+
+
+def _tree(items: Any) -> list:
+    """A parsed pattern as nested lists, comparable by value (its sub-patterns are not)."""
+    return [(op, tuple(_tree(a) if isinstance(a, _sre_parse.SubPattern) else a for a in arg)
+             if type(arg) is tuple else arg) for op, arg in items]
+
+
+_ANY_RUN = _tree(_sre_parse.parse(".*"))
 
 
 def _leaves(value: Any, parts: tuple[str, ...]) -> list:

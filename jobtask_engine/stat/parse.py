@@ -23,7 +23,7 @@ import re
 from typing import Any, NamedTuple
 
 from .. import errors as E
-from ..limits import LimitError, check_date_format, check_operands, check_pattern
+from ..limits import LimitError, check_date_format, check_operands, check_pattern, check_pipeline
 from .dates import PUSH_DATE_FORMAT, compile_format
 from .expressions import (
     AllOf,
@@ -176,6 +176,7 @@ def _whole(value: Any, where: str) -> int:
 def _pipeline(aggregate: Any) -> tuple:
     if not isinstance(aggregate, list):
         raise E.invalid_parameter_type("aggregate", "list")
+    check_pipeline(aggregate)
     stages: list = []
     group_keys: list[str] = []
     for i, stage in enumerate(aggregate):

@@ -66,6 +66,12 @@ def _copy_field(out: list[dict], frame: Frame, parts: tuple[str, ...]) -> None:
 
 
 def _set_computed(out: list[dict], parts: tuple[str, ...], values: list) -> None:
+    if len(parts) == 1:  # the common case, without a call per document
+        name = parts[0]
+        for doc, v in zip(out, values):
+            if v is not MISSING:
+                doc[name] = v
+        return
     for doc, v in zip(out, values):
         if v is not MISSING:
             set_in(doc, parts, v)

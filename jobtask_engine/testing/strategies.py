@@ -462,8 +462,9 @@ def match_operator_document(draw: Draw, codes: Sequence[str], messages: Sequence
     field, pool = _pick(draw, (("error_code", codes), ("message", messages)))
     op = _pick(draw, ("$eq", "$ne", "$in", "$nin", "$gt", "$lte", "$exists", "$regex", "$not", "$all", "$type"))
     if op in ("$in", "$nin", "$all"):
-        least = 1 if op == "$all" else 0  # mongomock's `$all: []` matches (KD20)
-        doc: dict[str, Any] = {op: [_pick(draw, (*pool, None)) for _ in range(draw(st.integers(least, 3)))]}
+        # mongomock's `$all: []` matches, its `$all: [null]` misses a missing field (KD20)
+        least, choices = (1, tuple(pool)) if op == "$all" else (0, (*pool, None))
+        doc: dict[str, Any] = {op: [_pick(draw, choices) for _ in range(draw(st.integers(least, 3)))]}
     elif op == "$exists":
         doc = {op: draw(st.booleans())}
     elif op == "$regex":

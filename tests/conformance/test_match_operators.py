@@ -52,3 +52,14 @@ def test_kd20_what_mongodb_refuses_is_refused(value) -> None:
     answered = outcome(lambda: reference.list(copy.deepcopy(params)))
     assert answered.error is None and answered.value["total_count"] == 0  # mongomock's side
     assert outcome(lambda: store.list(copy.deepcopy(params))).error == "ERROR_DB_QUERY"
+
+
+def test_kd20_all_with_null_matches_a_missing_field_as_mongodb_does() -> None:
+    """``$all`` is an AND of equalities, and ``{message: null}`` matches an element without one."""
+    records = [{**RECORDS[0], "errors": [{"error_code": "E1"}]}]
+    reference, store = load_both(records)
+    params = {"domain_id": "d", "query": {"filter": [{"k": "errors", "v": {"message": {"$all": [None]}}, "o": "match"}]}}
+    assert outcome(lambda: reference.list(copy.deepcopy(params))).value["total_count"] == 0  # mongomock's side
+    assert store.list(copy.deepcopy(params))["total_count"] == 1
+    same = {"domain_id": "d", "query": {"filter": [{"k": "errors", "v": {"message": None}, "o": "match"}]}}
+    assert store.list(same)["total_count"] == 1

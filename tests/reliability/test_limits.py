@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from pathlib import Path
 
 import pytest
 
@@ -45,6 +47,9 @@ OVER = {
     "max_date_format_length": lambda n: ("stat", _stat({"group": {"keys": [{"key": "created_at", "name": "k", "date_format": "%H" * (n // 2 + 1)}],
                                                                   "fields": [{"operator": "count", "name": "n"}]}})),
     "max_pipeline_rows": lambda n: ("stat", _unwind_cartesian(n)),
+    "max_pipeline_stages": lambda n: ("stat", _stat(*[{"sort": [{"key": "created_count"}]}] * (n + 1))),
+    "max_pipeline_terms": lambda n: ("stat", _stat({"project": {"fields": [
+        {"name": "x", "operator": "add", "fields": [{"operator": "add", "fields": ["created_count"] * n}]}]}})),
 }
 
 
@@ -56,7 +61,8 @@ def test_every_limit_has_a_row_in_the_table_and_a_refusal_test():
 
 SMALL = {"max_depth": 8, "max_string_length": 50, "max_list_items": 30, "max_in_values": 10, "max_contain_values": 3,
          "max_keyword_words": 3, "max_pattern_length": 20, "max_regex_repeat": 5, "max_operands": 3,
-         "max_date_format_length": 6, "max_pipeline_rows": 100}
+         "max_date_format_length": 6, "max_pipeline_rows": 100,
+         "max_pipeline_stages": 4, "max_pipeline_terms": 5}
 
 
 @pytest.mark.parametrize("name", sorted(OVER))
@@ -107,3 +113,12 @@ def test_backtracking_patterns_are_refused(pattern):
     with pytest.raises(EngineError) as info:
         check_pattern(pattern, "k")
     assert info.value.code == "ERROR_LIMIT_EXCEEDED"
+
+
+def test_the_readme_table_is_the_limits_table():
+    """The README prints every limit with its default, what it bounds and why, word for word."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = {m["name"]: (int(m["default"].replace(",", "")), m["bounds"], m["why"])
+            for m in re.finditer(r"^\| `(?P<name>\w+)` \| (?P<default>[\d,]+) \| (?P<bounds>.*) \| (?P<why>.*) \|$", readme, re.M)}
+    defaults = Limits()
+    assert rows == {name: (getattr(defaults, name), *LIMITS_TABLE[name]) for name in LIMITS_TABLE}

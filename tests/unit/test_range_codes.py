@@ -149,3 +149,23 @@ def test_descending_order_in_both_regimes(col):
         return -(2**63) if col[r] is None else col[r]
 
     assert list(index.descending()) == sorted(range(len(col)), key=lambda r: (-key(r), r))
+
+
+def test_not_stored_datetimes_stay_out_of_ranges_by_every_method():
+    """created_at is not nullable: a record without one has it *not stored*, whose raw
+    sentinel sits just above null's key; no range, index or codes, may take it for a value."""
+    from jobtask_engine import JobTaskStore
+
+    records = [{"job_task_id": f"t{i}", "domain_id": "d",
+                "created_at": None if i % 3 == 0 else f"2021-01-{1 + i % 28:02d}T00:00:00Z"} for i in range(300)]
+    store = JobTaskStore(records)
+    store.create({"job_task_id": "late", "domain_id": "d"})  # stamped now: a pending write to the sorted index
+    for op, bound, expected in (("datetime_lte", "2022-01-01", 200), ("datetime_lt", "2022-01-01", 200),
+                                ("datetime_gte", "2000-01-01", 201), ("datetime_gt", "2022-01-01", 1)):
+        params = {"domain_id": "d", "query": {"filter": [{"k": "created_at", "v": bound, "o": op}], "count_only": True}}
+        assert store.list(params)["total_count"] == expected, op
+    for method_probe in ("2021-01-05", "2021-01-20"):
+        got = store.explain({"domain_id": "d", "query": {"filter": [{"k": "created_at", "v": method_probe, "o": "datetime_lte"}]}})
+        step = [c for c in got["conditions"] if c["condition"].startswith("created_at")][0]
+        brute = sum(1 for r in records if r["created_at"] is not None and r["created_at"][:10] <= method_probe)
+        assert step["rows"] == brute, step
