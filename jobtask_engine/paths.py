@@ -16,6 +16,8 @@ reader            rule
 ``agg_get``       an aggregation expression (``$errors.error_code``): arrays
                   on the way are *mapped*, elements lacking the field skipped
 ``agg_column``    the same over a list of documents (a stage's input)
+``embedded_values``  a two-segment path over documents whose first segment is a
+                  document in every one (a group's ``_id.<key>``): one value each
 ``doc_get``       ``$unwind``'s path: embedded documents only
 ``distinct_leaves``  ``distinct``: like a query, but a missing field gives
                   nothing (not MISSING), and a numeric segment only indexes
@@ -38,6 +40,7 @@ __all__ = [
     "query_leaves",
     "agg_get",
     "agg_column",
+    "embedded_values",
     "doc_get",
     "distinct_leaves",
     "kept_path",
@@ -151,6 +154,17 @@ def agg_column(docs: Sequence[dict], parts: Sequence[str]) -> list:
         key = parts[0]
         return [d.get(key, MISSING) for d in docs]
     return [agg_get(d, parts) for d in docs]
+
+
+def embedded_values(docs: Sequence[dict], parts: tuple[str, ...]) -> list | None:
+    """``parent.name`` of each document when every ``parent`` is an embedded document (as a
+    group's ``_id`` is): the one value a query path reaches there, or MISSING; None when some
+    parent is not a document (then the path may reach many values: :func:`query_leaves`)."""
+    head, name = parts
+    parents = [d.get(head, MISSING) for d in docs]
+    if not all(type(p) is dict for p in parents):
+        return None
+    return [p.get(name, MISSING) for p in parents]
 
 
 def _agg_array(items: list, parts: Sequence[str]) -> list:

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple, Sequence
 
 from ..limits import check_rows
 from ..schema import DATETIME, FIELDS, INT, STR
-from ..paths import doc_get, query_leaves, set_path
+from ..paths import doc_get, embedded_values, query_leaves, set_path
 from ..values import MISSING, NULL_KEY, R_DATE, leaves_sort_key, sort_key
 from .frames import ColumnFrame, DocFrame, Frame
 
@@ -152,11 +152,8 @@ def _sort_column(frame: Frame, parts: tuple[str, ...], desc: bool) -> Sequence:
         base = frame.values(parts[:1])
         return [leaves_sort_key(query_leaves(v, parts[1:]), desc) for v in base]
     if len(parts) == 2:
-        # ``_id.<key>`` after a group: every parent is a document, so the path reaches one value.
-        parents = [d.get(parts[0], MISSING) for d in frame.docs()]
-        if all(type(p) is dict for p in parents):
-            name = parts[1]
-            values = [p.get(name, MISSING) for p in parents]
+        values = embedded_values(frame.docs(), parts)  # ``_id.<key>`` after a group
+        if values is not None:
             if _one_plain_type(values):
                 return values
             return [sort_key(v, desc) for v in values]
