@@ -1,4 +1,4 @@
-"""The load, memory and limits scripts end to end at a tiny size, so they never rot (no figures checked)."""
+"""The load, memory, limits and A/B scripts end to end at a tiny size, so they never rot (no figures checked)."""
 
 from __future__ import annotations
 
@@ -29,3 +29,9 @@ def test_server_bodies_memory_runs():
 def test_limits_probe_runs():
     out = _run("benchmarks/limits_probe.py", "--size", "2000")
     assert out.count(" s") >= 8
+
+
+def test_ab_runs():
+    tree = str(SCRIPTS.parent)
+    out = _run("benchmarks/ab.py", tree, tree, "--size", "2000", "--calls", "2", "--rounds", "1")
+    assert sum(1 for line in out.splitlines() if line[:1] == "q" and line[1:2].isdigit()) == 9
