@@ -181,6 +181,8 @@ def _elem_match(pred: Predicate, table: Table, rows: Rows) -> list[int]:
 
 def _any_of(pred: Predicate, table: Table, rows: Rows) -> list[int]:
     """Rows meeting one of the alternatives, in candidate order."""
+    if len(pred.parts) == 1:  # a single ``filter_or`` condition: no union to make
+        return filter_rows(pred.parts[0], table, rows)
     hit: set[int] = set()
     for part in pred.parts:
         hit.update(filter_rows(part, table, rows))
