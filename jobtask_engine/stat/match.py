@@ -32,7 +32,7 @@ from ..paths import query_leaves
 from ..values import MISSING, NoEqualityKey, ValueTest, bson_equal, equality_key
 from .frames import ColumnFrame, Frame
 
-__all__ = ["MatchCondition", "MatchStage", "condition_test", "contain_test", "eq_test", "in_test", "regex_test"]
+__all__ = ["MatchCondition", "MatchStage", "condition_test", "contain_test", "search_patterns", "eq_test", "in_test", "regex_test"]
 
 
 def eq_test(q: Any) -> ValueTest:
@@ -109,7 +109,8 @@ def regex_test(pattern: str) -> ValueTest:
 
 class MatchCondition(NamedTuple):
     """One query condition, as plain data: a path, the positive comparison — ``eq`` (``value``
-    a value), ``in`` (a tuple of values) or ``regex`` (a tuple of patterns, any of them) —
+    a value), ``in`` (a tuple of values) or ``regex`` (a tuple of patterns, any of them, as
+    :func:`search_patterns` joins them) —
     and whether it is negated.  Its test is built when the stage runs (:func:`condition_test`);
     ``eq``/``in`` on a stored scalar column are compared in C instead."""
 
@@ -120,32 +121,46 @@ class MatchCondition(NamedTuple):
 
 
 def condition_test(cond: MatchCondition) -> ValueTest:
-    """The positive test of one reached value."""
+    """The positive test of one reached value (a ``regex`` condition's patterns were already
+    joined where they can be, when the request was parsed: :func:`search_patterns`)."""
     if cond.op == "eq":
         return eq_test(cond.value)
     if cond.op == "in":
         return in_test(cond.value)
-    return contain_test(cond.value)
+    return _any_pattern(cond.value)
 
 
 def contain_test(patterns: Sequence[str]) -> ValueTest:
-    """Does any of the contain family's ``.*value.*`` patterns find a match: one search.
+    """Does any of the contain family's ``.*value.*`` patterns find a match."""
+    return _any_pattern(search_patterns(patterns))
+
+
+def _any_pattern(patterns: Sequence[str]) -> ValueTest:
+    tests = [regex_test(p) for p in patterns]
+    return tests[0] if len(tests) == 1 else (lambda v: any(t(v) for t in tests))
+
+
+def search_patterns(patterns: Sequence[str]) -> tuple[str, ...]:
+    """The contain family's ``.*value.*`` patterns as the searches that answer them: one, when
+    they can share it.
 
     Whether ``.*V.*`` finds a match is whether ``V`` does (both ``.*`` may match nothing),
     and searching ``.*V.*`` backtracks over every start and end (n^2 in the text length);
     so each pattern that parses as ``.*``, V, ``.*`` is searched as V, and all of them as
     one alternation: 32 patterns over 100k rows' error messages took 1.5 s one by one
     (``benchmarks/limits_probe.py``).  A pattern of any other shape (a top-level ``|`` in
-    its value, a value ending in a backslash) is searched as it is.
+    its value, a value ending in a backslash) is searched as it is.  Worked out once, when
+    the request is parsed (two ``sre_parse`` passes per pattern).
     """
     bodies = [_contained(p) for p in patterns]
     if all(b is not None for b in bodies):
+        joined = "|".join(f"(?:{b})" for b in bodies)
         try:
-            return regex_test("|".join(f"(?:{b})" for b in bodies))
+            re.compile(joined)
+            return (joined,)
         except (re.error, OverflowError, RecursionError):  # e.g. one group name in two patterns
             pass
-    tests = [regex_test(p) for p in patterns]
-    return tests[0] if len(tests) == 1 else (lambda v: any(t(v) for t in tests))
+    return tuple(patterns)
 
 
 def _contained(pattern: str) -> str | None:

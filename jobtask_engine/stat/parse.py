@@ -43,7 +43,7 @@ from .expressions import (
     Size,
 )
 from .group import GroupField, GroupKey, GroupStage
-from .match import MatchCondition, MatchStage
+from .match import MatchCondition, MatchStage, search_patterns
 from .project import EXCLUDE, INCLUDE, ProjectStage
 from .stages import CountStage, LimitStage, SkipStage, SortStage, UnwindStage
 
@@ -338,12 +338,12 @@ def _match_stage(options: Any, where: str) -> MatchStage:
                 _fail(f"{where}: ${'in' if operator == 'in' else 'nin'} needs an array (key = {key})")
             conditions.append(MatchCondition(parts, "in", tuple(copy.deepcopy(value)), operator == "not_in"))
         elif operator in ("contain", "not_contain"):
-            conditions.append(MatchCondition(parts, "regex", (_regex(value, where),), operator == "not_contain"))
+            conditions.append(MatchCondition(parts, "regex", search_patterns([_regex(value, where)]), operator == "not_contain"))
         elif operator in ("contain_in", "not_contain_in"):
-            patterns = tuple(_regex(v, where) for v in value)
+            patterns = [_regex(v, where) for v in value]
             if not patterns:
                 _fail("BadValue $and/$or/$nor must be a nonempty array")
-            conditions.append(MatchCondition(parts, "regex", patterns, operator == "not_contain_in"))
+            conditions.append(MatchCondition(parts, "regex", search_patterns(patterns), operator == "not_contain_in"))
         else:
             raise E.db_query(f"Unsupported operator: {operator}")
     if not conditions:
