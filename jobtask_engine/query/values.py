@@ -10,9 +10,9 @@ where a column's kind does not already guarantee the types.
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from typing import Any
 
-from ..values import MISSING, R_ARRAY, R_OBJECT, NoEqualityKey, ValueTest, bson_equal, bson_key, equality_key, rank
+from ..values import MISSING, R_ARRAY, R_OBJECT, ValueTest, bson_equal, bson_key, in_test, rank
 
 __all__ = ["scalar_test", "compile_regex"]
 
@@ -45,39 +45,6 @@ def _order(op: str, v: Any) -> ValueTest:
     return lambda x: rank(x) == b and cmp(x)
 
 
-def _in(values: Sequence[Any]) -> ValueTest:
-    """Any of the values' ``eq``, by one set lookup of the stored value's equality key: a test
-    per listed value made a 10k-id list take 47 s on 100k rows, and a 10k-document list on
-    ``errors.additional`` 37 s (``benchmarks/limits_probe.py``)."""
-    strings = frozenset(x for x in values if type(x) is str)
-    others = [x for x in values if type(x) is not str]
-    if not others:
-        return lambda x: type(x) is str and x in strings
-    null = any(x is None for x in others)
-    keys: set = set()
-    slow: list[ValueTest] = []  # values without an equality key keep their own test
-    for x in others:
-        if x is not None:
-            try:
-                keys.add(equality_key(x))
-            except NoEqualityKey:
-                slow.append(_eq(x))
-
-    def test(x: Any) -> bool:
-        if type(x) is str:
-            return x in strings
-        if x is None or x is MISSING:
-            return null
-        try:
-            if equality_key(x) in keys:
-                return True
-        except NoEqualityKey:
-            pass
-        return any(t(x) for t in slow)
-
-    return test
-
-
 def compile_regex(pattern: str, ignore_case: bool = True) -> "re.Pattern[str]":
     return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
 
@@ -89,7 +56,7 @@ def scalar_test(op: str, v: Any) -> ValueTest:
     if op in ("lt", "lte", "gt", "gte"):
         return _order(op, v)
     if op == "in":
-        return _in(v)
+        return in_test(v)
     if op == "search":  # v is a compiled pattern
         search = v.search
         return lambda x: type(x) is str and search(x) is not None

@@ -29,7 +29,8 @@ from ..schema import FIELDS, INT, STR
 from ..selection import Selection
 
 from ..paths import query_leaves
-from ..values import MISSING, NoEqualityKey, ValueTest, bson_equal, equality_key
+from ..values import MISSING, ValueTest, bson_equal
+from ..values import in_test as any_equal
 from .frames import ColumnFrame, Frame
 
 __all__ = ["MatchCondition", "MatchStage", "condition_test", "contain_test", "search_patterns", "eq_test", "in_test", "regex_test"]
@@ -55,42 +56,10 @@ def eq_test(q: Any) -> ValueTest:
 
 
 def in_test(values: Sequence[Any]) -> ValueTest:
-    """``{path: {$in: values}}``: any ``eq_test`` of the values, answered by one set lookup.
-
-    One equality test per value and document made a 1,000-value ``in`` on
-    ``errors.error_code`` (or of documents on ``errors.additional``) over 100k rows take
-    20 s (``benchmarks/limits_probe.py``).  Values go in the set by ``equality_key``, equal
-    exactly when ``bson_equal`` says so; null (which also matches missing) is a flag, and a
-    value of another kind keeps its own test.
-    """
-    keys: set = set()
-    null = False
-    others: list[ValueTest] = []
-    for q in values:
-        if q is None:
-            null = True
-            continue
-        try:
-            keys.add(equality_key(q))
-        except NoEqualityKey:
-            others.append(eq_test(q))
-    slow = [eq_test(q) for q in values if q is not None]  # for a document value holding other kinds
-
-    def test(v: Any) -> bool:
-        if v is None or v is MISSING:
-            return null or any(o(v) for o in others)
-        try:
-            if equality_key(v) in keys:
-                return True
-            if type(v) is list:
-                for e in v:
-                    if (e is None and null) or (e is not None and equality_key(e) in keys):
-                        return True
-        except NoEqualityKey:
-            return any(t(v) for t in slow) or (null and type(v) is list and any(e is None for e in v))
-        return any(o(v) for o in others)
-
-    return test
+    """``{path: {$in: values}}``: equal to one of the values (``values.in_test``, one set
+    lookup), or an array holding such an element."""
+    test = any_equal(values)
+    return lambda v: test(v) or (type(v) is list and any(map(test, v)))
 
 
 def regex_test(pattern: str) -> ValueTest:
