@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jobtask_engine import EngineError, JobTaskStore
 from jobtask_engine import ingest
@@ -40,6 +42,20 @@ def test_pieces_of_any_size_give_the_same_store(tmp_path: Path, monkeypatch, pie
     expected = JobTaskStore(RECORDS)
     for path in (plain, packed, array):
         assert store_differences(expected, JobTaskStore.load(path)) == [], path
+
+
+@given(lines=st.lists(st.binary(max_size=90).map(lambda b: b.replace(b"\n", b"")), max_size=30),
+       piece=st.integers(1, 120), final_break=st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_line_pieces_cut_only_at_line_breaks_and_lose_nothing(lines: list[bytes], piece: int, final_break: bool) -> None:
+    data = b"\n".join(lines) + (b"\n" if final_break and lines else b"")
+    head, rest = data[:piece], data[piece:]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ingest, "CHUNK_BYTES", piece)
+        pieces = [bytes(p) for p in ingest._line_pieces(io.BytesIO(rest), head)]  # copied: views of a reused buffer
+    assert b"".join(pieces) == data
+    assert all(p.endswith(b"\n") for p in pieces[:-1])
+    assert all(p for p in pieces)
 
 
 def test_no_final_line_break(tmp_path: Path) -> None:
