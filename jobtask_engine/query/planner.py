@@ -72,8 +72,9 @@ COST_TEST_AGAINST_DENSE = 0.3
 #: Building a sorted index, per table row, in the units of the passes it would spare.
 #: Measured at 1M rows (``benchmarks/first_calls.py`` and the parts alone, 3 runs, nice, on
 #: a shared 2-core machine): the builds took 270 ms (created_at) and 390 ms (updated_count),
-#: 270-390 ns a row; the passes made in their place 27-50 ns a unit (q4's top-k and listing
-#: 72 ms for 2.7M units, q2's test and listing 51 ms for 1.0M): 5-14 units a row.
+#: 270-390 ns a row; the passes made in their place cost more per unit at that size than the
+#: ~20 ns above (a dense set's listing is dearer than its 0.2 says): 27-50 ns (q4's top-k and
+#: listing 72 ms for 2.7M units, q2's test and listing 51 ms for 1.0M): 5-14 units a row.
 COST_BUILD_ROW = 10
 #: Up to this many rows a sorted index is built on first use, as a lookup needs it: at
 #: 390 ns a row the build costs at most 51 ms, a first call stays well inside 150 ms, and a
@@ -223,10 +224,10 @@ WALK_TO_SORT = 7
 #: 1/TOP_K_SHARE of the rows are needed; so does the order view's top-k (a sampled cut,
 #: ``query/order.py``) a sort of the view.
 TOP_K_SHARE = 8
-#: The same costs in the range units above (one unit ~20 ns), for weighing a walk that needs
-#: a build against a pass (``plan_order``): a walked row 150 ns; a sort step 22 ns; the view's
-#: top-k ~95 ns a candidate (1M rows, 3 runs: 6.2 ms over q1's 65k candidates, 3.6 ms over
-#: q2's 38k, 35 ms over q4's 549k for 5,100 rows).
+#: The same costs in the range units above (one unit ~20 ns, as a candidate test of 1.5 took
+#: 17-40 ns), for weighing a walk that needs a build against a pass (``plan_order``): a walked
+#: row 150 ns; a sort step 22 ns; the view's top-k ~95 ns a candidate (1M rows, 3 runs:
+#: 6.2 ms over q1's 65k candidates, 3.6 ms over q2's 38k, 35 ms over q4's 549k for 5,100 rows).
 COST_WALK_ROW = 7.5
 COST_SORT_STEP = 1.1
 COST_TOP_K_ROW = 5
