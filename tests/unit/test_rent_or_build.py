@@ -283,3 +283,10 @@ def test_the_ledger_sums_passes_per_table_and_field_and_forgets_a_dropped_table(
     del first
     gc.collect()
     assert len(build_ledger._SPENT) == before
+
+
+def test_view_top_k_takes_every_row_as_a_range():
+    view = [i % 97 for i in range(5000)]
+    for desc in (True, False):
+        expected = sorted(range(5000), key=view.__getitem__, reverse=desc)[:30]
+        assert view_top_k(view, range(5000), 30, desc) == expected
