@@ -4,7 +4,8 @@ The request runs through the same passes as ``list``/``stat`` — parse,
 plan, execute, shape — each timed, with the executor recording what it did:
 per AND/OR condition the access path (``index lookup``, ``range index``,
 ``range codes``, ``candidate test``) with the planner's row estimate and the
-actual row count; for a list the order strategy; for a stat each pipeline
+actual row count (and a ``note`` when a range is tested for want of its
+sorted index); for a list the order strategy (with such a note too); for a stat each pipeline
 stage with its rows in and out and, for ``group`` and ``sort``, its
 strategy.  The answer itself is not returned (only its size): explain is for
 people and tests reading the plan.
@@ -18,7 +19,7 @@ from typing import Any, Callable, Sequence
 from .query.executor import run_filter
 from .query.filters import FilterPlan
 from .query.order import order_rows
-from .query.planner import DEFAULT_ORDER, plan_filter, plan_order
+from .query.planner import DEFAULT_ORDER, OrderPlan, order_plan_for, plan_filter
 from .query.predicates import Predicate
 from .query.search import SearchQuery
 from .request import StatRequest, parse_list_request, parse_stat_request
@@ -83,6 +84,15 @@ def _filter(flt: FilterPlan, table: Table) -> tuple[Selection, list[dict[str, An
     return run_filter(access, table, conditions), conditions, planned
 
 
+def _order_of(order: OrderPlan) -> dict[str, Any]:
+    """The order strategy, its field, and why it is not the field's index walk when that is
+    for want of the index."""
+    shown: dict[str, Any] = {"strategy": order.strategy, "field": order.field or None}
+    if order.note:
+        shown["note"] = order.note
+    return shown
+
+
 def _times(parse: float, plan: float, execute: float, shape: float) -> dict[str, float]:
     return {"parse": _ms(parse), "plan": _ms(plan), "execute": _ms(execute), "shape": _ms(shape)}
 
@@ -98,7 +108,7 @@ def explain_list(table: Table, params: Any, shaper: Callable[[tuple[str, ...] | 
     order = None
     page: list[int] = []
     if not query.count_only:
-        order = plan_order(table.capacity, total, query.sort, need)
+        order = order_plan_for(table, total, query.sort, need)
         page = order_rows(table, matches, query.sort, need, order)[query.start :]
     t3 = perf_counter()
     results = shaper(query.projection)(page) if not query.count_only else []
@@ -106,7 +116,7 @@ def explain_list(table: Table, params: Any, shaper: Callable[[tuple[str, ...] | 
     return {
         "request": describe_list(query),
         "conditions": conditions,
-        "order": None if order is None else {"strategy": order.strategy, "field": order.field or None},
+        "order": None if order is None else _order_of(order),
         "rows": {"matched": total, "returned": len(results)},
         "times_ms": _times(t1 - t0, planned, t3 - t1 - planned, t4 - t3),
     }

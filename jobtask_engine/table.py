@@ -604,6 +604,11 @@ class Table:
         rows written since its last rebuild counted in)."""
         return self.sorted_index(field).range_size(op, v)
 
+    def has_sorted_index(self, field: str) -> bool:
+        """Whether ``field``'s sorted index exists (built, or read from a snapshot): the planner
+        weighs a pass over the candidates against building one."""
+        return field in self.sorted_indexes
+
     def sorted_index(self, field: str) -> SortedIndex:
         """The (value, row) order of an integer or datetime column, built on first use."""
         index = self.sorted_indexes.get(field)

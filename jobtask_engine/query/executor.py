@@ -42,7 +42,10 @@ def read_index(access: IndexAccess, table: Table, dense: bool = False) -> Select
 
 
 def _note(trace: Trace, step: Step, method: str, rows: int) -> None:
-    trace.append({"condition": step.predicate.label, "access": method, "estimated_rows": step.estimate, "rows": rows})
+    entry = {"condition": step.predicate.label, "access": method, "estimated_rows": step.estimate, "rows": rows}
+    if step.note:
+        entry["note"] = step.note  # why not the index's method (a sorted index not built)
+    trace.append(entry)
 
 
 def _not_reached(trace: Trace, plan: AccessPlan, last: Step) -> None:

@@ -2,9 +2,17 @@
 
 Every cost model of the list side lives here, each with the measurements
 that set it.  The planner reads the table only through its statistics
-(``Table.value_count``, ``Table.range_count``, ``Table.capacity``); the
-executor (``query/executor.py``, ``query/order.py``) then reads the indexes
-the plan names.
+(``Table.value_count``, ``Table.range_count``, ``Table.capacity``,
+``Table.has_sorted_index``) and the ledger of passes made in place of an index
+not yet built (``query/build_ledger.py``); the executor (``query/executor.py``,
+``query/order.py``) then reads the indexes the plan names.
+
+A sorted index costs a sort of the whole column to build (270-390 ms at 1M
+rows).  Beyond ``BUILD_AT_ONCE_ROWS`` the planner does not build one for a
+request that a pass over its candidates answers for less (a range as a
+``candidate test``, an order as an ``order view`` sort or top-k): it rents,
+and builds once the passes it made instead add up to the build
+(:func:`rent_or_build`).
 
 Access paths of an AND condition, cheapest first:
 
@@ -15,7 +23,8 @@ Access paths of an AND condition, cheapest first:
 - a range on an integer/datetime field is answered the cheapest of three
   ways for the candidates the lookups are estimated to leave
   (:func:`choose_range`): ``range index`` (its sorted index's rows),
-  ``range codes`` (the index's range codes as a dense set) or ``candidate test``;
+  ``range codes`` (the index's range codes as a dense set) or ``candidate test``
+  (also while its index is not built and a test costs less, see above);
 - ``candidate test``: a per-row test of the remaining candidates.
 
 OR conditions (``filter_or``) are always tests of the AND's candidates.
@@ -27,6 +36,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ..schema import DATETIME, INT
 from ..table import DENSE_FRACTION, Table
+from . import build_ledger
 from .predicates import Predicate
 
 if TYPE_CHECKING:  # the parsed request's types (they import the executor, which imports this)
@@ -43,7 +53,10 @@ __all__ = [
     "OrderPlan",
     "plan_filter",
     "choose_range",
+    "rent_or_build",
     "plan_order",
+    "order_plan_for",
+    "BUILD_AT_ONCE_ROWS",
 ]
 
 LOOKUP, RANGE_INDEX, RANGE_CODES, TEST = "index lookup", "range index", "range codes", "candidate test"
@@ -56,15 +69,29 @@ COST_TEST_ROW = 1.5
 COST_LIST_DENSE_ROW = 0.2
 COST_CODE_PASS_ROW = 0.02
 COST_TEST_AGAINST_DENSE = 0.3
+#: Building a sorted index, per table row, in the units of the passes it would spare.
+#: Measured at 1M rows (``benchmarks/first_calls.py`` and the parts alone, 3 runs, nice, on
+#: a shared 2-core machine): the builds took 270 ms (created_at) and 390 ms (updated_count),
+#: 270-390 ns a row; the passes made in their place cost more per unit at that size than the
+#: ~20 ns above (a dense set's listing is dearer than its 0.2 says): 27-50 ns (q4's top-k and
+#: listing 72 ms for 2.7M units, q2's test and listing 51 ms for 1.0M): 5-14 units a row.
+COST_BUILD_ROW = 10
+#: Up to this many rows a sorted index is built on first use, as a lookup needs it: at
+#: 390 ns a row the build costs at most 51 ms, a first call stays well inside 150 ms, and a
+#: store of this size pays no pass where the index would serve.  Beyond it the planner
+#: weighs a pass over the candidates against the build (``rent_or_build``).
+BUILD_AT_ONCE_ROWS = 1 << 17
 
 
 class Step(NamedTuple):
     """One AND condition's planned access: the method and the planner's row estimate
-    (None: the index knows only when read, e.g. a text search)."""
+    (None: the index knows only when read, e.g. a text search, or is not built), and why
+    when the method is not the index's for a reason ``explain`` should tell."""
 
     predicate: Predicate
     method: str
     estimate: int | None
+    note: str = ""
 
 
 class AccessPlan(NamedTuple):
@@ -90,14 +117,14 @@ def plan_filter(flt: FilterPlan, table: Table) -> AccessPlan:
     """
     n = table.capacity
     lookups: list[Step] = []
-    sized: list[tuple[int, Predicate]] = []
+    unsized: list[Predicate] = []  # ranges over a field whose sorted index is not built
     tests: list[Step] = []
     for pred in flt.all_of:
         access = pred.access
         if access is None:
             tests.append(Step(pred, TEST, None))
         elif access.kind == "sorted_range":
-            sized.append((table.range_count(access.field, access.op, access.value), pred))
+            unsized.append(pred)
         elif access.kind == "postings":
             lookups.append(Step(pred, LOOKUP, table.value_count(access.field, access.value)))
         elif access.kind == "nothing":
@@ -105,8 +132,18 @@ def plan_filter(flt: FilterPlan, table: Table) -> AccessPlan:
         else:
             lookups.append(Step(pred, LOOKUP, None))
     count, dense = _after_lookups(lookups, n)
-    ranges: list[Step] = []
+    sized: list[tuple[int, Predicate]] = []
     range_tests: list[Step] = []
+    for pred in unsized:
+        field = pred.access.field
+        test_cost = _test_cost(count, n, dense)
+        build = rent_or_build(table.has_sorted_index(field), n, build_ledger.spent(table, field), test_cost)
+        if build:
+            sized.append((table.range_count(field, pred.access.op, pred.access.value), pred))
+            continue
+        build_ledger.charge(table, field, test_cost)
+        range_tests.append(Step(pred, TEST, None, _RENT_NOTE.format(field=field)))
+    ranges: list[Step] = []
     for size, pred in sorted(sized, key=lambda item: item[0]):
         method = choose_range(size, count, n, dense)
         if method == TEST:
@@ -131,11 +168,34 @@ def _after_lookups(lookups: list[Step], n: int) -> tuple[int, bool]:
     return count, dense
 
 
+_RENT_NOTE = "no sorted index of {field} yet: testing the candidates costs less than building it"
+_ORDER_RENT_NOTE = "no sorted index of {field} yet: ordering the matches by its order view costs less than building it"
+
+
+def _test_cost(count: int, capacity: int, dense: bool) -> float:
+    """Testing ``count`` candidates (``dense``: listed from a 0/1 vector first)."""
+    return COST_TEST_ROW * count + (COST_LIST_DENSE_ROW * capacity if dense else 0)
+
+
+def rent_or_build(built: bool, capacity: int, spent: float, pass_cost: float) -> bool:
+    """Whether a request that a sorted index would serve uses it (building it if need be),
+    rather than a pass over its candidates costing ``pass_cost``.
+
+    An index that exists, or that a table of at most ``BUILD_AT_ONCE_ROWS`` builds in a
+    moment, is used (the method is then the index's cost model's).  Otherwise the pass is
+    made while the passes made so far in its place (``spent``, ``query/build_ledger.py``)
+    and this one stay below the build's cost; the request that would reach it builds.
+    """
+    if built or capacity <= BUILD_AT_ONCE_ROWS:
+        return True
+    return spent + pass_cost >= COST_BUILD_ROW * capacity
+
+
 def choose_range(size: int, count: int, capacity: int, dense: bool) -> str:
     """How to answer a range whose index lists ``size`` rows, over ``count`` candidates so far
     (``dense``: held as a 0/1 vector)."""
     by_index = COST_INDEX_ROW * size
-    by_test = COST_TEST_ROW * count + (COST_LIST_DENSE_ROW * capacity if dense else 0)
+    by_test = _test_cost(count, capacity, dense)
     by_codes = COST_CODE_PASS_ROW * capacity + (0 if dense else COST_TEST_AGAINST_DENSE * count)
     if by_test <= min(by_index, by_codes):
         return TEST
@@ -144,10 +204,11 @@ def choose_range(size: int, count: int, capacity: int, dense: bool) -> str:
 
 # -- order ------------------------------------------------------------------------------
 
-NOTHING, INDEX_WALK, VIEW_SORT, KEY_SORT, TOP_K, MULTI_SORT = (
+NOTHING, INDEX_WALK, VIEW_SORT, VIEW_TOP_K, KEY_SORT, TOP_K, MULTI_SORT = (
     "nothing to order",
     "sorted index walk",
     "order view sort",
+    "order view top-k",
     "key sort",
     "top-k",
     "stable sort per key",
@@ -160,16 +221,28 @@ NOTHING, INDEX_WALK, VIEW_SORT, KEY_SORT, TOP_K, MULTI_SORT = (
 #: (measured at 10k-100k).
 WALK_TO_SORT = 7
 #: A heap (``heapq.nsmallest``) beats a full sort of computed keys when fewer than
-#: 1/TOP_K_SHARE of the rows are needed.
+#: 1/TOP_K_SHARE of the rows are needed; so does the order view's top-k (a sampled cut,
+#: ``query/order.py``) a sort of the view.
 TOP_K_SHARE = 8
+#: The same costs in the range units above (one unit ~20 ns, as a candidate test of 1.5 took
+#: 17-40 ns), for weighing a walk that needs a build against a pass (``plan_order``): a walked
+#: row 150 ns; a sort step 22 ns; the view's top-k ~95 ns a candidate (1M rows, 3 runs:
+#: 6.2 ms over q1's 65k candidates, 3.6 ms over q2's 38k, 35 ms over q4's 549k for 5,100 rows).
+COST_WALK_ROW = 7.5
+COST_SORT_STEP = 1.1
+COST_TOP_K_ROW = 5
 
 
 class OrderPlan(NamedTuple):
-    """How the matches are ordered: the strategy, and for the index strategies the field."""
+    """How the matches are ordered: the strategy, and for the index strategies the field;
+    ``rent``: what this order costs over a walk of the field's index, which is not built
+    (charged to ``query/build_ledger.py``), with ``note`` saying so."""
 
     strategy: str
     field: str = ""
     desc: bool = False
+    rent: float = 0.0
+    note: str = ""
 
 
 #: The order of a list request that names none (the service's own): (field, descending).
@@ -186,18 +259,51 @@ def _walkable(sort: tuple[SortKey, ...]) -> tuple[str, bool] | None:
     return None
 
 
-def plan_order(capacity: int, count: int, sort: tuple[SortKey, ...], need: int | None) -> OrderPlan:
-    """The order strategy for ``count`` matches of which the first ``need`` (None: all) are kept."""
+def _top_k(count: int, need: int | None) -> bool:
+    return need is not None and need < count // TOP_K_SHARE
+
+
+def _direct_cost(count: int, need: int | None) -> float:
+    """Ordering ``count`` matches by the order view, for the first ``need``."""
+    if _top_k(count, need):
+        return COST_TOP_K_ROW * count
+    return COST_SORT_STEP * count * count.bit_length()
+
+
+def plan_order(
+    capacity: int, count: int, sort: tuple[SortKey, ...], need: int | None, built: bool = True, spent: float = 0.0
+) -> OrderPlan:
+    """The order strategy for ``count`` matches of which the first ``need`` (None: all) are kept.
+
+    ``built``: whether the field's sorted index exists; ``spent``: what passes have cost so
+    far in its place (``rent_or_build``).  A walk that needs the index built is chosen
+    only when ``rent_or_build`` says to build."""
     if not count:
         return OrderPlan(NOTHING)
     walk = _walkable(sort)
     if walk is not None:
         field, desc = walk
-        if need is not None and need * capacity * WALK_TO_SORT < count * count * count.bit_length():
+        direct = VIEW_TOP_K if _top_k(count, need) else VIEW_SORT
+        if need is None or need * capacity * WALK_TO_SORT >= count * count * count.bit_length():
+            return OrderPlan(direct, field, desc)
+        saving = max(_direct_cost(count, need) - COST_WALK_ROW * need * capacity / count, 0.0)
+        if rent_or_build(built, capacity, spent, saving):
             return OrderPlan(INDEX_WALK, field, desc)
-        return OrderPlan(VIEW_SORT, field, desc)
+        return OrderPlan(direct, field, desc, saving, _ORDER_RENT_NOTE.format(field=field))
     if len({s.desc for s in sort}) > 1:
         return OrderPlan(MULTI_SORT)
-    if need is not None and need < count // TOP_K_SHARE:
+    if _top_k(count, need):
         return OrderPlan(TOP_K)
     return OrderPlan(KEY_SORT)
+
+
+def order_plan_for(table: Table, count: int, sort: tuple[SortKey, ...], need: int | None) -> OrderPlan:
+    """``plan_order`` with the table's statistics, its rent (if any) charged to the ledger."""
+    walk = _walkable(sort)
+    field = "" if walk is None else walk[0]
+    built = not field or table.has_sorted_index(field)
+    spent = build_ledger.spent(table, field) if not built else 0.0
+    plan = plan_order(table.capacity, count, sort, need, built, spent)
+    if plan.rent:
+        build_ledger.charge(table, plan.field, plan.rent)
+    return plan

@@ -1,0 +1,41 @@
+"""What passes over candidates have cost so far in place of a sorted index not yet built.
+
+The planner answers a range or an order over a big table without building the
+field's sorted index while a pass over the candidates costs less
+(``query/planner.py``: ``rent_or_build``), and writes the cost of each such pass
+here.  Once the passes of a field add up to the cost of building its index,
+the next request builds it (the rent-or-buy rule: the work done is never more
+than twice what building at once would have cost, and a field asked once or
+twice never pays a build at all).
+
+The ledger is the planner's, kept beside the table it is about (a weak key:
+dropping the table drops its entries).  Readers run together under the store's
+lock, so the sums are kept under a lock of their own.
+"""
+
+from __future__ import annotations
+
+import threading
+from weakref import WeakKeyDictionary
+
+from ..table import Table
+
+__all__ = ["spent", "charge"]
+
+_SPENT: WeakKeyDictionary[Table, dict[str, float]] = WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def spent(table: Table, field: str) -> float:
+    """Cost units the passes of ``field`` in place of its sorted index have cost so far."""
+    with _LOCK:
+        return _SPENT.get(table, {}).get(field, 0.0)
+
+
+def charge(table: Table, field: str, cost: float) -> None:
+    """Record a pass over candidates that ``field``'s sorted index would have spared."""
+    if cost <= 0:
+        return
+    with _LOCK:
+        fields = _SPENT.setdefault(table, {})
+        fields[field] = fields.get(field, 0.0) + cost
