@@ -10,8 +10,9 @@ so opening one is a few C-level passes.  Layout, little-endian::
     checksum  u32       CRC-32 of the body
     body      msgpack   ``Body``: ids, then the columns by kind
 
-String columns other than ``job_task_id`` are dictionary-encoded (a value
-table plus one 1-, 2- or 4-byte code per row, code 0 the field's absent value),
+String columns other than ``job_task_id`` are the store's ``CodeColumn`` as it
+is (its value table after the two reserved codes, and its 1-, 2- or 4-byte
+codes raw, read back with ``frombytes``),
 integers and datetimes are raw ``array('q')`` bytes (datetimes with a byte per
 row marking the absent ones when any row is), ``errors`` the JSON of its
 distinct lists with a code per row; then the sorted indexes the store had
@@ -39,7 +40,7 @@ from typing import Any
 import msgspec
 
 from . import errors as E
-from .columns import MISSING_MS, NULL_MS, TimeColumn
+from .columns import CODE_MISSING, CODE_NULL, MISSING_MS, NULL_MS, CodeColumn, TimeColumn
 from .records import NO_ERRORS, pooled, shared_errors
 from .schema import DATETIME, ERROR_FIELDS, FIELDS, INT, MISSING, STATUSES, STR
 from .table import ROW_TYPECODE, SMALL_KEY_TYPECODE, SortedIndex, Table
@@ -50,17 +51,21 @@ __all__ = ["MAGIC", "FORMAT_VERSION", "write_snapshot", "read_snapshot", "is_sna
 #: First bytes of every snapshot: a non-ASCII byte and a line break, so that no JSON
 #: or text file starts this way and a text-mode transfer that mangles bytes is caught.
 MAGIC = b"\x89JTSNAP\n"
+#: 3: string columns hold the store's own codes (0 not stored, 1 null, 2... the value table);
 #: 2: sorted index permutations hold 4-byte row ids, and keys say their width (1: 8 bytes both).
-FORMAT_VERSION = 2
+#: Earlier versions are refused (``_checked_body``): saving again from the files they came from
+#: is the way forward.
+FORMAT_VERSION = 3
 _HEADER = struct.Struct("<8sIQI")
 
-#: Code 0 of a string column is the field's absent value (null, or 'not stored', as the
-#: schema says: no file can store the wrong one); value ``i`` of its table has code ``i + 1``.
-_ABSENT_CODES = 1
 _WIDTHS = {1: "B", 2: "H", 4: "I"}
 
 
 class StrColumn(msgspec.Struct, array_like=True):
+    """A ``columns.CodeColumn``: value ``i`` of ``values`` has code ``i + 2`` (0 not stored, 1
+    null; only the field's own absent code may occur, as the schema says: no file stores the
+    wrong one)."""
+
     values: list[str]
     width: int
     codes: bytes
@@ -126,11 +131,13 @@ def write_snapshot(table: Table, path: str | os.PathLike) -> int:
     return len(table)
 
 
-def _live(table: Table, col: list | TimeColumn) -> list | TimeColumn:
+def _live(table: Table, col: list | TimeColumn | CodeColumn) -> list | TimeColumn | CodeColumn:
     if not table.deleted:
         return col
     if type(col) is TimeColumn:
         return TimeColumn.of_array(array("q", compress(col.raw, table.alive_mask)))
+    if type(col) is CodeColumn:
+        return CodeColumn.of_parts(array(col.codes.typecode, compress(col.codes, table.alive_mask)), col.values[2:])
     return list(compress(col, table.alive_mask))
 
 
@@ -189,13 +196,8 @@ def _width(count: int) -> int:
     return next(w for w in (1, 2, 4) if count <= 1 << (8 * w))
 
 
-def _encode_strings(col: list) -> StrColumn:
-    values = [v for v in dict.fromkeys(col) if type(v) is str]
-    code_of: dict[Any, int] = {MISSING: 0, None: 0}
-    code_of.update((v, i + _ABSENT_CODES) for i, v in enumerate(values))
-    width = _width(len(code_of))
-    codes = array(_WIDTHS[width], map(code_of.__getitem__, col))
-    return StrColumn(values, width, codes.tobytes())
+def _encode_strings(col: CodeColumn) -> StrColumn:
+    return StrColumn(col.values[2:], col.codes.itemsize, col.codes.tobytes())
 
 
 def _encode_errors(col: list) -> ErrorsColumn:
@@ -407,7 +409,8 @@ def _columns(body: Body) -> dict[str, list | TimeColumn]:
     return cols
 
 
-def _decode_strings(name: str, column: StrColumn, n: int) -> list:
+def _decode_strings(name: str, column: StrColumn, n: int) -> CodeColumn:
+    """Read into the column's code array as it is (``frombytes``: no int object per row)."""
     f = FIELDS[name]
     _require(column.width in _WIDTHS and len(column.codes) == n * column.width, f"{name}: codes")
     values = column.values
@@ -416,14 +419,24 @@ def _decode_strings(name: str, column: StrColumn, n: int) -> list:
     _require(max(map(len, values), default=0) <= limit, f"{name}: value too long")
     if name == "status":
         _require(STATUSES.issuperset(values), "status: unknown value")
-    table: list = [None if f.nullable else MISSING, *values]
-    codes = array(_WIDTHS[column.width])
+    typecode = _WIDTHS[column.width]
+    _require(len(values) + 2 <= _CODE_LIMITS[typecode] and (typecode == "B" or len(values) + 2 > _CODE_LIMITS[_NARROWER[typecode]]),
+             f"{name}: code width")
+    codes = array(typecode)
     codes.frombytes(column.codes)
-    _require(name != "status" or (column.width == 1 and b"\x00" not in column.codes), "status: not stored")
-    try:
-        return list(map(table.__getitem__, codes))
-    except IndexError:
-        raise _Corrupt(f"{name}: code out of range") from None
+    # the absent value the schema does not store (status: neither, its absent value is PENDING)
+    wrong = {CODE_MISSING, CODE_NULL} if name == "status" else {CODE_MISSING if f.nullable else CODE_NULL}
+    if typecode == "B":
+        valid = bytes(c for c in range(len(values) + 2) if c not in wrong)
+        _require(not column.codes.translate(None, valid), f"{name}: code out of range")
+    else:
+        _require(not n or max(codes) < len(values) + 2, f"{name}: code out of range")
+        _require(not any(c in codes for c in wrong), f"{name}: code out of range")
+    return CodeColumn.of_parts(codes, values)
+
+
+_CODE_LIMITS = {"B": 1 << 8, "H": 1 << 16, "I": 1 << 32}
+_NARROWER = {"H": "B", "I": "H"}
 
 
 def _decode_ints(name: str, raw: bytes, n: int) -> list:

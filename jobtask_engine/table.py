@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sortedcontainers import SortedDict, SortedList
 
-from .columns import MISSING_MS, TimeColumn, new_column
+from .columns import CODE_MISSING, MISSING_MS, CodeColumn, TimeColumn, new_column
 from .heap import TRIM_AFTER, return_big_blocks_on_free, return_freed_memory
 from .schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR, UPDATABLE
 from .selection import Selection, mask_of, ones
@@ -409,6 +409,23 @@ def _rows_by_value(col: list, rows: Iterable[int]) -> dict[Any, list[int]]:
     return groups
 
 
+def _coded_rows_containing(col: CodeColumn, needle: str) -> list[int] | None:
+    """``Table.rows_containing`` over a code column: each distinct value tested once, then the
+    rows whose code passed.  None on the same values the joined text refuses (not ASCII, a
+    newline), so that both searches answer alike."""
+    strings = [v for v in col.values if type(v) is str]
+    if "\n" in needle or not all(map(str.isascii, strings)) or any("\n" in v for v in strings):
+        return None
+    wanted = [c for c, v in enumerate(col.values) if type(v) is str and needle in v.lower()]
+    if not wanted:
+        return []
+    mask = col.value_mask(wanted)
+    if mask is not None:
+        return ones(mask, mask.count(1))
+    hit = set(wanted)
+    return [r for r, c in enumerate(col.codes) if c in hit]
+
+
 def _descending_order(entry: tuple[Any, int]) -> tuple[Any, int]:
     return (-entry[0], entry[1])
 
@@ -511,27 +528,28 @@ class Table:
                 self.trim_after_build()
 
     def _build_postings(self, field: str) -> None:
-        groups = self._postings_by_code(field)
-        if groups is None:
-            groups = {v: self._new_posting(rows) for v, rows in _rows_by_value(self.columns[field], self.alive).items()}
+        col = self.columns[field]
+        if type(col) is CodeColumn:
+            groups = self._postings_by_code(col)
+        else:
+            groups = {v: self._new_posting(rows) for v, rows in _rows_by_value(col, self.alive).items()}
         self.null_postings[field] = {k: groups.pop(k) for k in (None, MISSING) if k in groups}
         self.postings[field] = SortedDict(groups)
 
-    def _postings_by_code(self, field: str) -> dict[Any, SortedList | DensePosting] | None:
-        """For a field of at most 255 distinct values: each value's rows cut from one byte
-        code per row by ``translate``, all in C, never a list of every row id (whose million
-        freed ints would stay behind as fragmented heap)."""
-        col = self.columns[field]
-        distinct = set(col)
-        if len(distinct) > 255:
-            return None
-        code_of = {v: i for i, v in enumerate(distinct)}
-        codes = bytes(map(code_of.__getitem__, col))
+    def _postings_by_code(self, col: CodeColumn) -> dict[Any, SortedList | DensePosting]:
+        """Each value's rows straight from the column's codes.  For 1-byte codes, each value's
+        0/1 vector is cut by one ``translate``, all in C, never a list of every row id (whose
+        million freed ints would stay behind as fragmented heap); wider codes are grouped by a
+        pass over them."""
         n = self._size
+        values = col.values
+        if col.codes.typecode != "B":
+            return {values[c]: self._new_posting(rows) for c, rows in _rows_by_value(col.codes, self.alive).items()}
+        codes = col.codes.tobytes()
         groups: dict[Any, SortedList | DensePosting] = {}
-        for value, code in code_of.items():
+        for code, value in enumerate(values):
             vec = bytearray(codes.translate(bytes(code) + b"\x01" + bytes(255 - code)))
-            if value is MISSING and self.deleted:
+            if code == CODE_MISSING and self.deleted:
                 vec = bytearray((int.from_bytes(vec, "little") & int.from_bytes(self.alive_mask, "little")).to_bytes(n, "little"))
             count = vec.count(1)
             if count * DENSE_FRACTION >= n:
@@ -683,11 +701,13 @@ class Table:
     def rows_containing(self, field: str, needle: str) -> list[int] | None:
         """Ascending rows whose string value contains ``needle`` (already lower-case ASCII),
         case-insensitively; None when the column cannot be searched this way."""
+        col = self.columns[field]
+        if type(col) is CodeColumn:
+            return _coded_rows_containing(col, needle)
         text = self._text(field)
         if text is None or "\n" in needle:
             return None
         blob, starts = text
-        col = self.columns[field]
         rows: list[int] = []
         find = blob.find
         pos = find(needle)

@@ -14,6 +14,7 @@ import heapq
 from itertools import compress, islice
 from typing import Any, Callable
 
+from ..columns import CodeColumn
 from ..schema import DATETIME, ERRORS, INT, MISSING, STR
 from ..selection import Selection
 from ..table import Table
@@ -29,6 +30,10 @@ KeyFn = Callable[[int], Any]
 
 
 def _null_first(col: list) -> KeyFn:
+    if type(col) is CodeColumn:  # each value's key made once, a row's read through its code
+        keys, codes = [(0, "") if x is None or x is MISSING else (1, x) for x in col.values], col.codes
+        return lambda r: keys[codes[r]]
+
     def key(r: int) -> Any:
         x = col[r]
         return (0, "") if x is None or x is MISSING else (1, x)

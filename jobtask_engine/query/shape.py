@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from itertools import repeat
-from operator import itemgetter
 from typing import Any, Callable, Sequence
 
-from ..columns import TimeColumn
+from ..columns import take
 from ..paths import kept_path, merge_kept
 from ..records import errors_out
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, MISSING, STR
@@ -106,8 +105,8 @@ def make_shaper(table: Table, projection: Sequence[str] | None) -> Callable[[Seq
             r = rows[0]
             columns = [conv([col[r]]) for col, conv in plan]
         else:
-            pick = itemgetter(*rows)  # one C call per column (a datetime column's array: its take)
-            columns = [conv(col.take(rows) if type(col) is TimeColumn else pick(col)) for col, conv in plan]
+            # one C call per column (a datetime or code column's array: its take)
+            columns = [conv(take(col, rows)) for col, conv in plan]
         return list(map(dict, map(zip, repeat(fields), zip(*columns))))
 
     return shape

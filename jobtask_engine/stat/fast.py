@@ -27,6 +27,7 @@ from weakref import WeakKeyDictionary
 from ..schema import DATETIME, FIELDS, INT, STR
 from ..timeutil import MS_PER_DAY, day_number, day_numbers
 from ..values import MISSING
+from ..columns import CodeColumn
 from ..table import Table
 from .accumulators import fit_int64
 from .expressions import DatePart, DateToString, PathExpr
@@ -91,15 +92,30 @@ def _key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> tuple[list | 
 
 
 def _build_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes:
-    cols = [day_numbers(table.columns[name]) if how == "day" else table.columns[name] for name, how in plan]
+    stored = [table.columns[name] for name, _ in plan]
+    # A string key is read as its column's codes (code and value go one to one), the pre-keys
+    # decoded once per group below.
+    cols = [
+        day_numbers(col) if how == "day" else col.codes if type(col) is CodeColumn else col
+        for col, (_, how) in zip(stored, plan)
+    ]
     # The row tuples are made twice rather than kept: 100k live tuples would wake the
     # garbage collector's full collections.
     uniq = list(dict.fromkeys(cols[0] if len(cols) == 1 else zip(*cols)))
-    if any(type(v) is bool for pre in uniq for v in (pre if len(cols) > 1 else (pre,))):
+    decoders = [col.values if type(col) is CodeColumn and how != "day" else None for col, (_, how) in zip(stored, plan)]
+    if any(decoders):
+        if len(cols) == 1:
+            uniq_keys = list(map(decoders[0].__getitem__, uniq))
+        else:
+            uniq_keys = [tuple(x if d is None else d[x] for x, d in zip(pre, decoders)) for pre in uniq]
+    else:
+        uniq_keys = uniq
+    if any(type(v) is bool for pre in uniq_keys for v in (pre if len(cols) > 1 else (pre,))):
         # True/1 and False/0 hash alike, MongoDB keeps booleans apart from numbers: no codes.
         return _Codes(table.version, None, None, None)
     code_of = {k: i for i, k in enumerate(uniq)}
-    return _Codes(table.version, list(map(code_of.__getitem__, cols[0] if len(cols) == 1 else zip(*cols))), uniq, code_of)
+    codes = list(map(code_of.__getitem__, cols[0] if len(cols) == 1 else zip(*cols)))
+    return _Codes(table.version, codes, uniq_keys, {k: i for i, k in enumerate(uniq_keys)})
 
 
 def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes) -> bool:

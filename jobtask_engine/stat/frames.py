@@ -15,12 +15,11 @@ they are epoch milliseconds of a datetime column), ``values(path)``
 from __future__ import annotations
 
 from itertools import compress
-from operator import itemgetter
 from typing import Any, Sequence
 
 from ..paths import agg_column, agg_get
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
-from ..columns import TimeColumn
+from ..columns import take
 from ..values import MISSING, ms_to_dt
 from ..table import Table
 
@@ -39,9 +38,7 @@ def gather(col: list, rows: Sequence[int]) -> Sequence:
         return ()
     if n == 1:
         return (col[rows[0]],)
-    if type(col) is TimeColumn:
-        return col.take(rows)  # its array read in C (``itemgetter`` on the column would call Python per row)
-    return itemgetter(*rows)(col)
+    return take(col, rows)  # a typed column's array read in C (``itemgetter`` on it would call Python per row)
 
 
 #: Stands for the store's empty ``errors`` tuple; read-only like every column value.
