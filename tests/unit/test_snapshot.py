@@ -200,6 +200,18 @@ def test_other_format_version_is_refused(small: tuple[JobTaskStore, Path], tmp_p
     assert "version" in _refusal(newer)
 
 
+def test_a_format_2_snapshot_is_refused_by_name(small: tuple[JobTaskStore, Path], tmp_path: Path) -> None:
+    """Format 2 (strings with code 0 for the absent value) is not read: the message names both
+    versions, so the user knows to save again from the source files."""
+    _, path = small
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, len(MAGIC), 2)
+    older = tmp_path / "older"
+    older.write_bytes(bytes(data))
+    message = _refusal(older)
+    assert "format version 2 is not supported" in message and f"reads {FORMAT_VERSION}" in message
+
+
 def _rewritten(path: Path, out: Path, change) -> Path:
     """The snapshot with its body changed by ``change`` and a correct checksum (a crafted file)."""
     data = path.read_bytes()
@@ -232,10 +244,17 @@ def _rewritten(path: Path, out: Path, change) -> Path:
         lambda b: setattr(b.sorted["created_at"], "bounds", b.sorted["created_at"].bounds[::-1]),
         lambda b: setattr(b.sorted["created_at"], "codes", b"\xff" * b.rows),
         lambda b: setattr(b.sorted["created_at"], "keys", b"\x00" * 8),
+        lambda b: setattr(b.strings["provider"], "codes", b"\x00" * b.rows),
+        lambda b: setattr(b.strings["job_id"], "codes", b"\x01" * b.rows),
+        lambda b: setattr(b.strings["status"], "codes", b"\x01" * b.rows),
+        lambda b: b.strings.__setitem__("job_id", type(b.strings["job_id"])(b.strings["job_id"].values, 2, b"\x00\x00" * b.rows)),
+        lambda b: b.strings.__setitem__("job_id", type(b.strings["job_id"])(["j"], 2, b"\x02\x01" * b.rows)),
+        lambda b: b.strings["domain_id"].values.append("d1"),
     ],
     ids=["rows", "duplicate-id", "unterminated-ids", "ids-not-utf8", "status-value", "code-range", "status-absent", "column-missing",
          "null-marks", "datetime-range", "error-type", "empty-error-list", "error-code-range", "too-long",
-         "index-of-a-string", "index-row", "index-bounds", "index-codes", "index-length"],
+         "index-of-a-string", "index-row", "index-bounds", "index-codes", "index-length",
+         "nullable-not-stored", "null-in-a-not-nullable", "status-null", "code-width", "wide-code-range", "repeated-value"],
 )
 def test_crafted_bodies_with_a_good_checksum_are_refused(small: tuple[JobTaskStore, Path], tmp_path: Path, change) -> None:
     _, path = small
