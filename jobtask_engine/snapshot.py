@@ -43,7 +43,8 @@ from . import errors as E
 from .columns import CODE_MISSING, CODE_NULL, MISSING_MS, NULL_MS, CodeColumn, TimeColumn
 from .records import NO_ERRORS, pooled, shared_errors
 from .schema import DATETIME, ERROR_FIELDS, FIELDS, INT, MISSING, STATUSES, STR
-from .table import ROW_TYPECODE, SMALL_KEY_TYPECODE, SortedIndex, Table
+from .storage import Table
+from .storage.sorted_index import ROW_TYPECODE, SMALL_KEY_TYPECODE
 from .timeutil import MAX_MS, MIN_MS
 
 __all__ = ["MAGIC", "FORMAT_VERSION", "write_snapshot", "read_snapshot", "is_snapshot"]
@@ -84,7 +85,7 @@ class ErrorsColumn(msgspec.Struct, array_like=True):
 
 
 class SortedParts(msgspec.Struct, array_like=True):
-    """A settled sorted index of an integer or datetime column (see ``table.SortedIndex``)."""
+    """A settled sorted index of an integer or datetime column (see ``storage.SortedIndex``)."""
 
     perm: bytes  # int32 row ids (``table.ROW_TYPECODE``) by (value, row id)
     key_typecode: str  # "q", or "i" (``table.SMALL_KEY_TYPECODE``) when every key fits 4 bytes
@@ -131,18 +132,20 @@ def write_snapshot(table: Table, path: str | os.PathLike) -> int:
     return len(table)
 
 
-def _live(table: Table, col: list | TimeColumn | CodeColumn) -> list | TimeColumn | CodeColumn:
-    if not table.deleted:
+def _live(col: list | TimeColumn | CodeColumn, mask: bytearray | None) -> list | TimeColumn | CodeColumn:
+    """The column's live rows (``mask`` None: every row is live)."""
+    if mask is None:
         return col
     if type(col) is TimeColumn:
-        return TimeColumn.of_array(array("q", compress(col.raw, table.alive_mask)))
+        return TimeColumn.of_array(array("q", compress(col.raw, mask)))
     if type(col) is CodeColumn:
-        return CodeColumn.of_parts(array(col.codes.typecode, compress(col.codes, table.alive_mask)), col.values[2:])
-    return list(compress(col, table.alive_mask))
+        return CodeColumn.of_parts(array(col.codes.typecode, compress(col.codes, mask)), col.values[2:])
+    return list(compress(col, mask))
 
 
 def _encode(table: Table) -> bytes:
-    cols: dict[str, Any] = {name: _live(table, col) for name, col in table.columns.items()}
+    mask = table.live_mask()
+    cols: dict[str, Any] = {name: _live(col, mask) for name, col in table.columns.items()}
     n = len(table)
     strings, ints, times = {}, {}, {}
     for name, f in FIELDS.items():
@@ -155,26 +158,26 @@ def _encode(table: Table) -> bytes:
             ints[name] = array("q", col).tobytes()
         elif f.kind == DATETIME:
             times[name] = _encode_times(col)
-    body = Body(n, _encode_ids(cols["job_task_id"]), strings, ints, times, _encode_errors(cols["errors"]), _encode_sorted(table))
+    body = Body(n, _encode_ids(cols["job_task_id"]), strings, ints, times, _encode_errors(cols["errors"]), _encode_sorted(table, mask))
     try:
         return msgspec.msgpack.encode(body)
     except (msgspec.EncodeError, UnicodeEncodeError) as exc:
         raise E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot write a snapshot of this store: {exc}") from None
 
 
-def _encode_sorted(table: Table) -> dict[str, SortedParts]:
+def _encode_sorted(table: Table, mask: bytearray | None) -> dict[str, SortedParts]:
     """The settled sorted indexes, row ids renumbered as the snapshot leaves deleted rows out."""
     out: dict[str, SortedParts] = {}
     renumber: list[int] | None = None
-    for name, index in table.sorted_indexes.items():
+    for name, index in table.built_sorted_indexes().items():
         if not index.settled:
             continue  # rebuilt on first use after opening
         perm, codes = index.perm, index.codes
-        if table.deleted:
+        if mask is not None:
             if renumber is None:
-                renumber = [-1, *accumulate(table.alive_mask)]  # row r -> renumber[r + 1] - 1
+                renumber = [-1, *accumulate(mask)]  # row r -> renumber[r + 1] - 1
             perm = array(ROW_TYPECODE, [renumber[r + 1] - 1 for r in perm])
-            codes = bytes(compress(codes, table.alive_mask))
+            codes = bytes(compress(codes, mask))
         out[name] = SortedParts(perm.tobytes(), index.keys.typecode, index.keys.tobytes(), index.bounds, bytes(codes))
     return out
 
@@ -320,22 +323,20 @@ def read_snapshot(path: str | os.PathLike) -> Table:
     _pool_errors(cols["errors"], pools["errors"])
 
     ids = cols["job_task_id"]
-    by_id = dict(zip(ids, range(len(ids))))
-    if len(by_id) != len(ids):
+    if len(set(ids)) != len(ids):  # (the id index itself is built at the first call naming a record)
         raise _refused(path, "corrupt column data (job_task_id: a repeated id)")
-    table = Table.of_columns(cols, pools, by_id)
     try:
-        table.sorted_indexes.update(_sorted_indexes(body, table))
+        parts = _sorted_indexes(body)
     except _Corrupt as exc:
         raise _refused(path, f"corrupt index data ({exc})") from None
-    return table
+    return Table.of_columns(cols, pools, parts)
 
 
-def _sorted_indexes(body: Body, table: Table) -> dict[str, SortedIndex]:
+def _sorted_indexes(body: Body) -> dict[str, tuple]:
     """The saved sorted indexes, their shape checked (their content is the checksum's to vouch for:
     checking it would cost what rebuilding does)."""
     n = body.rows
-    out: dict[str, SortedIndex] = {}
+    out: dict[str, tuple] = {}
     for name, parts in body.sorted.items():
         _require(name in FIELDS and FIELDS[name].kind in (INT, DATETIME), f"index of {name!r}")
         _require(parts.key_typecode in ("q", SMALL_KEY_TYPECODE), f"{name}: index key width")
@@ -347,7 +348,7 @@ def _sorted_indexes(body: Body, table: Table) -> dict[str, SortedIndex]:
         keys.frombytes(parts.keys)
         _require(not n or (min(perm) >= 0 and max(perm) < n), f"{name}: index rows")
         _require(not n or max(parts.codes) <= len(parts.bounds), f"{name}: index range codes")
-        out[name] = SortedIndex.of_parts(table.sort_source(name), perm, keys, list(parts.bounds), bytearray(parts.codes))
+        out[name] = (perm, keys, list(parts.bounds), bytearray(parts.codes))
     return out
 
 

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from ..columns import CodeColumn
 from ..schema import DATETIME, ERRORS, INT, MISSING, STR
 from ..selection import Selection
-from ..table import Table
+from ..storage import Table
 from ..paths import element_getter
 from ..values import bson_key, leaves_sort_key
 from .conditions import Path

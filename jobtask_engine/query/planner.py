@@ -26,7 +26,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..schema import DATETIME, INT
-from ..table import DENSE_FRACTION, Table
+from ..storage import Table
+from ..thresholds import DENSE_FRACTION
 from .predicates import Predicate
 
 if TYPE_CHECKING:  # the parsed request's types (they import the executor, which imports this)

@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 from ..columns import MISSING_MS, CodeColumn, TimeColumn
 from ..paths import element_getter, elements_reached
 from ..schema import MISSING
-from ..table import NEG_INF, Table
+from ..storage import NEG_INF, Table
 from ..values import ValueTest, bson_equal
 from .elem_match import compile_elem_match
 from .predicates import (

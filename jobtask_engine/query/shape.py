@@ -9,7 +9,7 @@ from ..columns import take
 from ..paths import kept_path, merge_kept
 from ..records import errors_out
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, MISSING, STR
-from ..table import Table
+from ..storage import Table
 from ..timeutil import ms_to_iso, ms_to_iso_many
 
 __all__ = ["make_shaper", "make_row_shaper"]

@@ -56,14 +56,7 @@ def _indexed_values(frame: ColumnFrame, name: str) -> list | None:
     table = frame.table
     if name not in INDEXED or frame.overrides or len(frame) != len(table):
         return None
-    try:
-        table.posting(name, None)  # builds the index on first use
-        values = [v for v, rows in table.postings[name].items() if len(rows)]
-        if table.null_postings[name].get(None):
-            values.append(None)
-        return values
-    except (AttributeError, KeyError, TypeError):
-        return None
+    return [v for v in table.posted_values(name) if v is not MISSING]
 
 
 def _sorted(values: list) -> list:

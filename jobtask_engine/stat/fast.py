@@ -28,7 +28,8 @@ from ..schema import DATETIME, FIELDS, INT, STR
 from ..timeutil import MS_PER_DAY, day_number, day_numbers
 from ..values import MISSING
 from ..columns import CodeColumn
-from ..table import Table
+from ..thresholds import CATCH_UP_SHARE, KEPT_KEY_PLANS
+from ..storage import Table
 from .accumulators import fit_int64
 from .expressions import DatePart, DateToString, PathExpr
 from .frames import ColumnFrame, Frame, gather
@@ -45,8 +46,6 @@ _POS_INF = float("inf")
 
 #: table -> {key plan: _Codes}
 _KEY_CODES: "WeakKeyDictionary[Any, dict[tuple, _Codes]]" = WeakKeyDictionary()
-#: Key plans whose codes are kept per table (the oldest is dropped first).
-KEPT_PLANS = 4
 
 
 class _Codes:
@@ -85,7 +84,7 @@ def _key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> tuple[list | 
     if got is None:
         got = _build_codes(table, plan)
         table.trim_after_build()
-        while len(per_table) >= KEPT_PLANS:
+        while len(per_table) >= KEPT_KEY_PLANS:
             per_table.pop(next(iter(per_table), None), None)
     per_table[plan] = got  # most recently used last
     return got.codes, got.uniq
@@ -121,7 +120,7 @@ def _build_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes:
 def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes) -> bool:
     """Recode the rows written since ``got`` was made; False when a rebuild is due instead."""
     rows = table.rows_written_since(got.version)
-    if rows is None or got.codes is None or len(rows) * 8 > len(got.codes):
+    if rows is None or got.codes is None or len(rows) * CATCH_UP_SHARE > len(got.codes):
         return False
     cols = [(table.columns[name], how == "day") for name, how in plan]
     codes, uniq, code_of = got.codes, got.uniq, got.code_of

@@ -21,7 +21,7 @@ from ..paths import agg_column, agg_get
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
 from ..columns import take
 from ..values import MISSING, ms_to_dt
-from ..table import Table
+from ..storage import Table
 
 __all__ = ["ColumnFrame", "DocFrame", "Frame", "gather", "object_id", "as_lists"]
 

@@ -30,7 +30,8 @@ from typing import Any, Callable, Sequence
 
 from ..schema import INDEXED
 from ..selection import Selection
-from ..table import DENSE_FRACTION, DensePosting, Table
+from ..storage import DensePosting, Table
+from ..thresholds import BYTE_CODES, DENSE_FRACTION, FEW_GROUPS, POSTED_GROUPS
 from ..timeutil import MS_PER_DAY, day_numbers
 from ..values import MISSING, freeze
 from .expressions import DatePart, DateToString, PathExpr
@@ -38,10 +39,6 @@ from .frames import ColumnFrame, Frame
 
 __all__ = ["Partition", "partition"]
 
-#: Up to this many groups, a column is split with one C pass per group.
-FEW_GROUPS = 8
-#: Above this many distinct values, per-group overhead makes the codes strategy cheaper.
-POSTED_GROUPS = 64
 
 
 class Partition:
@@ -83,8 +80,7 @@ def _postings(frame: Frame, key_exprs: Sequence[Any]) -> Partition | None:
     table = frame.table
     field = expr.path
     try:
-        table.posting(field, None)  # builds the index on first use
-        values = list(table.postings[field].keys()) + list(table.null_postings[field].keys())
+        values = table.posted_values(field)
         if len(values) > POSTED_GROUPS:
             return None
         lists = [(v, table.posting(field, v)) for v in values]
@@ -191,7 +187,7 @@ def _splitter(keyed: Sequence, code_of: dict, groups: list[list[int]]) -> Callab
         return _whole
     state: dict[str, Any] = {}
 
-    if len(code_of) <= 256 and len(groups) <= FEW_GROUPS:
+    if len(code_of) <= BYTE_CODES and len(groups) <= FEW_GROUPS:
         def selections() -> list[bytes]:
             sels = state.get("sels")
             if sels is None:

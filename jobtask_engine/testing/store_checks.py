@@ -40,7 +40,7 @@ def _index_answers(store: JobTaskStore) -> dict[str, Any]:
     """Every index, asked every question it answers, with rows named by job_task_id."""
     table = store._table
     ids = table.columns["job_task_id"]
-    out: dict[str, Any] = {"by_id": sorted((k, ids[r]) for k, r in table.by_id.items())}
+    out: dict[str, Any] = {"by_id": sorted((k, ids[r]) for k, r in table.id_rows().items())}
     for field in INDEXED:
         values = {x for x in (table.columns[field][r] for r in table.alive)} | {None, MISSING}
         out[f"posting:{field}"] = sorted(

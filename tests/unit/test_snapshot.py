@@ -91,12 +91,12 @@ def test_sorted_indexes_are_kept_and_stay_current(tmp_path: Path) -> None:
     assert store_differences(store, JobTaskStore(make_job_tasks(500, seed=8))) == []  # builds every index
     for info in infos[::9]:
         store.delete(info["job_task_id"], info["domain_id"])
-    for name in list(store._table.sorted_indexes):
-        store._table.sorted_indexes[name].rebuild(store._table.alive)  # settle them
+    for index in store._table.built_sorted_indexes().values():
+        index.rebuild(store._table.alive)  # settle them
     store.update(infos[1]["job_task_id"], infos[1]["domain_id"], {"updated_count": 77})  # one left unsettled
     store.save(tmp_path / "s")
     opened = JobTaskStore.open(tmp_path / "s")
-    kept = set(opened._table.sorted_indexes)
+    kept = set(opened._table.built_sorted_indexes())
     assert kept and "updated_count" not in kept and "created_at" in kept
     assert store_differences(store, opened) == []
     for s in (store, opened):

@@ -1,0 +1,126 @@
+"""The storage's thresholds and cache limits, each with one name and the measurement that chose it.
+
+Figures are from the project's 2-core machine (CPython 3.11) unless a line says
+otherwise; ``benchmarks/thresholds_probe.py`` re-measures the ones marked
+*(probe)*: ``nice .venv/bin/python benchmarks/thresholds_probe.py``.
+The query planner's cost weights (``query/planner.py``) and the request limits
+(``limits.py``) keep their own homes: they are the planner's and the door's.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "DENSE_FRACTION",
+    "SETTLE_SLACK",
+    "BYTE_CODES",
+    "RANGE_BUCKETS",
+    "DESC_PART",
+    "FEW_VALUES_SHARE",
+    "WRITE_LOG_SIZE",
+    "CATCH_UP_SHARE",
+    "TRIM_AFTER",
+    "MMAP_THRESHOLD",
+    "KEPT_KEY_PLANS",
+    "FEW_GROUPS",
+    "POSTED_GROUPS",
+    "KEPT_SHAPERS",
+    "INT_POOL_LIMIT",
+]
+
+# -- postings and sorted indexes ----------------------------------------------------------
+
+#: A value whose rows are at least 1/DENSE_FRACTION of the table's row ids gets a 0/1 byte
+#: vector instead of a ``SortedList`` of row ids.  A listed row costs ~36 bytes (an 8-byte
+#: pointer and a 28-byte int), a vector 1 byte per row id of the table, so memory breaks even
+#: at 1/36; at 1/32 the vector is the smaller and its AND with another posting (one
+#: ``int.from_bytes`` each, 0.08 ms over 100k rows, PERFORMANCE-NOTES) beats intersecting
+#: sets (1.9 ms for 90k ∩ 50k).  *(probe: AND of a dense vector against the list's set
+#: intersection at 1/8 .. 1/128 of 100k rows)*
+DENSE_FRACTION: Final = 32
+
+#: Side entries (pending + stale) a sorted index tolerates beyond ``len / DENSE_FRACTION``
+#: before folding them in by a rebuild: on a small index (below ~2k rows) a rebuild per few
+#: writes would cost more than the merges it saves; 64 side entries merge in ~10 µs.
+SETTLE_SLACK: Final = 64
+
+#: Distinct codes one byte holds: a code column keeps 1-byte codes up to this many (then
+#: 2, then 4 bytes), postings and contain read 1-byte codes with one ``bytes.translate``, and
+#: a sorted index's range codes (at most 255 ranges, code 0 for null) are bytes for the same
+#: reason.  Reading a code per row costs the same at 1 or 2 bytes (100k reads: 2.08 / 2.12 ms,
+#: *probe*), so the width is chosen for memory and for ``translate``.
+BYTE_CODES: Final = 256
+
+#: Value ranges a sorted index cuts its column into (``SortedIndex._bucket``): each range
+#: holds about 1/120 of the rows, so a range answer reads at most ~1/120 of the rows off the
+#: sorted keys and the rest with one ``translate``; under the 255 a byte code allows, with room
+#: for the ranges a frequent value gets to itself.
+RANGE_BUCKETS: Final = 120
+
+#: Rows of a sorted index put in descending order at a time (``SortedIndex._main_descending``):
+#: 128k rows (512 KiB) cover the deep page of the workload's q4 at 1M rows (about 9k rows
+#: walked) with one part, where the whole order cost 8 MB at 1M rows (8.5 B/record); up to
+#: 128k rows one part holds all, read as a plain array (chaining parts cost q4 8 % at 100k).
+DESC_PART: Final = 1 << 17
+
+#: ``_descending`` copies run by run when the values are fewer than 1/FEW_VALUES_SHARE of the
+#: rows (one slice per value, the counts' case), else reverses the whole permutation and
+#: puts each tie back in row order (the datetimes' case, nearly all values distinct).
+FEW_VALUES_SHARE: Final = 64
+
+# -- caches that catch up with writes ------------------------------------------------------
+
+#: Writes remembered by ``Table.rows_written_since`` (the older half is forgotten at once):
+#: 4,096 single-row writes are ~40 KiB of log; a cache older than that rebuilds (group codes
+#: at 1M rows: ~0.1 s), where catching up row by row costs ~1 µs a row.
+WRITE_LOG_SIZE: Final = 4096
+
+#: A cache catches up row by row when the rows written since are under 1/CATCH_UP_SHARE of
+#: its rows; beyond, one rebuild in C is cheaper than that many Python steps (~8x a row's
+#: share of a rebuild, ``stat/fast._catch_up``).
+CATCH_UP_SHARE: Final = 8
+
+# -- the heap ------------------------------------------------------------------------------
+
+#: Rows a load or index build must reach before its freed temporaries are handed back (a
+#: trim costs 1-7 ms on a 1M-record heap; after the nine workload queries at 1M it left 397
+#: B/record resident, not 407).
+TRIM_AFTER: Final = 100_000
+
+#: Blocks at least this big get pages of their own from the system, handed back when freed.
+#: glibc starts so (128 KiB) but raises the bar to the size of any such block freed, up to
+#: 32 MiB; after that the 8 MB temporaries of a query over 1M rows (a pointer per row) stay in
+#: the heap once freed.  Held fixed, the nine workload queries at 1M left 397 B/record resident
+#: instead of 438 (``benchmarks/memory_probe.py engine-indexed``), their steady CPU times the
+#: same within the noise (q1-q9 medians of 7, two runs each way).
+MMAP_THRESHOLD: Final = 1 << 20
+
+# -- caches of the stat and list paths -------------------------------------------------------
+
+#: Group key plans whose row codes a table keeps (``stat/fast.key_codes``), oldest dropped
+#: first: a code list is a pointer per row (8 MB at 1M rows), and the workload asks for two
+#: plans; four keep a dashboard's handful of key sets warm under the 400 B/record bound.
+KEPT_KEY_PLANS: Final = 4
+
+#: Up to this many groups, a column is split with one C pass (``translate`` + ``compress``)
+#: per group (``stat/partition``); past it, one Python pass placing each row beats that many
+#: C passes over every row.
+FEW_GROUPS: Final = 8
+
+#: Above this many distinct values, a group on an indexed field takes the codes strategy
+#: instead of reading each value's posting (a frame per posting costs ~20 µs: 64 of them ~1 ms,
+#: the price of one pass of codes over 100k rows).
+POSTED_GROUPS: Final = 64
+
+#: Page shapers a store keeps, one per projection asked (``store._shaper``); beyond, the cache
+#: starts over (a shaper is a few column references: ~1 KiB).
+KEPT_SHAPERS: Final = 64
+
+# -- ingest ----------------------------------------------------------------------------------
+
+#: Distinct values an integer field's pool holds at most (beyond, new values are not shared):
+#: the counts repeat (loads of 1M workload records kept 3 B/record less, 294.6 -> 291.6 with
+#: ``load_file``), a pool past 65,536 values is unique data, whose dict would cost more than it
+#: shares.
+INT_POOL_LIMIT: Final = 1 << 16
