@@ -333,3 +333,17 @@ def test_fuzzed_bodies_with_a_good_checksum_open_or_are_refused(tmp_path_factory
         opened.list({"domain_id": domain, "query": {"sort": [{"key": "created_at", "desc": True}],
                                                     "filter": [{"k": "created_at", "v": "2022-01-01T12:00:00Z", "o": "datetime_gte"}]}})
         opened.stat({"domain_id": domain, "query": {"distinct": "job_id"}})
+
+
+@given(st.lists(st.one_of(st.integers(-(2**63), 2**63 - 1), st.integers(-(2**49), 2**49),
+                          st.sampled_from([0, -1, 0xE6 << 40, (0xE6 << 40) - 1, -(0x38 << 40), -(0x38 << 40) - 1])),
+                min_size=1, max_size=20))
+def test_the_datetime_range_check_on_high_bytes_is_exact(values: list[int]) -> None:
+    from array import array
+
+    from jobtask_engine.snapshot import _all_in_datetime_range
+    from jobtask_engine.timeutil import MAX_MS, MIN_MS
+
+    for edge in (MIN_MS, MAX_MS, MIN_MS - 1, MAX_MS + 1):
+        raw = array("q", [*values, edge])
+        assert _all_in_datetime_range(raw.tobytes(), raw) == all(MIN_MS <= v <= MAX_MS for v in raw)
