@@ -77,7 +77,26 @@ def _encode(value: Any) -> int:
     return value
 
 
-class TimeColumn:
+class _TypedColumn:
+    """What both typed columns share: equal to another of their kind, or to the list of the
+    values they read back (null and 'not stored' compared by identity)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is type(self):
+            return self._same_as(other)  # type: ignore[attr-defined]
+        if isinstance(other, (list, tuple)):
+            return len(other) == len(self) and all(map(_same, self, other))  # type: ignore[arg-type]
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self)!r})"  # type: ignore[call-overload]
+
+
+class TimeColumn(_TypedColumn):
     """Epoch milliseconds per row in an ``array('q')``; reads back ``int | None | MISSING``.
 
     ``absent`` counts the rows holding a sentinel, so a reader can take the raw
@@ -125,17 +144,8 @@ class TimeColumn:
             return self.absent > 0 and _encode(value) in self.raw
         return type(value) is int and value in self.raw
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, TimeColumn):
-            return self.raw == other.raw
-        if isinstance(other, (list, tuple)):
-            return len(other) == len(self.raw) and all(map(_same, self, other))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"TimeColumn({list(self)!r})"
+    def _same_as(self, other: "TimeColumn") -> bool:
+        return self.raw == other.raw
 
     def append(self, value: Any) -> None:
         new = _encode(value)
@@ -171,7 +181,7 @@ def _same(a: Any, b: Any) -> bool:
     return a is b if (a is None or a is MISSING or b is None or b is MISSING) else a == b
 
 
-class CodeColumn:
+class CodeColumn(_TypedColumn):
     """Dictionary-encoded strings: a code per row in ``codes``, ``values[code]`` its value.
 
     ``values[0]`` is ``MISSING`` and ``values[1]`` None (codes ``CODE_MISSING`` and
@@ -221,17 +231,8 @@ class CodeColumn:
         code = self.code_of.get(value)
         return code is not None and code in self.codes
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, CodeColumn):
-            return list(self) == list(other)
-        if isinstance(other, (list, tuple)):
-            return len(other) == len(self.codes) and all(map(_same, self, other))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"CodeColumn({list(self)!r})"
+    def _same_as(self, other: "CodeColumn") -> bool:
+        return list(self) == list(other)
 
     def code(self, value: Any) -> int | None:
         """The code of ``value``, None when no row ever held it."""

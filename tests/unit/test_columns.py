@@ -30,29 +30,40 @@ def _check(col: TimeColumn, model: list) -> None:
     assert (MISSING in col) == any(x is MISSING for x in model)
 
 
-@given(
-    first=st.lists(VALUES, max_size=20),
-    more=st.lists(VALUES, max_size=20),
-    writes=st.lists(st.tuples(st.integers(0, 39), VALUES), max_size=10),
-    as_generator=st.booleans(),
-)
-def test_time_column_behaves_like_its_list(first: list, more: list, writes: list, as_generator: bool) -> None:
-    col = TimeColumn(first)
+def _exercised(kind: type, check: Any, first: list, more: list, writes: list, as_generator: bool) -> tuple[Any, list]:
+    """A column of ``kind`` and its model list put through the same extend, writes and reads."""
+    col = kind(first)
     model = list(first)
-    _check(col, model)
+    check(col, model)
     col.extend((x for x in more) if as_generator else more)
     model += more
-    _check(col, model)
+    check(col, model)
     for r, v in writes:
         if model:
             r %= len(model)
             col[r] = v
             model[r] = v
-    _check(col, model)
+    check(col, model)
     if len(model) > 1:
         rows = list(range(len(model)))[::-1]
         assert _typed(col.take(rows)) == _typed([model[r] for r in rows])
         assert _typed(col[1:]) == _typed(model[1:])
+    return col, model
+
+
+def _column_runs(values: Any, size: int) -> Any:
+    """``given`` of a first fill, an extend and writes of ``values`` (rows up to 2 * size)."""
+    return given(
+        first=st.lists(values, max_size=size),
+        more=st.lists(values, max_size=size),
+        writes=st.lists(st.tuples(st.integers(0, 2 * size - 1), values), max_size=10),
+        as_generator=st.booleans(),
+    )
+
+
+@_column_runs(VALUES, 20)
+def test_time_column_behaves_like_its_list(first: list, more: list, writes: list, as_generator: bool) -> None:
+    col, model = _exercised(TimeColumn, _check, first, more, writes, as_generator)
     copy = TimeColumn()
     copy.extend(col)
     _check(copy, model)
@@ -84,29 +95,9 @@ def _check_codes(col: CodeColumn, model: list) -> None:
         assert (v in col) == any(x is v or (type(x) is str and x == v) for x in model)
 
 
-@given(
-    first=st.lists(STRINGS, max_size=30),
-    more=st.lists(STRINGS, max_size=30),
-    writes=st.lists(st.tuples(st.integers(0, 59), STRINGS), max_size=10),
-    as_generator=st.booleans(),
-)
+@_column_runs(STRINGS, 30)
 def test_code_column_behaves_like_its_list(first: list, more: list, writes: list, as_generator: bool) -> None:
-    col = CodeColumn(first)
-    model = list(first)
-    _check_codes(col, model)
-    col.extend((x for x in more) if as_generator else more)
-    model += more
-    _check_codes(col, model)
-    for r, v in writes:
-        if model:
-            r %= len(model)
-            col[r] = v
-            model[r] = v
-    _check_codes(col, model)
-    if len(model) > 1:
-        rows = list(range(len(model)))[::-1]
-        assert _typed(col.take(rows)) == _typed([model[r] for r in rows])
-        assert _typed(col[1:]) == _typed(model[1:])
+    col, model = _exercised(CodeColumn, _check_codes, first, more, writes, as_generator)
     again = CodeColumn.of_parts(array(col.codes.typecode, col.codes), col.values[2:])
     _check_codes(again, model)
 
