@@ -171,10 +171,7 @@ class TimeColumn(_TypedColumn):
 
     def take(self, rows: Sequence[int]) -> Sequence[Any]:
         """The values at ``rows`` (more than one) at C speed: ``itemgetter`` on the array."""
-        got = itemgetter(*rows)(self.raw)
-        if not self.absent:
-            return got
-        return tuple(map(_DECODE.get, got, got))
+        return take(self, itemgetter(*rows))
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -271,7 +268,7 @@ class CodeColumn(_TypedColumn):
 
     def take(self, rows: Sequence[int]) -> Sequence[Any]:
         """The values at ``rows`` (more than one) at C speed: ``itemgetter`` on the codes."""
-        return tuple(map(self.values.__getitem__, itemgetter(*rows)(self.codes)))
+        return take(self, itemgetter(*rows))
 
     def value_mask(self, wanted: Iterable[int]) -> bytes | None:
         """For a 1-byte code array: a 0/1 byte per row, 1 where the code is among ``wanted``
@@ -297,8 +294,13 @@ def new_column(name: str, values: Iterable[Any] = ()) -> list | TimeColumn | Cod
     return list(values)
 
 
-def take(col: Sequence[Any], rows: Sequence[int]) -> Sequence[Any]:
-    """``col``'s values at ``rows`` (more than one) at C speed, whatever the column's representation."""
-    if type(col) is TimeColumn or type(col) is CodeColumn:
-        return col.take(rows)
-    return itemgetter(*rows)(col)
+def take(col: Sequence[Any], pick: itemgetter) -> tuple:
+    """``col``'s values at the rows of ``pick`` (``itemgetter`` of more than one row) at C speed,
+    whatever the column's representation; one ``pick`` serves every column of a page."""
+    kind = type(col)
+    if kind is CodeColumn:
+        return tuple(map(col.values.__getitem__, pick(col.codes)))
+    if kind is TimeColumn:
+        got = pick(col.raw)
+        return got if not col.absent else tuple(map(_DECODE.get, got, got))
+    return pick(col)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import repeat
+from operator import itemgetter
 from typing import Any, Callable, Sequence
 
 from ..columns import take
@@ -105,8 +106,8 @@ def make_shaper(table: Table, projection: Sequence[str] | None) -> Callable[[Seq
             r = rows[0]
             columns = [conv([col[r]]) for col, conv in plan]
         else:
-            # one C call per column (a datetime or code column's array: its take)
-            columns = [conv(take(col, rows)) for col, conv in plan]
+            pick = itemgetter(*rows)  # one C call per column (a datetime or code column's array)
+            columns = [conv(take(col, pick)) for col, conv in plan]
         return list(map(dict, map(zip, repeat(fields), zip(*columns))))
 
     return shape

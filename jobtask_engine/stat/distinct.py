@@ -12,6 +12,8 @@ from __future__ import annotations
 from ..paths import distinct_leaves
 from ..schema import DATETIME, ERRORS, FIELDS, INDEXED
 from ..values import MISSING, bson_key, freeze, ms_to_dt
+from ..columns import CODE_MISSING, CodeColumn
+from .fast import rows_reader
 from .frames import ColumnFrame, as_lists, object_id
 
 __all__ = ["distinct_values"]
@@ -29,7 +31,7 @@ def distinct_values(frame: ColumnFrame, path: str) -> list:
     if len(parts) == 1 and field.kind != ERRORS:
         uniq = _indexed_values(frame, top)
         if uniq is None:
-            uniq = [v for v in dict.fromkeys(frame.column(top)) if v is not MISSING]
+            uniq = _stored_values(frame, top)
         if field.kind == DATETIME:
             uniq = [ms_to_dt(v) for v in uniq]
         return _sorted(uniq)
@@ -49,6 +51,16 @@ def distinct_values(frame: ColumnFrame, path: str) -> list:
                 if k not in seen:
                     seen[k] = x
     return _sorted(list(seen.values()))
+
+
+def _stored_values(frame: ColumnFrame, name: str) -> list:
+    """The distinct stored values of a field over the frame (a code column: its codes read over
+    the rows, decoded once per distinct code)."""
+    col = frame.table.columns[name]
+    if type(col) is CodeColumn and name not in frame.overrides:
+        values = col.values
+        return [values[c] for c in dict.fromkeys(rows_reader(frame)(col.codes)) if c != CODE_MISSING]
+    return [v for v in dict.fromkeys(frame.column(name)) if v is not MISSING]
 
 
 def _indexed_values(frame: ColumnFrame, name: str) -> list | None:

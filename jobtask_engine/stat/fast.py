@@ -35,7 +35,7 @@ from .expressions import DatePart, DateToString, PathExpr
 from .frames import ColumnFrame, Frame, gather
 from .grouped import group_id
 
-__all__ = ["compact_group", "unwind_errors_group", "key_codes", "CODES_SERVE", "UNWIND_COUNTS_SERVE"]
+__all__ = ["compact_group", "unwind_errors_group", "key_codes", "rows_reader", "CODES_SERVE", "UNWIND_COUNTS_SERVE"]
 
 #: The operators each strategy of this module serves; any other operator makes the
 #: group take the general strategy (``group.py``), which serves every reducer.
@@ -185,7 +185,7 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
     if None in field_plans:
         return None
     table = frame.table
-    read = _reader(frame)
+    read = rows_reader(frame)
     codes, uniq = key_codes(table, tuple(key_plans))
     if codes is None:
         return None
@@ -246,7 +246,7 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
     return docs
 
 
-def _reader(frame: ColumnFrame) -> Any:
+def rows_reader(frame: ColumnFrame) -> Any:
     """A function reading any table-aligned column over the frame's rows, as an iterable
     (as ``ColumnFrame.column`` reads a stored one: a dense selection through its mask)."""
     sel = frame.sel
@@ -308,7 +308,7 @@ def unwind_errors_group(frame: Frame, path: str, keys: Sequence[Any], fields: Se
     if any(f.operator not in UNWIND_COUNTS_SERVE or f.expr is not None for f in fields):
         return None
     # Every stored ``errors`` value is a list of documents or the store's empty tuple.
-    elements = chain.from_iterable(_reader(frame)(frame.table.columns["errors"]))
+    elements = chain.from_iterable(rows_reader(frame)(frame.table.columns["errors"]))
     try:
         if len(subs) == 1:
             counts = Counter(map(methodcaller("get", subs[0], MISSING), elements))

@@ -15,6 +15,7 @@ they are epoch milliseconds of a datetime column), ``values(path)``
 from __future__ import annotations
 
 from itertools import compress
+from operator import itemgetter
 from typing import Any, Sequence
 
 from ..paths import agg_column, agg_get
@@ -38,7 +39,7 @@ def gather(col: list, rows: Sequence[int]) -> Sequence:
         return ()
     if n == 1:
         return (col[rows[0]],)
-    return take(col, rows)  # a typed column's array read in C (``itemgetter`` on it would call Python per row)
+    return take(col, itemgetter(*rows))  # a typed column's array read in C (indexing it calls Python per row)
 
 
 #: Stands for the store's empty ``errors`` tuple; read-only like every column value.
