@@ -32,30 +32,34 @@ __all__ = [
 # -- postings and sorted indexes ----------------------------------------------------------
 
 #: A value whose rows are at least 1/DENSE_FRACTION of the table's row ids gets a 0/1 byte
-#: vector instead of a ``SortedList`` of row ids.  A listed row costs ~36 bytes (an 8-byte
-#: pointer and a 28-byte int), a vector 1 byte per row id of the table, so memory breaks even
-#: at 1/36; at 1/32 the vector is the smaller and its AND with another posting (one
-#: ``int.from_bytes`` each, 0.08 ms over 100k rows, PERFORMANCE-NOTES) beats intersecting
-#: sets (1.9 ms for 90k ∩ 50k).  *(probe: AND of a dense vector against the list's set
-#: intersection at 1/8 .. 1/128 of 100k rows)*
+#: vector instead of a ``SortedList`` of row ids.  A listed row costs ~38 bytes (a pointer, a
+#: 28-byte int, the list's slack), a vector 1 byte per row id of the table.  *(probe, 100k
+#: rows, machine loaded)*: at 1/32 the list holds 120 kB against the vector's 100 kB and their
+#: AND with a half-the-rows posting costs 0.12 ms (set intersection) against 0.17 ms (one
+#: ``int.from_bytes``); at 1/16 the list is 231 kB and 0.21 ms, at 1/8 455 kB and 0.39 ms,
+#: while the vector stays 100 kB and 0.17 ms at every share.
 DENSE_FRACTION: Final = 32
 
 #: Side entries (pending + stale) a sorted index tolerates beyond ``len / DENSE_FRACTION``
-#: before folding them in by a rebuild: on a small index (below ~2k rows) a rebuild per few
-#: writes would cost more than the merges it saves; 64 side entries merge in ~10 µs.
+#: before folding them in by a rebuild (not measured on its own: it keeps an index of a few
+#: hundred rows from rebuilding at every write, where ``len / 32`` would be a handful; 64
+#: entries in a ``SortedList`` are one of its sublists).
 SETTLE_SLACK: Final = 64
 
 #: Distinct codes one byte holds: a code column keeps 1-byte codes up to this many (then
 #: 2, then 4 bytes), postings and contain read 1-byte codes with one ``bytes.translate``, and
 #: a sorted index's range codes (at most 255 ranges, code 0 for null) are bytes for the same
-#: reason.  Reading a code per row costs the same at 1 or 2 bytes (100k reads: 2.08 / 2.12 ms,
-#: *probe*), so the width is chosen for memory and for ``translate``.
+#: reason.  Reading a code per row costs the same at 1 or 2 bytes (100k reads: 2.08 / 2.12 ms
+#: from ``array('B')`` / ``array('H')``, 1.11 from a list of the strings, 2.43 as
+#: ``values[codes[r]]``, 5.21 through ``CodeColumn.__getitem__``; *probe*), so the width is
+#: chosen for memory and for ``translate``, and hot loops read ``codes`` themselves.
 BYTE_CODES: Final = 256
 
 #: Value ranges a sorted index cuts its column into (``SortedIndex._bucket``): each range
 #: holds about 1/120 of the rows, so a range answer reads at most ~1/120 of the rows off the
 #: sorted keys and the rest with one ``translate``; under the 255 a byte code allows, with room
-#: for the ranges a frequent value gets to itself.
+#: for the ranges a frequent value gets to itself (a frequent value can add one range per
+#: range it fills: 120 + 120 < 255).
 RANGE_BUCKETS: Final = 120
 
 #: Rows of a sorted index put in descending order at a time (``SortedIndex._main_descending``):
@@ -66,19 +70,23 @@ DESC_PART: Final = 1 << 17
 
 #: ``_descending`` copies run by run when the values are fewer than 1/FEW_VALUES_SHARE of the
 #: rows (one slice per value, the counts' case), else reverses the whole permutation and
-#: puts each tie back in row order (the datetimes' case, nearly all values distinct).
+#: puts each tie back in row order (the datetimes' case, nearly all values distinct).  Not
+#: measured on its own: either way is right; it splits the workload's two kinds, counts (a
+#: few thousand values per 100k rows) and datetimes (nearly one value a row).
 FEW_VALUES_SHARE: Final = 64
 
 # -- caches that catch up with writes ------------------------------------------------------
 
 #: Writes remembered by ``Table.rows_written_since`` (the older half is forgotten at once):
-#: 4,096 single-row writes are ~40 KiB of log; a cache older than that rebuilds (group codes
-#: at 1M rows: ~0.1 s), where catching up row by row costs ~1 µs a row.
+#: 4,096 single-row writes are ~150 KiB of log (a pointer and an int each); past it a cache
+#: rebuilds, which at 100k rows costs what ~15k catch-up steps do (``CATCH_UP_SHARE``'s probe),
+#: so a longer log would rarely be read.
 WRITE_LOG_SIZE: Final = 4096
 
 #: A cache catches up row by row when the rows written since are under 1/CATCH_UP_SHARE of
-#: its rows; beyond, one rebuild in C is cheaper than that many Python steps (~8x a row's
-#: share of a rebuild, ``stat/fast._catch_up``).
+#: its rows; beyond, one rebuild is cheaper.  *(probe, 100k rows, machine loaded)*: a two-key
+#: plan's group codes rebuild in 37.8 ms (0.38 µs a row) and catch up 2.6 µs a written row
+#: (1,562 writes: 4.05 ms), a ratio of ~7.
 CATCH_UP_SHARE: Final = 8
 
 # -- the heap ------------------------------------------------------------------------------
@@ -99,22 +107,24 @@ MMAP_THRESHOLD: Final = 1 << 20
 # -- caches of the stat and list paths -------------------------------------------------------
 
 #: Group key plans whose row codes a table keeps (``stat/fast.key_codes``), oldest dropped
-#: first: a code list is a pointer per row (8 MB at 1M rows), and the workload asks for two
-#: plans; four keep a dashboard's handful of key sets warm under the 400 B/record bound.
+#: first: a code list is a pointer per row (8 B/record), and the workload uses one plan
+#: (q7), which the 1M memory figures count (README: stat group codes 8 B/record); four plans
+#: at most add 24 B/record more, inside the 400 B/record bound's margin.
 KEPT_KEY_PLANS: Final = 4
 
 #: Up to this many groups, a column is split with one C pass (``translate`` + ``compress``)
-#: per group (``stat/partition``); past it, one Python pass placing each row beats that many
-#: C passes over every row.
+#: per group (``stat/partition``); past it, one Python pass placing each row (~50 ns a row)
+#: beats that many C passes over every row (~6 ns a row each, PERFORMANCE-NOTES' compress).
 FEW_GROUPS: Final = 8
 
 #: Above this many distinct values, a group on an indexed field takes the codes strategy
-#: instead of reading each value's posting (a frame per posting costs ~20 µs: 64 of them ~1 ms,
-#: the price of one pass of codes over 100k rows).
+#: instead of reading each value's posting.  *(probe: a group through the postings against the
+#: codes strategy, 8 .. 512 distinct values over 100k rows)*
 POSTED_GROUPS: Final = 64
 
 #: Page shapers a store keeps, one per projection asked (``store._shaper``); beyond, the cache
-#: starts over (a shaper is a few column references: ~1 KiB).
+#: starts over.  Not a measured figure: a shaper is a few column references (~1 KiB), and
+#: clients ask a handful of projections; the bound only stops a client cycling through many.
 KEPT_SHAPERS: Final = 64
 
 # -- ingest ----------------------------------------------------------------------------------

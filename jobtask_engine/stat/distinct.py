@@ -59,7 +59,8 @@ def _stored_values(frame: ColumnFrame, name: str) -> list:
     col = frame.table.columns[name]
     if type(col) is CodeColumn and name not in frame.overrides:
         values = col.values
-        return [values[c] for c in dict.fromkeys(rows_reader(frame)(col.codes)) if c != CODE_MISSING]
+        # a set, not dict.fromkeys: the list is sorted below, and a 2-byte code read boxes an int
+        return [values[c] for c in set(rows_reader(frame)(col.codes)) if c != CODE_MISSING]
     return [v for v in dict.fromkeys(frame.column(name)) if v is not MISSING]
 
 
