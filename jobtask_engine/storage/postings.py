@@ -117,7 +117,7 @@ class Postings:
 
     def values(self) -> list[Any]:
         """Every value some live row holds: the strings ascending, then null / not stored."""
-        return [v for v, rows in self.strings.items() if len(rows)] + [v for v, rows in self.absent.items() if len(rows)]
+        return [v for v, rows in self.strings.items() if len(rows)] + [v for v in (None, MISSING) if len(self.absent.get(v, ()))]
 
     def selection(self, values: Sequence[Any]) -> Selection:
         """Rows holding one of ``values``: listed while few, else a dense vector."""
