@@ -28,6 +28,7 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any, Callable, Sequence
 
+from ..columns import CodeColumn
 from ..schema import INDEXED
 from ..selection import Selection
 from ..storage import DensePosting, Table
@@ -35,6 +36,7 @@ from ..thresholds import BYTE_CODES, DENSE_FRACTION, FEW_GROUPS, POSTED_GROUPS
 from ..timeutil import MS_PER_DAY, day_numbers
 from ..values import MISSING, freeze
 from .expressions import DatePart, DateToString, PathExpr
+from .fast import rows_reader
 from .frames import ColumnFrame, Frame
 
 __all__ = ["Partition", "partition"]
@@ -124,6 +126,13 @@ def _cut_postings(frame: ColumnFrame, field: str, lists: list) -> list:
 
 def _key_column(frame: Frame, expr: Any) -> tuple[Sequence, Callable | None]:
     """The column to group on, and the function turning a pre-key into the key (None: as is)."""
+    if type(expr) is PathExpr and len(expr.parts) == 1 and type(frame) is ColumnFrame and expr.path not in frame.overrides:
+        col = frame.table.columns.get(expr.path)
+        if type(col) is CodeColumn:
+            # A stored string key: grouped on its codes (one to one with the values), decoded
+            # once per group; 1-byte codes read over the rows as bytes (no int boxed a row).
+            codes = rows_reader(frame)(col.codes)
+            return (bytes(codes) if col.codes.typecode == "B" else list(codes)), col.values.__getitem__
     if type(expr) in (DatePart, DateToString) and type(expr.arg) is PathExpr:
         vals, is_ms = expr.arg.raw(frame)
         if is_ms:
