@@ -59,8 +59,7 @@ def _stored_values(frame: ColumnFrame, name: str) -> list:
     col = frame.table.columns[name]
     if type(col) is CodeColumn and name not in frame.overrides:
         values = col.values
-        # a set, not dict.fromkeys: the list is sorted below, and a 2-byte code read boxes an int
-        return [values[c] for c in set(rows_reader(frame)(col.codes)) if c != CODE_MISSING]
+        return [values[c] for c in set(rows_reader(frame)(col.code_list())) if c != CODE_MISSING]  # sorted below
     return [v for v in dict.fromkeys(frame.column(name)) if v is not MISSING]
 
 

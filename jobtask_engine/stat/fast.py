@@ -95,7 +95,7 @@ def _build_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes:
     # A string key is read as its column's codes (code and value go one to one), the pre-keys
     # decoded once per group below.
     cols = [
-        day_numbers(col) if how == "day" else col.codes if type(col) is CodeColumn else col
+        day_numbers(col) if how == "day" else col.code_list() if type(col) is CodeColumn else col
         for col, (_, how) in zip(stored, plan)
     ]
     # The row tuples are made twice rather than kept: 100k live tuples would wake the

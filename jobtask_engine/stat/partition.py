@@ -131,7 +131,7 @@ def _key_column(frame: Frame, expr: Any) -> tuple[Sequence, Callable | None]:
         if type(col) is CodeColumn:
             # A stored string key: grouped on its codes (one to one with the values), decoded
             # once per group; 1-byte codes read over the rows as bytes (no int boxed a row).
-            codes = rows_reader(frame)(col.codes)
+            codes = rows_reader(frame)(col.code_list())
             return (bytes(codes) if col.codes.typecode == "B" else list(codes)), col.values.__getitem__
     if type(expr) in (DatePart, DateToString) and type(expr.arg) is PathExpr:
         vals, is_ms = expr.arg.raw(frame)

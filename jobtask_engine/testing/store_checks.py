@@ -162,6 +162,8 @@ def _code_faults(name: str, col: Any) -> list[str]:
         faults.append(f"{name}: codes of type {col.codes.typecode!r}, the table needs {width!r}")
     if [_typed(x) for x in col] != [_typed(values[c]) for c in col.codes]:
         faults.append(f"{name}: reads differ from the value table")
+    if list(col.code_list()) != list(col.codes):
+        faults.append(f"{name}: the boxed codes differ from the code array")
     return faults
 
 

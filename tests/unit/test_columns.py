@@ -89,6 +89,7 @@ def _check_codes(col: CodeColumn, model: list) -> None:
     assert col.code_of == {v: i for i, v in enumerate(col.values)}
     assert len(set(col.values[2:])) == len(col.values) - 2
     assert _typed(col.values[c] for c in col.codes) == _typed(model)
+    assert list(col.code_list()) == list(col.codes)  # (made now if wide; kept current by the writes after)
     width = "B" if len(col.values) <= 256 else "H" if len(col.values) <= 1 << 16 else "I"
     assert col.codes.typecode == width
     for v in (None, MISSING, "aws"):
@@ -110,10 +111,15 @@ def test_code_column_grows_past_255_and_65535_distinct_values() -> None:
     col.append("v254")  # the 257th code
     assert col.codes.typecode == "H"
     assert col[0] == "v0" and col[1] is None and col[2] is MISSING and col[-1] == "v254"
+    assert col.code_list() is not col.codes and list(col.code_list()) == list(col.codes)
     col[1] = "brand-new"  # an update to a value never seen
     assert col[1] == "brand-new" and col.codes[1] == len(col.values) - 1
     col.extend(f"w{i}" for i in range(1 << 16))
     assert col.codes.typecode == "I" and col[-1] == f"w{(1 << 16) - 1}" and col[0] == "v0"
+    assert list(col.code_list()) == list(col.codes)
+    col.extend(["w300", "w300"])  # two rows of one code above 256 share its int object
+    shared = col.code_list()
+    assert shared[-1] == shared[-2] == col.code("w300") > 256 and shared[-1] is shared[-2]
 
 
 def test_null_and_not_stored_are_the_reserved_codes_and_a_delete_keeps_the_value() -> None:
