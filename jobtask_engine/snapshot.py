@@ -42,7 +42,7 @@ import msgspec
 from . import errors as E
 from .columns import CODE_MISSING, CODE_NULL, MISSING_MS, NULL_MS, CodeColumn, TimeColumn
 from .records import NO_ERRORS, pooled, shared_errors
-from .schema import DATETIME, ERROR_FIELDS, FIELDS, INT, MISSING, STATUSES, STR
+from .schema import DATETIME, ERROR_FIELDS, FIELDS, INT, STATUSES, STR
 from .storage import Table
 from .storage.sorted_index import ROW_TYPECODE, SMALL_KEY_TYPECODE
 from .timeutil import MAX_MS, MIN_MS
