@@ -25,7 +25,7 @@ from .query.search import SearchQuery
 from .request import StatRequest, parse_list_request, parse_stat_request
 from .stat.execute import run_stat, shape_stat, stage_name
 from .selection import Selection
-from .table import Table
+from .storage import Table
 
 __all__ = ["explain_list", "explain_stat"]
 

@@ -12,11 +12,9 @@ import ctypes
 import ctypes.util
 from functools import cache
 
-__all__ = ["return_freed_memory", "return_big_blocks_on_free", "TRIM_AFTER", "MMAP_THRESHOLD"]
+from .thresholds import MMAP_THRESHOLD
 
-#: Rows a load must reach before its freed temporaries are handed back (a trim costs 1-7 ms
-#: on a 1M-record heap).
-TRIM_AFTER = 100_000
+__all__ = ["return_freed_memory", "return_big_blocks_on_free"]
 
 
 @cache
@@ -35,13 +33,6 @@ def return_freed_memory() -> None:
         trim(0)
 
 
-#: Blocks at least this big get pages of their own from the system, handed back when freed.
-#: glibc starts so (128 KiB) but raises the bar to the size of any such block freed, up to
-#: 32 MiB; after that the 8 MB temporaries of a query over 1M rows (a pointer per row) stay in
-#: the heap once freed.  Held fixed, the nine workload queries at 1M left 397 B/record resident
-#: instead of 438 (``benchmarks/memory_probe.py engine-indexed``), their steady CPU times the
-#: same within the noise (q1-q9 medians of 7, two runs each way).
-MMAP_THRESHOLD = 1 << 20
 _M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
 
 

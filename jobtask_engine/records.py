@@ -31,6 +31,7 @@ from . import errors as E
 from .columns import TimeColumn
 from .schema import DATETIME, FIELDS, INT, MISSING, STATUSES, STR, Field
 from .limits import nesting_depth
+from .thresholds import INT_POOL_LIMIT
 from .timeutil import EPOCH_UTC, ONE_MS, first_unrepresentable, now_ms, to_ms
 
 __all__ = [
@@ -228,8 +229,6 @@ def _int_column(f: Field, raw: list, where: Callable[[int], str], pool: dict | N
     return pooled_ints(pool, array("q", values).tolist())
 
 
-#: Distinct values an integer field's pool holds at most (beyond, new values are not shared).
-INT_POOL_LIMIT = 1 << 16
 
 
 def pooled_ints(pool: dict | None, fresh: list[int]) -> list[int]:

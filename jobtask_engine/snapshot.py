@@ -10,8 +10,9 @@ so opening one is a few C-level passes.  Layout, little-endian::
     checksum  u32       CRC-32 of the body
     body      msgpack   ``Body``: ids, then the columns by kind
 
-String columns other than ``job_task_id`` are dictionary-encoded (a value
-table plus one 1-, 2- or 4-byte code per row, code 0 the field's absent value),
+String columns other than ``job_task_id`` are the store's ``CodeColumn`` as it
+is (its value table after the two reserved codes, and its 1-, 2- or 4-byte
+codes raw, read back with ``frombytes``),
 integers and datetimes are raw ``array('q')`` bytes (datetimes with a byte per
 row marking the absent ones when any row is), ``errors`` the JSON of its
 distinct lists with a code per row; then the sorted indexes the store had
@@ -39,10 +40,11 @@ from typing import Any
 import msgspec
 
 from . import errors as E
-from .columns import MISSING_MS, NULL_MS, TimeColumn
+from .columns import CODE_MISSING, CODE_NULL, MISSING_MS, NULL_MS, CodeColumn, TimeColumn
 from .records import NO_ERRORS, pooled, shared_errors
-from .schema import DATETIME, ERROR_FIELDS, FIELDS, INT, MISSING, STATUSES, STR
-from .table import ROW_TYPECODE, SMALL_KEY_TYPECODE, SortedIndex, Table
+from .schema import DATETIME, ERROR_FIELDS, FIELDS, INT, STATUSES, STR
+from .storage import Table
+from .storage.sorted_index import ROW_TYPECODE, SMALL_KEY_TYPECODE
 from .timeutil import MAX_MS, MIN_MS
 
 __all__ = ["MAGIC", "FORMAT_VERSION", "write_snapshot", "read_snapshot", "is_snapshot"]
@@ -50,17 +52,21 @@ __all__ = ["MAGIC", "FORMAT_VERSION", "write_snapshot", "read_snapshot", "is_sna
 #: First bytes of every snapshot: a non-ASCII byte and a line break, so that no JSON
 #: or text file starts this way and a text-mode transfer that mangles bytes is caught.
 MAGIC = b"\x89JTSNAP\n"
+#: 3: string columns hold the store's own codes (0 not stored, 1 null, 2... the value table);
 #: 2: sorted index permutations hold 4-byte row ids, and keys say their width (1: 8 bytes both).
-FORMAT_VERSION = 2
+#: Earlier versions are refused (``_checked_body``): saving again from the files they came from
+#: is the way forward.
+FORMAT_VERSION = 3
 _HEADER = struct.Struct("<8sIQI")
 
-#: Code 0 of a string column is the field's absent value (null, or 'not stored', as the
-#: schema says: no file can store the wrong one); value ``i`` of its table has code ``i + 1``.
-_ABSENT_CODES = 1
 _WIDTHS = {1: "B", 2: "H", 4: "I"}
 
 
 class StrColumn(msgspec.Struct, array_like=True):
+    """A ``columns.CodeColumn``: value ``i`` of ``values`` has code ``i + 2`` (0 not stored, 1
+    null; only the field's own absent code may occur, as the schema says: no file stores the
+    wrong one)."""
+
     values: list[str]
     width: int
     codes: bytes
@@ -79,7 +85,7 @@ class ErrorsColumn(msgspec.Struct, array_like=True):
 
 
 class SortedParts(msgspec.Struct, array_like=True):
-    """A settled sorted index of an integer or datetime column (see ``table.SortedIndex``)."""
+    """A settled sorted index of an integer or datetime column (see ``storage.SortedIndex``)."""
 
     perm: bytes  # int32 row ids (``table.ROW_TYPECODE``) by (value, row id)
     key_typecode: str  # "q", or "i" (``table.SMALL_KEY_TYPECODE``) when every key fits 4 bytes
@@ -126,16 +132,20 @@ def write_snapshot(table: Table, path: str | os.PathLike) -> int:
     return len(table)
 
 
-def _live(table: Table, col: list | TimeColumn) -> list | TimeColumn:
-    if not table.deleted:
+def _live(col: list | TimeColumn | CodeColumn, mask: bytearray | None) -> list | TimeColumn | CodeColumn:
+    """The column's live rows (``mask`` None: every row is live)."""
+    if mask is None:
         return col
     if type(col) is TimeColumn:
-        return TimeColumn.of_array(array("q", compress(col.raw, table.alive_mask)))
-    return list(compress(col, table.alive_mask))
+        return TimeColumn.of_array(array("q", compress(col.raw, mask)))
+    if type(col) is CodeColumn:
+        return CodeColumn.of_parts(array(col.codes.typecode, compress(col.codes, mask)), col.values[2:])
+    return list(compress(col, mask))
 
 
 def _encode(table: Table) -> bytes:
-    cols: dict[str, Any] = {name: _live(table, col) for name, col in table.columns.items()}
+    mask = table.live_mask()
+    cols: dict[str, Any] = {name: _live(col, mask) for name, col in table.columns.items()}
     n = len(table)
     strings, ints, times = {}, {}, {}
     for name, f in FIELDS.items():
@@ -148,26 +158,26 @@ def _encode(table: Table) -> bytes:
             ints[name] = array("q", col).tobytes()
         elif f.kind == DATETIME:
             times[name] = _encode_times(col)
-    body = Body(n, _encode_ids(cols["job_task_id"]), strings, ints, times, _encode_errors(cols["errors"]), _encode_sorted(table))
+    body = Body(n, _encode_ids(cols["job_task_id"]), strings, ints, times, _encode_errors(cols["errors"]), _encode_sorted(table, mask))
     try:
         return msgspec.msgpack.encode(body)
     except (msgspec.EncodeError, UnicodeEncodeError) as exc:
         raise E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot write a snapshot of this store: {exc}") from None
 
 
-def _encode_sorted(table: Table) -> dict[str, SortedParts]:
+def _encode_sorted(table: Table, mask: bytearray | None) -> dict[str, SortedParts]:
     """The settled sorted indexes, row ids renumbered as the snapshot leaves deleted rows out."""
     out: dict[str, SortedParts] = {}
     renumber: list[int] | None = None
-    for name, index in table.sorted_indexes.items():
+    for name, index in table.built_sorted_indexes().items():
         if not index.settled:
             continue  # rebuilt on first use after opening
         perm, codes = index.perm, index.codes
-        if table.deleted:
+        if mask is not None:
             if renumber is None:
-                renumber = [-1, *accumulate(table.alive_mask)]  # row r -> renumber[r + 1] - 1
+                renumber = [-1, *accumulate(mask)]  # row r -> renumber[r + 1] - 1
             perm = array(ROW_TYPECODE, [renumber[r + 1] - 1 for r in perm])
-            codes = bytes(compress(codes, table.alive_mask))
+            codes = bytes(compress(codes, mask))
         out[name] = SortedParts(perm.tobytes(), index.keys.typecode, index.keys.tobytes(), index.bounds, bytes(codes))
     return out
 
@@ -189,13 +199,8 @@ def _width(count: int) -> int:
     return next(w for w in (1, 2, 4) if count <= 1 << (8 * w))
 
 
-def _encode_strings(col: list) -> StrColumn:
-    values = [v for v in dict.fromkeys(col) if type(v) is str]
-    code_of: dict[Any, int] = {MISSING: 0, None: 0}
-    code_of.update((v, i + _ABSENT_CODES) for i, v in enumerate(values))
-    width = _width(len(code_of))
-    codes = array(_WIDTHS[width], map(code_of.__getitem__, col))
-    return StrColumn(values, width, codes.tobytes())
+def _encode_strings(col: CodeColumn) -> StrColumn:
+    return StrColumn(col.values[2:], col.codes.itemsize, col.codes.tobytes())
 
 
 def _encode_errors(col: list) -> ErrorsColumn:
@@ -310,30 +315,28 @@ def read_snapshot(path: str | os.PathLike) -> Table:
     body = _checked_body(path, data)
     del data
     try:
-        cols = _columns(body)
+        cols, error_lists = _columns(body)
     except _Corrupt as exc:
         raise _refused(path, f"corrupt column data ({exc})") from None
     pools = {name: dict(zip(column.values, column.values)) for name, column in body.strings.items()}
     pools["errors"] = {}
-    _pool_errors(cols["errors"], pools["errors"])
+    _pool_errors(error_lists, pools["errors"])
 
     ids = cols["job_task_id"]
-    by_id = dict(zip(ids, range(len(ids))))
-    if len(by_id) != len(ids):
+    if len(set(ids)) != len(ids):  # (the id index itself is built at the first call naming a record)
         raise _refused(path, "corrupt column data (job_task_id: a repeated id)")
-    table = Table.of_columns(cols, pools, by_id)
     try:
-        table.sorted_indexes.update(_sorted_indexes(body, table))
+        parts = _sorted_indexes(body)
     except _Corrupt as exc:
         raise _refused(path, f"corrupt index data ({exc})") from None
-    return table
+    return Table.of_columns(cols, pools, parts)
 
 
-def _sorted_indexes(body: Body, table: Table) -> dict[str, SortedIndex]:
+def _sorted_indexes(body: Body) -> dict[str, tuple]:
     """The saved sorted indexes, their shape checked (their content is the checksum's to vouch for:
     checking it would cost what rebuilding does)."""
     n = body.rows
-    out: dict[str, SortedIndex] = {}
+    out: dict[str, tuple] = {}
     for name, parts in body.sorted.items():
         _require(name in FIELDS and FIELDS[name].kind in (INT, DATETIME), f"index of {name!r}")
         _require(parts.key_typecode in ("q", SMALL_KEY_TYPECODE), f"{name}: index key width")
@@ -345,7 +348,7 @@ def _sorted_indexes(body: Body, table: Table) -> dict[str, SortedIndex]:
         keys.frombytes(parts.keys)
         _require(not n or (min(perm) >= 0 and max(perm) < n), f"{name}: index rows")
         _require(not n or max(parts.codes) <= len(parts.bounds), f"{name}: index range codes")
-        out[name] = SortedIndex.of_parts(table.sort_source(name), perm, keys, list(parts.bounds), bytearray(parts.codes))
+        out[name] = (perm, keys, list(parts.bounds), bytearray(parts.codes))
     return out
 
 
@@ -378,7 +381,8 @@ def _require(ok: bool, what: str) -> None:
         raise _Corrupt(what)
 
 
-def _columns(body: Body) -> dict[str, list | TimeColumn]:
+def _columns(body: Body) -> tuple[dict[str, list | TimeColumn | CodeColumn], list[list]]:
+    """The columns, and the distinct error lists the ``errors`` column shares."""
     n = body.rows
     expected = {kind: {name for name, f in FIELDS.items() if f.kind == kind} for kind in (STR, INT, DATETIME)}
     _require(set(body.strings) == expected[STR] - {"job_task_id"}, "string columns")
@@ -391,7 +395,8 @@ def _columns(body: Body) -> dict[str, list | TimeColumn]:
     _require(ids.pop() == "", "job_task_id: not NUL-terminated")
     _require(len(ids) == n, "job_task_id: not one id per row")  # unique: checked building the id index
     _require(not n or max(map(len, ids)) <= FIELDS["job_task_id"].max_length, "job_task_id: length")
-    cols: dict[str, list | TimeColumn] = {}
+    cols: dict[str, list | TimeColumn | CodeColumn] = {}
+    error_lists: list[list] = []
     for name in FIELDS:
         f = FIELDS[name]
         if name == "job_task_id":
@@ -403,11 +408,12 @@ def _columns(body: Body) -> dict[str, list | TimeColumn]:
         elif f.kind == DATETIME:
             cols[name] = _decode_times(name, body.times[name], n)
         else:
-            cols[name] = _decode_errors(body.errors, n)
-    return cols
+            cols[name], error_lists = _decode_errors(body.errors, n)
+    return cols, error_lists
 
 
-def _decode_strings(name: str, column: StrColumn, n: int) -> list:
+def _decode_strings(name: str, column: StrColumn, n: int) -> CodeColumn:
+    """Read into the column's code array as it is (``frombytes``: no int object per row)."""
     f = FIELDS[name]
     _require(column.width in _WIDTHS and len(column.codes) == n * column.width, f"{name}: codes")
     values = column.values
@@ -416,14 +422,24 @@ def _decode_strings(name: str, column: StrColumn, n: int) -> list:
     _require(max(map(len, values), default=0) <= limit, f"{name}: value too long")
     if name == "status":
         _require(STATUSES.issuperset(values), "status: unknown value")
-    table: list = [None if f.nullable else MISSING, *values]
-    codes = array(_WIDTHS[column.width])
+    typecode = _WIDTHS[column.width]
+    _require(len(values) + 2 <= _CODE_LIMITS[typecode] and (typecode == "B" or len(values) + 2 > _CODE_LIMITS[_NARROWER[typecode]]),
+             f"{name}: code width")
+    codes = array(typecode)
     codes.frombytes(column.codes)
-    _require(name != "status" or (column.width == 1 and b"\x00" not in column.codes), "status: not stored")
-    try:
-        return list(map(table.__getitem__, codes))
-    except IndexError:
-        raise _Corrupt(f"{name}: code out of range") from None
+    # the absent value the schema does not store (status: neither, its absent value is PENDING)
+    wrong = {CODE_MISSING, CODE_NULL} if name == "status" else {CODE_MISSING if f.nullable else CODE_NULL}
+    if typecode == "B":
+        valid = bytes(c for c in range(len(values) + 2) if c not in wrong)
+        _require(not column.codes.translate(None, valid), f"{name}: code out of range")
+    else:
+        _require(not n or max(codes) < len(values) + 2, f"{name}: code out of range")
+        _require(not any(c in codes for c in wrong), f"{name}: code out of range")
+    return CodeColumn.of_parts(codes, values)
+
+
+_CODE_LIMITS = {"B": 1 << 8, "H": 1 << 16, "I": 1 << 32}
+_NARROWER = {"H": "B", "I": "H"}
 
 
 def _decode_ints(name: str, raw: bytes, n: int) -> list:
@@ -438,7 +454,7 @@ def _decode_times(name: str, column: TimeParts, n: int) -> TimeColumn:
     _require(len(column.values) == 8 * n, f"{name}: length")
     raw = array("q")
     raw.frombytes(column.values)
-    _require(not n or (min(raw) >= MIN_MS and max(raw) <= MAX_MS), f"{name}: value out of the datetime range")
+    _require(_all_in_datetime_range(column.values, raw), f"{name}: value out of the datetime range")
     if column.nulls:
         nulls = column.nulls
         _require(len(nulls) == n and not nulls.translate(None, b"\x00\x01"), f"{name}: absent marks")
@@ -448,10 +464,38 @@ def _decode_times(name: str, column: TimeParts, n: int) -> TimeColumn:
     return TimeColumn.of_array(raw, column.nulls.count(1))
 
 
+#: Bytes of a little-endian int64 telling a sure in-range instant: the top two bytes both 0x00
+#: (then byte 5 below ``_TOP_POSITIVE``) or both 0xFF (then byte 5 from ``_LOW_NEGATIVE``), so
+#: ``0 <= v < 0xE6 << 40`` or ``-(0x38 << 40) <= v < 0``, both inside ``MIN_MS..MAX_MS``.
+_TOP_POSITIVE, _LOW_NEGATIVE = 0xE6, 0xC8
+assert _TOP_POSITIVE << 40 <= MAX_MS and -((0x100 - _LOW_NEGATIVE) << 40) >= MIN_MS
+_SIGN = bytes(255) + b"\x01"  # translate: 0xFF -> 1, else 0
+_HIGH = bytes(_TOP_POSITIVE) + b"\x01" * (256 - _TOP_POSITIVE)
+_LOW = b"\x01" * _LOW_NEGATIVE + bytes(256 - _LOW_NEGATIVE)
+
+
+def _all_in_datetime_range(values: bytes, raw: array) -> bool:
+    """Every int64 of ``values`` (``raw``) within ``MIN_MS..MAX_MS``.  Decided on their high bytes
+    with a few C passes (``min`` and ``max`` box every element: 50 ms a column at 1M rows); only
+    values near either end are compared one by one."""
+    n = len(raw)
+    if not n:
+        return True
+    top, second, third = values[7::8], values[6::8], values[5::8]
+    if top == second and not top.translate(None, b"\x00\xff"):
+        signs = int.from_bytes(top.translate(_SIGN), "little")
+        ones = int.from_bytes(b"\x01" * n, "little")
+        high = int.from_bytes(third.translate(_HIGH), "little")
+        low = int.from_bytes(third.translate(_LOW), "little")
+        if not ((high & (signs ^ ones)) | (low & signs)):
+            return True
+    return min(raw) >= MIN_MS and max(raw) <= MAX_MS
+
+
 _ERROR_LISTS = msgspec.json.Decoder(list[list[dict[str, Any]]])
 
 
-def _decode_errors(column: ErrorsColumn, n: int) -> list:
+def _decode_errors(column: ErrorsColumn, n: int) -> tuple[list, list[list]]:
     try:
         lists = _ERROR_LISTS.decode(column.lists)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -462,7 +506,7 @@ def _decode_errors(column: ErrorsColumn, n: int) -> list:
     codes.frombytes(column.codes)
     table: list = [NO_ERRORS, *lists]
     try:
-        return list(map(table.__getitem__, codes))
+        return list(map(table.__getitem__, codes)), lists
     except IndexError:
         raise _Corrupt("errors: code out of range") from None
 
@@ -477,14 +521,12 @@ def _valid_error(doc: dict) -> bool:
     )
 
 
-def _pool_errors(col: list, pool: dict) -> None:
-    """The table's errors pool as inserts leave it: each distinct list, its codes and messages."""
-    seen: set[int] = set()
-    for errs in col:
-        if errs and id(errs) not in seen:
-            seen.add(id(errs))
-            for doc in errs:
-                for key in ("error_code", "message"):
-                    if key in doc:
-                        doc[key] = pooled(pool, doc[key])
-            shared_errors(pool, errs)
+def _pool_errors(lists: list[list], pool: dict) -> None:
+    """The table's errors pool as inserts leave it: each distinct list (the file's table of
+    them, in first-use order: no pass over the rows), its codes and messages."""
+    for errs in lists:
+        for doc in errs:
+            for key in ("error_code", "message"):
+                if key in doc:
+                    doc[key] = pooled(pool, doc[key])
+        shared_errors(pool, errs)

@@ -26,7 +26,7 @@ from . import errors as E
 from .collector import collector_paused
 from .columns import TimeColumn
 from .explain import explain_list, explain_stat
-from .heap import TRIM_AFTER, return_freed_memory
+from .heap import return_freed_memory
 from .ingest import read_record_batches
 from .limits import Limits, active_limits, default_limits, using_limits
 from .plans import PlanCache
@@ -38,7 +38,8 @@ from .rwlock import RWLock
 from .schema import MISSING, UPDATABLE
 from .snapshot import read_snapshot, write_snapshot
 from .stat import execute_stat
-from .table import Table
+from .storage import Table
+from .thresholds import KEPT_SHAPERS, TRIM_AFTER
 
 __all__ = ["JobTaskStore"]
 
@@ -167,12 +168,12 @@ class JobTaskStore:
         return count
 
     def _check_unique(self, ids: list[str]) -> None:
-        seen = self._table.by_id
-        if len(set(ids)) == len(ids) and seen.keys().isdisjoint(ids):
+        table = self._table
+        if len(set(ids)) == len(ids) and not table.ids_taken(ids):
             return
         batch: set[str] = set()
         for i, tid in enumerate(ids):
-            if tid in seen or tid in batch:
+            if table.row_of(tid) is not None or tid in batch:
                 raise E.save_unique_values(["job_task_id"], f", value = {tid!r}, position = {i}")
             batch.add(tid)
 
@@ -187,7 +188,7 @@ class JobTaskStore:
                 raise E.invalid_parameter_type(name, "str")
         if workspace_id is not None and not isinstance(workspace_id, str):
             raise E.invalid_parameter_type("workspace_id", "str")
-        r = self._table.by_id.get(job_task_id)
+        r = self._table.row_of(job_task_id)
         columns = self._table.columns
         if r is None or columns["domain_id"][r] != domain_id:
             raise E.not_found("job_task_id", job_task_id)
@@ -227,7 +228,7 @@ class JobTaskStore:
         """Page shapers per projection (they read the table's column lists, which live as long as it)."""
         shaper = self._shapers.get(projection)
         if shaper is None:
-            if len(self._shapers) >= 64:
+            if len(self._shapers) >= KEPT_SHAPERS:
                 self._shapers = {None: self._shape_all}
             shaper = self._shapers[projection] = make_shaper(self._table, projection)
         return shaper

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from weakref import WeakKeyDictionary
 
-from ..table import Table
+from ..storage import Table
 
 __all__ = ["spent", "charge"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..selection import Selection
-from ..table import Table
+from ..storage import Table
 from .planner import LOOKUP, RANGE_CODES, TEST, AccessPlan, Step
 from .predicates import ANY_OF, IndexAccess, Predicate
 from .row_tests import filter_rows

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ..selection import Selection
-from ..table import Table
+from ..storage import Table
 from .conditions import Condition
 from .executor import run_filter
 from .planner import plan_filter

@@ -15,9 +15,10 @@ from itertools import compress, islice, repeat
 from operator import ge, le
 from typing import Any, Callable, Sequence
 
+from ..columns import CodeColumn
 from ..schema import DATETIME, ERRORS, INT, MISSING, STR
 from ..selection import Selection
-from ..table import Table
+from ..storage import Table
 from ..paths import element_getter
 from ..values import bson_key, leaves_sort_key
 from .conditions import Path
@@ -34,6 +35,10 @@ TOP_K_SAMPLE = 1024
 
 
 def _null_first(col: list) -> KeyFn:
+    if type(col) is CodeColumn:  # each value's key made once, a row's read through its code
+        keys, codes = [(0, "") if x is None or x is MISSING else (1, x) for x in col.values], col.codes
+        return lambda r: keys[codes[r]]
+
     def key(r: int) -> Any:
         x = col[r]
         return (0, "") if x is None or x is MISSING else (1, x)

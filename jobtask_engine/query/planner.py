@@ -35,7 +35,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..schema import DATETIME, INT
-from ..table import DENSE_FRACTION, Table
+from ..storage import Table
+from ..thresholds import DENSE_FRACTION
 from . import build_ledger
 from .predicates import Predicate
 

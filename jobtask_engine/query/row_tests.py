@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from ..columns import MISSING_MS, TimeColumn
+from ..columns import MISSING_MS, CodeColumn, TimeColumn
 from ..paths import element_getter, elements_reached
 from ..schema import MISSING
-from ..table import NEG_INF, Table
+from ..storage import NEG_INF, Table
 from ..values import ValueTest, bson_equal
 from .elem_match import compile_elem_match
 from .predicates import (
@@ -89,6 +89,10 @@ def _all(pred: Predicate, table: Table, rows: Rows) -> list[int]:
 
 def _str_eq(pred: Predicate, table: Table, rows: Rows) -> list[int]:
     col, v = table.columns[pred.path.field], pred.value
+    if type(col) is CodeColumn:  # the value's code against the codes: no string read per row
+        col, v = col.codes, col.code(v)
+        if v is None:  # no row ever held it
+            return list(rows) if pred.negate else []
     if pred.negate:
         return [r for r in rows if col[r] != v]
     return _eq_rows(col, rows, v)
@@ -123,9 +127,23 @@ def _keep(pred: Predicate, table: Table, rows: Rows, test: ValueTest) -> list[in
         if negate:
             return [r for r in rows if not any(map(test, reached(r)))]
         return [r for r in rows if any(map(test, reached(r)))]
+    if type(col) is CodeColumn:
+        return _keep_coded(col, rows, test, negate)
     if negate:
         return [r for r in rows if not test(col[r])]
     return [r for r in rows if test(col[r])]
+
+
+def _keep_coded(col: CodeColumn, rows: Rows, test: ValueTest, negate: bool) -> list[int]:
+    """``_keep`` over a code column: each value tested once (when the table is smaller than the
+    candidates), then a row kept by its code's answer."""
+    codes, values = col.codes, col.values
+    if len(values) < len(rows):
+        passed = [bool(test(v)) is not negate for v in values]
+        return [r for r in rows if passed[codes[r]]]
+    if negate:
+        return [r for r in rows if not test(values[codes[r]])]
+    return [r for r in rows if test(values[codes[r]])]
 
 
 def _date_value(pred: Predicate, table: Table, rows: Rows) -> list[int]:

@@ -6,11 +6,11 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any, Callable, Sequence
 
-from ..columns import TimeColumn
+from ..columns import take
 from ..paths import kept_path, merge_kept
 from ..records import errors_out
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, MISSING, STR
-from ..table import Table
+from ..storage import Table
 from ..timeutil import ms_to_iso, ms_to_iso_many
 
 __all__ = ["make_shaper", "make_row_shaper"]
@@ -106,8 +106,8 @@ def make_shaper(table: Table, projection: Sequence[str] | None) -> Callable[[Seq
             r = rows[0]
             columns = [conv([col[r]]) for col, conv in plan]
         else:
-            pick = itemgetter(*rows)  # one C call per column (a datetime column's array: its take)
-            columns = [conv(col.take(rows) if type(col) is TimeColumn else pick(col)) for col, conv in plan]
+            pick = itemgetter(*rows)  # one C call per column (a datetime or code column's array)
+            columns = [conv(take(col, pick)) for col, conv in plan]
         return list(map(dict, map(zip, repeat(fields), zip(*columns))))
 
     return shape

@@ -12,6 +12,8 @@ from __future__ import annotations
 from ..paths import distinct_leaves
 from ..schema import DATETIME, ERRORS, FIELDS, INDEXED
 from ..values import MISSING, bson_key, freeze, ms_to_dt
+from ..columns import CODE_MISSING, CodeColumn
+from .fast import rows_reader
 from .frames import ColumnFrame, as_lists, object_id
 
 __all__ = ["distinct_values"]
@@ -29,7 +31,7 @@ def distinct_values(frame: ColumnFrame, path: str) -> list:
     if len(parts) == 1 and field.kind != ERRORS:
         uniq = _indexed_values(frame, top)
         if uniq is None:
-            uniq = [v for v in dict.fromkeys(frame.column(top)) if v is not MISSING]
+            uniq = _stored_values(frame, top)
         if field.kind == DATETIME:
             uniq = [ms_to_dt(v) for v in uniq]
         return _sorted(uniq)
@@ -51,19 +53,22 @@ def distinct_values(frame: ColumnFrame, path: str) -> list:
     return _sorted(list(seen.values()))
 
 
+def _stored_values(frame: ColumnFrame, name: str) -> list:
+    """The distinct stored values of a field over the frame (a code column: its codes read over
+    the rows, decoded once per distinct code)."""
+    col = frame.table.columns[name]
+    if type(col) is CodeColumn and name not in frame.overrides:
+        values = col.values
+        return [values[c] for c in set(rows_reader(frame)(col.code_list())) if c != CODE_MISSING]  # sorted below
+    return [v for v in dict.fromkeys(frame.column(name)) if v is not MISSING]
+
+
 def _indexed_values(frame: ColumnFrame, name: str) -> list | None:
     """The distinct values of an indexed field straight from its index, when the frame is every live row."""
     table = frame.table
     if name not in INDEXED or frame.overrides or len(frame) != len(table):
         return None
-    try:
-        table.posting(name, None)  # builds the index on first use
-        values = [v for v, rows in table.postings[name].items() if len(rows)]
-        if table.null_postings[name].get(None):
-            values.append(None)
-        return values
-    except (AttributeError, KeyError, TypeError):
-        return None
+    return [v for v in table.posted_values(name) if v is not MISSING]
 
 
 def _sorted(values: list) -> list:

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, Sequence
 
 from ..collector import collector_paused
 from ..selection import Selection
-from ..table import Table
+from ..storage import Table
 from .distinct import distinct_values
 from .frames import ColumnFrame, Frame
 from .group import UNWOUND_COUNTS, GroupStage

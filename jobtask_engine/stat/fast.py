@@ -27,13 +27,15 @@ from weakref import WeakKeyDictionary
 from ..schema import DATETIME, FIELDS, INT, STR
 from ..timeutil import MS_PER_DAY, day_number, day_numbers
 from ..values import MISSING
-from ..table import Table
+from ..columns import CodeColumn
+from ..thresholds import CATCH_UP_SHARE, KEPT_KEY_PLANS
+from ..storage import Table
 from .accumulators import fit_int64
 from .expressions import DatePart, DateToString, PathExpr
 from .frames import ColumnFrame, Frame, gather
 from .grouped import group_id
 
-__all__ = ["compact_group", "unwind_errors_group", "key_codes", "CODES_SERVE", "UNWIND_COUNTS_SERVE"]
+__all__ = ["compact_group", "unwind_errors_group", "key_codes", "rows_reader", "CODES_SERVE", "UNWIND_COUNTS_SERVE"]
 
 #: The operators each strategy of this module serves; any other operator makes the
 #: group take the general strategy (``group.py``), which serves every reducer.
@@ -44,8 +46,6 @@ _POS_INF = float("inf")
 
 #: table -> {key plan: _Codes}
 _KEY_CODES: "WeakKeyDictionary[Any, dict[tuple, _Codes]]" = WeakKeyDictionary()
-#: Key plans whose codes are kept per table (the oldest is dropped first).
-KEPT_PLANS = 4
 
 
 class _Codes:
@@ -84,28 +84,43 @@ def _key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> tuple[list | 
     if got is None:
         got = _build_codes(table, plan)
         table.trim_after_build()
-        while len(per_table) >= KEPT_PLANS:
+        while len(per_table) >= KEPT_KEY_PLANS:
             per_table.pop(next(iter(per_table), None), None)
     per_table[plan] = got  # most recently used last
     return got.codes, got.uniq
 
 
 def _build_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes:
-    cols = [day_numbers(table.columns[name]) if how == "day" else table.columns[name] for name, how in plan]
+    stored = [table.columns[name] for name, _ in plan]
+    # A string key is read as its column's codes (code and value go one to one), the pre-keys
+    # decoded once per group below.
+    cols = [
+        day_numbers(col) if how == "day" else col.code_list() if type(col) is CodeColumn else col
+        for col, (_, how) in zip(stored, plan)
+    ]
     # The row tuples are made twice rather than kept: 100k live tuples would wake the
     # garbage collector's full collections.
     uniq = list(dict.fromkeys(cols[0] if len(cols) == 1 else zip(*cols)))
-    if any(type(v) is bool for pre in uniq for v in (pre if len(cols) > 1 else (pre,))):
+    decoders = [col.values if type(col) is CodeColumn and how != "day" else None for col, (_, how) in zip(stored, plan)]
+    if any(decoders):
+        if len(cols) == 1:
+            uniq_keys = list(map(decoders[0].__getitem__, uniq))
+        else:
+            uniq_keys = [tuple(x if d is None else d[x] for x, d in zip(pre, decoders)) for pre in uniq]
+    else:
+        uniq_keys = uniq
+    if any(type(v) is bool for pre in uniq_keys for v in (pre if len(cols) > 1 else (pre,))):
         # True/1 and False/0 hash alike, MongoDB keeps booleans apart from numbers: no codes.
         return _Codes(table.version, None, None, None)
     code_of = {k: i for i, k in enumerate(uniq)}
-    return _Codes(table.version, list(map(code_of.__getitem__, cols[0] if len(cols) == 1 else zip(*cols))), uniq, code_of)
+    codes = list(map(code_of.__getitem__, cols[0] if len(cols) == 1 else zip(*cols)))
+    return _Codes(table.version, codes, uniq_keys, {k: i for i, k in enumerate(uniq_keys)})
 
 
 def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes) -> bool:
     """Recode the rows written since ``got`` was made; False when a rebuild is due instead."""
     rows = table.rows_written_since(got.version)
-    if rows is None or got.codes is None or len(rows) * 8 > len(got.codes):
+    if rows is None or got.codes is None or len(rows) * CATCH_UP_SHARE > len(got.codes):
         return False
     cols = [(table.columns[name], how == "day") for name, how in plan]
     codes, uniq, code_of = got.codes, got.uniq, got.code_of
@@ -170,7 +185,7 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
     if None in field_plans:
         return None
     table = frame.table
-    read = _reader(frame)
+    read = rows_reader(frame)
     codes, uniq = key_codes(table, tuple(key_plans))
     if codes is None:
         return None
@@ -231,7 +246,7 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
     return docs
 
 
-def _reader(frame: ColumnFrame) -> Any:
+def rows_reader(frame: ColumnFrame) -> Any:
     """A function reading any table-aligned column over the frame's rows, as an iterable
     (as ``ColumnFrame.column`` reads a stored one: a dense selection through its mask)."""
     sel = frame.sel
@@ -293,7 +308,7 @@ def unwind_errors_group(frame: Frame, path: str, keys: Sequence[Any], fields: Se
     if any(f.operator not in UNWIND_COUNTS_SERVE or f.expr is not None for f in fields):
         return None
     # Every stored ``errors`` value is a list of documents or the store's empty tuple.
-    elements = chain.from_iterable(_reader(frame)(frame.table.columns["errors"]))
+    elements = chain.from_iterable(rows_reader(frame)(frame.table.columns["errors"]))
     try:
         if len(subs) == 1:
             counts = Counter(map(methodcaller("get", subs[0], MISSING), elements))

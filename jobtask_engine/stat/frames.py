@@ -20,9 +20,9 @@ from typing import Any, Sequence
 
 from ..paths import agg_column, agg_get
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
-from ..columns import TimeColumn
+from ..columns import take
 from ..values import MISSING, ms_to_dt
-from ..table import Table
+from ..storage import Table
 
 __all__ = ["ColumnFrame", "DocFrame", "Frame", "gather", "object_id", "as_lists"]
 
@@ -39,9 +39,7 @@ def gather(col: list, rows: Sequence[int]) -> Sequence:
         return ()
     if n == 1:
         return (col[rows[0]],)
-    if type(col) is TimeColumn:
-        return col.take(rows)  # its array read in C (``itemgetter`` on the column would call Python per row)
-    return itemgetter(*rows)(col)
+    return take(col, itemgetter(*rows))  # a typed column's array read in C (indexing it calls Python per row)
 
 
 #: Stands for the store's empty ``errors`` tuple; read-only like every column value.
@@ -142,15 +140,17 @@ class ColumnFrame:
 
     def docs(self) -> list[dict]:
         """The documents as MongoDB stores them (``_id`` first, unstored fields absent)."""
-        cols = self.table.columns
         names = [n for n in FIELD_NAMES if n not in self.overrides]
+        rows = self.rows
+        # each column read over the rows at once, in C (a code column indexed per row calls Python)
+        cols = {name: gather(self.table.columns[name], rows) for name in names}
         date_names = {n for n in names if FIELDS[n].kind == DATETIME}
         out = []
         over_items = list(self.overrides.items())
-        for pos, r in enumerate(self.rows):
+        for pos, r in enumerate(rows):
             doc: dict[str, Any] = {"_id": object_id(r)}
             for name in names:
-                v = cols[name][r]
+                v = cols[name][pos]
                 if v is MISSING:
                     continue
                 if name in date_names and v is not None:

@@ -28,20 +28,19 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any, Callable, Sequence
 
+from ..columns import CodeColumn
 from ..schema import INDEXED
 from ..selection import Selection
-from ..table import DENSE_FRACTION, DensePosting, Table
+from ..storage import DensePosting, Table
+from ..thresholds import BYTE_CODES, DENSE_FRACTION, FEW_GROUPS, POSTED_GROUPS
 from ..timeutil import MS_PER_DAY, day_numbers
 from ..values import MISSING, freeze
 from .expressions import DatePart, DateToString, PathExpr
+from .fast import rows_reader
 from .frames import ColumnFrame, Frame
 
 __all__ = ["Partition", "partition"]
 
-#: Up to this many groups, a column is split with one C pass per group.
-FEW_GROUPS = 8
-#: Above this many distinct values, per-group overhead makes the codes strategy cheaper.
-POSTED_GROUPS = 64
 
 
 class Partition:
@@ -83,8 +82,7 @@ def _postings(frame: Frame, key_exprs: Sequence[Any]) -> Partition | None:
     table = frame.table
     field = expr.path
     try:
-        table.posting(field, None)  # builds the index on first use
-        values = list(table.postings[field].keys()) + list(table.null_postings[field].keys())
+        values = table.posted_values(field)
         if len(values) > POSTED_GROUPS:
             return None
         lists = [(v, table.posting(field, v)) for v in values]
@@ -128,6 +126,13 @@ def _cut_postings(frame: ColumnFrame, field: str, lists: list) -> list:
 
 def _key_column(frame: Frame, expr: Any) -> tuple[Sequence, Callable | None]:
     """The column to group on, and the function turning a pre-key into the key (None: as is)."""
+    if type(expr) is PathExpr and len(expr.parts) == 1 and type(frame) is ColumnFrame and expr.path not in frame.overrides:
+        col = frame.table.columns.get(expr.path)
+        if type(col) is CodeColumn:
+            # A stored string key: grouped on its codes (one to one with the values), decoded
+            # once per group; 1-byte codes read over the rows as bytes (no int boxed a row).
+            codes = rows_reader(frame)(col.code_list())
+            return (bytes(codes) if col.codes.typecode == "B" else list(codes)), col.values.__getitem__
     if type(expr) in (DatePart, DateToString) and type(expr.arg) is PathExpr:
         vals, is_ms = expr.arg.raw(frame)
         if is_ms:
@@ -191,7 +196,7 @@ def _splitter(keyed: Sequence, code_of: dict, groups: list[list[int]]) -> Callab
         return _whole
     state: dict[str, Any] = {}
 
-    if len(code_of) <= 256 and len(groups) <= FEW_GROUPS:
+    if len(code_of) <= BYTE_CODES and len(groups) <= FEW_GROUPS:
         def selections() -> list[bytes]:
             sels = state.get("sels")
             if sels is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobtask_engine import JobTaskStore
-from jobtask_engine.columns import ARRAY_KINDS, MISSING_MS, NULL_MS, TimeColumn
+from jobtask_engine.columns import ARRAY_KINDS, CODE_MISSING, CODE_NULL, CODED, MISSING_MS, NULL_MS, CodeColumn, TimeColumn
 from jobtask_engine.schema import DATETIME, FIELDS, INDEXED, INT, MISSING
 
 __all__ = ["store_differences", "layout_faults", "PROBE_NEEDLES"]
@@ -40,7 +40,7 @@ def _index_answers(store: JobTaskStore) -> dict[str, Any]:
     """Every index, asked every question it answers, with rows named by job_task_id."""
     table = store._table
     ids = table.columns["job_task_id"]
-    out: dict[str, Any] = {"by_id": sorted((k, ids[r]) for k, r in table.by_id.items())}
+    out: dict[str, Any] = {"by_id": sorted((k, ids[r]) for k, r in table.id_rows().items())}
     for field in INDEXED:
         values = {x for x in (table.columns[field][r] for r in table.alive)} | {None, MISSING}
         out[f"posting:{field}"] = sorted(
@@ -99,11 +99,14 @@ def _answers(store: JobTaskStore) -> dict[str, Any]:
 
 
 def _layout(store: JobTaskStore) -> dict[str, Any]:
-    """How each column is held (its representation) and what its order view reads per live row."""
+    """How each column is held (its representation, a code column's value table and code
+    width) and what its order view reads per live row."""
     table = store._table
     out: dict[str, Any] = {}
     for name, col in table.columns.items():
         out[f"repr:{name}"] = type(col).__name__
+        if type(col) is CodeColumn:
+            out[f"codes:{name}"] = (col.codes.typecode, [_typed(v) for v in col.values])
         if FIELDS[name].kind in (INT, DATETIME):
             view = table.order_view(name)
             out[f"view:{name}"] = [_typed(view[r]) for r in table.alive]
@@ -113,9 +116,13 @@ def _layout(store: JobTaskStore) -> dict[str, Any]:
 def layout_faults(store: JobTaskStore) -> list[str]:
     """Where a store's columns break their representation's own rules (empty when none do):
     a datetime column is a ``TimeColumn`` whose ``absent`` counts its sentinels and whose raw
-    value is the sentinel exactly where the column reads null or missing; the other kinds are lists."""
+    value is the sentinel exactly where the column reads null or missing; a repeated-string
+    column is a ``CodeColumn`` (see ``_code_faults``); ``job_task_id`` and ``errors`` are lists."""
     faults: list[str] = []
     for name, col in store._table.columns.items():
+        if name in CODED:
+            faults += _code_faults(name, col)
+            continue
         if FIELDS[name].kind not in ARRAY_KINDS:
             if type(col) is not list:
                 faults.append(f"{name}: a {type(col).__name__}, not a list")
@@ -131,6 +138,32 @@ def layout_faults(store: JobTaskStore) -> list[str]:
             faults.append(f"{name}: reads differ from the raw array")
         if any(type(col[r]) is not int and col[r] is not None and col[r] is not MISSING for r in range(len(col))):
             faults.append(f"{name}: holds a value that is not an int, None or MISSING")
+    return faults
+
+
+def _code_faults(name: str, col: Any) -> list[str]:
+    """A code column's rules: the reserved codes first, then distinct strings; ``code_of`` the
+    inverse of ``values``; every code in the table; the narrowest code width holding the table;
+    reads agree with ``values[code]``."""
+    if type(col) is not CodeColumn:
+        return [f"{name}: a {type(col).__name__}, not a CodeColumn"]
+    faults = []
+    values = col.values
+    if values[CODE_MISSING] is not MISSING or values[CODE_NULL] is not None:
+        faults.append(f"{name}: reserved codes hold {values[:2]!r}")
+    if not all(type(v) is str for v in values[2:]) or len(set(values[2:])) != len(values) - 2:
+        faults.append(f"{name}: the value table is not distinct strings")
+    if col.code_of != {v: i for i, v in enumerate(values)}:
+        faults.append(f"{name}: code_of is not the inverse of the value table")
+    if len(col.codes) and max(col.codes) >= len(values):
+        faults.append(f"{name}: a code past the value table")
+    width = next(t for t, limit in (("B", 256), ("H", 1 << 16), ("I", 1 << 32)) if len(values) <= limit)
+    if col.codes.typecode != width:
+        faults.append(f"{name}: codes of type {col.codes.typecode!r}, the table needs {width!r}")
+    if [_typed(x) for x in col] != [_typed(values[c]) for c in col.codes]:
+        faults.append(f"{name}: reads differ from the value table")
+    if list(col.code_list()) != list(col.codes):
+        faults.append(f"{name}: the boxed codes differ from the code array")
     return faults
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobtask_engine import JobTaskStore
-from jobtask_engine.table import DENSE_FRACTION
+from jobtask_engine.thresholds import DENSE_FRACTION
 
 DOMAINS = ["d1", "d2"]
 STATUSES = ["PENDING", "SUCCESS", "FAILURE"]
@@ -166,25 +166,25 @@ def test_sorted_index_side_entries_merge_like_a_rebuild():
         store.update(f"job-task-{i:012x}", "d1", {"updated_count": 9 if i % 16 else 0})
     store.delete(f"job-task-{32:012x}", "d1")
     store.create(record(5000, "d1", "SUCCESS", 9, 1, None))
-    assert 0 < len(store._table.sorted_indexes["updated_count"].pending) < 20
+    assert 0 < len(store._table.sorted_index("updated_count").pending) < 20
     fresh = JobTaskStore(list(store))
     for q in queries:
         assert store.list(q) == fresh.list(q), q
 
 
 def test_a_value_grown_frequent_is_promoted_to_a_vector_and_stays_exact():
-    from jobtask_engine.table import DensePosting
+    from jobtask_engine.storage import DensePosting
 
     n = DENSE_FRACTION * 8
     store = JobTaskStore(record(i, "d1", "SUCCESS", 0, 1, None) for i in range(n))
     assert _count(store, "FAILURE") == 0  # builds the status postings: SUCCESS is a vector
-    postings = store._table.postings["status"]
-    assert type(postings["SUCCESS"]) is DensePosting
+    postings = store._table.postings("status")
+    assert type(postings.get("SUCCESS")) is DensePosting
     for i in range(20):
         store.update(f"job-task-{i:012x}", "d1", {"status": "FAILURE"})
-    assert type(postings["FAILURE"]) is not DensePosting  # grown by single writes: still a list
+    assert type(postings.get("FAILURE")) is not DensePosting  # grown by single writes: still a list
     assert _count(store, "FAILURE") == 20  # asked for densely: promoted
-    assert type(postings["FAILURE"]) is DensePosting
+    assert type(postings.get("FAILURE")) is DensePosting
     store.create(record(n + 1, "d1", "FAILURE", 0, 1, None))
     store.delete(f"job-task-{0:012x}", "d1")
     for i in range(1, 20):
@@ -254,7 +254,7 @@ def test_group_codes_catch_up_with_a_few_writes():
 
 
 def test_rows_written_since_reaches_back_a_bounded_way():
-    from jobtask_engine import table as table_module
+    from jobtask_engine.thresholds import WRITE_LOG_SIZE
 
     store = JobTaskStore(record(i, "d1", "SUCCESS", 0, 1, None) for i in range(10))
     t = store._table
@@ -265,7 +265,7 @@ def test_rows_written_since_reaches_back_a_bounded_way():
     assert t.rows_written_since(start) == [2, 4, 10]
     assert t.rows_written_since(t.version) == []
     assert t.rows_written_since(t.version + 1) is None
-    for _ in range(table_module._LOG_SIZE + 1):
+    for _ in range(WRITE_LOG_SIZE + 1):
         store.update(f"job-task-{2:012x}", "d1", {"updated_count": t.version})
     assert t.rows_written_since(start) is None  # forgotten: a cache built then must rebuild
     t._changed()  # rows unknown

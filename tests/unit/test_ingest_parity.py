@@ -236,11 +236,47 @@ def test_datetime_columns_are_typed_arrays_on_every_path(tmp_path: Path) -> None
         assert layout_faults(store) == [], name
         started = table.columns["started_at"]
         assert type(started) is TimeColumn
-        row = table.by_id[records[3]["job_task_id"]]
+        row = table.row_of(records[3]["job_task_id"])
         assert started[row] is None and started.raw[row] == NULL_MS, name
         victim = records[7]
-        r = table.by_id[victim["job_task_id"]]
+        r = table.row_of(victim["job_task_id"])
         store.delete(victim["job_task_id"], victim["domain_id"])
         assert table.columns["created_at"].raw[r] == MISSING_MS and table.columns["created_at"][r] is MISSING, name
         store.update(records[4]["job_task_id"], records[4]["domain_id"], {"finished_at": "2024-02-02T00:00:00Z"})
         assert layout_faults(store) == [], name
+
+
+def test_repeated_strings_are_code_columns_on_every_path_past_a_byte_of_codes(tmp_path: Path) -> None:
+    """Every ingest path holds the repeated strings as CodeColumns with the same value table
+    and code width — here job_id with 300 distinct values (2-byte codes) — and writes keep
+    them so: an update to a never-seen value, a null provider, a delete."""
+    from jobtask_engine.columns import CODE_MISSING, CodeColumn
+    from jobtask_engine.testing.factories import make_job_tasks
+    from jobtask_engine.testing.store_checks import layout_faults
+
+    records = make_job_tasks(320, seed=8)
+    for i, rec in enumerate(records):
+        rec["job_id"] = f"job-{i % 300}"
+    stores = {}
+    for name, build in BUILDERS.items():
+        where = tmp_path / name.replace("(", "_").replace(")", "_")
+        where.mkdir()
+        stores[name] = store = build(records, where)
+        table = store._table
+        job_ids = table.columns["job_id"]
+        assert type(job_ids) is CodeColumn and job_ids.codes.typecode == "H", name
+        assert type(table.columns["status"]) is CodeColumn and table.columns["status"].codes.typecode == "B", name
+        victim, changed = records[5], records[6]
+        store.update(changed["job_task_id"], changed["domain_id"], {"provider": "brand-new-cloud", "status": "CANCELED"})
+        store.update(records[7]["job_task_id"], records[7]["domain_id"], {"provider": None})
+        r = table.row_of(victim["job_task_id"])
+        store.delete(victim["job_task_id"], victim["domain_id"])
+        assert job_ids.codes[r] == CODE_MISSING and table.columns["provider"].codes[r] == CODE_MISSING, name
+        assert table.columns["provider"][table.row_of(changed["job_task_id"])] == "brand-new-cloud", name
+        assert table.columns["provider"][table.row_of(records[7]["job_task_id"])] is None, name
+        assert layout_faults(store) == [], name
+    base = stores.pop("insert_many(json.loads)")
+    for name, store in stores.items():
+        assert store_differences(base, store) == [], name
+    base.save(tmp_path / "after-writes")
+    assert store_differences(base, JobTaskStore.open(tmp_path / "after-writes")) == []

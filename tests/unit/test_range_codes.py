@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from jobtask_engine import JobTaskStore
 from jobtask_engine.schema import MISSING
-from jobtask_engine.table import SortedIndex
+from jobtask_engine.storage import SortedIndex
 
 OPS = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
 

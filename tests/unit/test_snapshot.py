@@ -91,12 +91,12 @@ def test_sorted_indexes_are_kept_and_stay_current(tmp_path: Path) -> None:
     assert store_differences(store, JobTaskStore(make_job_tasks(500, seed=8))) == []  # builds every index
     for info in infos[::9]:
         store.delete(info["job_task_id"], info["domain_id"])
-    for name in list(store._table.sorted_indexes):
-        store._table.sorted_indexes[name].rebuild(store._table.alive)  # settle them
+    for index in store._table.built_sorted_indexes().values():
+        index.rebuild(store._table.alive)  # settle them
     store.update(infos[1]["job_task_id"], infos[1]["domain_id"], {"updated_count": 77})  # one left unsettled
     store.save(tmp_path / "s")
     opened = JobTaskStore.open(tmp_path / "s")
-    kept = set(opened._table.sorted_indexes)
+    kept = set(opened._table.built_sorted_indexes())
     assert kept and "updated_count" not in kept and "created_at" in kept
     assert store_differences(store, opened) == []
     for s in (store, opened):
@@ -200,6 +200,18 @@ def test_other_format_version_is_refused(small: tuple[JobTaskStore, Path], tmp_p
     assert "version" in _refusal(newer)
 
 
+def test_a_format_2_snapshot_is_refused_by_name(small: tuple[JobTaskStore, Path], tmp_path: Path) -> None:
+    """Format 2 (strings with code 0 for the absent value) is not read: the message names both
+    versions, so the user knows to save again from the source files."""
+    _, path = small
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, len(MAGIC), 2)
+    older = tmp_path / "older"
+    older.write_bytes(bytes(data))
+    message = _refusal(older)
+    assert "format version 2 is not supported" in message and f"reads {FORMAT_VERSION}" in message
+
+
 def _rewritten(path: Path, out: Path, change) -> Path:
     """The snapshot with its body changed by ``change`` and a correct checksum (a crafted file)."""
     data = path.read_bytes()
@@ -232,10 +244,17 @@ def _rewritten(path: Path, out: Path, change) -> Path:
         lambda b: setattr(b.sorted["created_at"], "bounds", b.sorted["created_at"].bounds[::-1]),
         lambda b: setattr(b.sorted["created_at"], "codes", b"\xff" * b.rows),
         lambda b: setattr(b.sorted["created_at"], "keys", b"\x00" * 8),
+        lambda b: setattr(b.strings["provider"], "codes", b"\x00" * b.rows),
+        lambda b: setattr(b.strings["job_id"], "codes", b"\x01" * b.rows),
+        lambda b: setattr(b.strings["status"], "codes", b"\x01" * b.rows),
+        lambda b: b.strings.__setitem__("job_id", type(b.strings["job_id"])(b.strings["job_id"].values, 2, b"\x00\x00" * b.rows)),
+        lambda b: b.strings.__setitem__("job_id", type(b.strings["job_id"])(["j"], 2, b"\x02\x01" * b.rows)),
+        lambda b: b.strings["domain_id"].values.append("d1"),
     ],
     ids=["rows", "duplicate-id", "unterminated-ids", "ids-not-utf8", "status-value", "code-range", "status-absent", "column-missing",
          "null-marks", "datetime-range", "error-type", "empty-error-list", "error-code-range", "too-long",
-         "index-of-a-string", "index-row", "index-bounds", "index-codes", "index-length"],
+         "index-of-a-string", "index-row", "index-bounds", "index-codes", "index-length",
+         "nullable-not-stored", "null-in-a-not-nullable", "status-null", "code-width", "wide-code-range", "repeated-value"],
 )
 def test_crafted_bodies_with_a_good_checksum_are_refused(small: tuple[JobTaskStore, Path], tmp_path: Path, change) -> None:
     _, path = small
@@ -314,3 +333,17 @@ def test_fuzzed_bodies_with_a_good_checksum_open_or_are_refused(tmp_path_factory
         opened.list({"domain_id": domain, "query": {"sort": [{"key": "created_at", "desc": True}],
                                                     "filter": [{"k": "created_at", "v": "2022-01-01T12:00:00Z", "o": "datetime_gte"}]}})
         opened.stat({"domain_id": domain, "query": {"distinct": "job_id"}})
+
+
+@given(st.lists(st.one_of(st.integers(-(2**63), 2**63 - 1), st.integers(-(2**49), 2**49),
+                          st.sampled_from([0, -1, 0xE6 << 40, (0xE6 << 40) - 1, -(0x38 << 40), -(0x38 << 40) - 1])),
+                min_size=1, max_size=20))
+def test_the_datetime_range_check_on_high_bytes_is_exact(values: list[int]) -> None:
+    from array import array
+
+    from jobtask_engine.snapshot import _all_in_datetime_range
+    from jobtask_engine.timeutil import MAX_MS, MIN_MS
+
+    for edge in (MIN_MS, MAX_MS, MIN_MS - 1, MAX_MS + 1):
+        raw = array("q", [*values, edge])
+        assert _all_in_datetime_range(raw.tobytes(), raw) == all(MIN_MS <= v <= MAX_MS for v in raw)

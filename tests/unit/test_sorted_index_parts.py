@@ -1,4 +1,4 @@
-"""A sorted index's descending order, made part by part (``table.DESC_PART`` rows at a
+"""A sorted index's descending order, made part by part (``thresholds.DESC_PART`` rows at a
 time), is the order of its values descending with equal values in ascending row id,
 for any part size, with nulls, ties and writes pending; on integer lists and datetime arrays."""
 
@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jobtask_engine import table as table_module
+from jobtask_engine.storage import sorted_index as sorted_index_module
 from jobtask_engine.columns import TimeColumn
 from jobtask_engine.schema import MISSING
-from jobtask_engine.table import NULL_KEY, SortedIndex
+from jobtask_engine.storage import NULL_KEY, SortedIndex
 
 
 def _key(x: Any) -> int:
@@ -36,7 +36,7 @@ def test_descending_parts_give_the_whole_order(values: list, part: int, datetime
     col = TimeColumn(values) if datetime_array else list(values)
     source = col.raw if datetime_array else col
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(table_module, "DESC_PART", part)
+        mp.setattr(sorted_index_module, "DESC_PART", part)
         index = SortedIndex(source, range(len(values)))
         rows = list(range(len(values)))
         assert list(index.descending()) == _expected(values, rows)
@@ -53,7 +53,7 @@ def test_descending_parts_give_the_whole_order(values: list, part: int, datetime
 def test_descending_parts_with_pending_writes(values: list, part: int, writes: list) -> None:
     col = list(values)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(table_module, "DESC_PART", part)
+        mp.setattr(sorted_index_module, "DESC_PART", part)
         index = SortedIndex(col, range(len(col)))
         next(iter(index.descending()), None)  # the first part made before the writes
         for r, v in writes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from jobtask_engine.thresholds import KEPT_KEY_PLANS
 from jobtask_engine import JobTaskStore
 from jobtask_engine.testing.stat_strategies import sample_records
 
@@ -277,4 +278,4 @@ def test_compact_group_codes_follow_writes(varied, monkeypatch):
     for keys in DAY_KEYS:
         fast_, general_ = _both(varied, {"aggregate": [{"group": {"keys": keys, "fields": FIELDS}}]}, monkeypatch)
         assert fast_ == general_
-    assert len(fast._KEY_CODES[varied._table]) <= fast.KEPT_PLANS
+    assert len(fast._KEY_CODES[varied._table]) <= KEPT_KEY_PLANS

@@ -1,0 +1,320 @@
+"""Columnar storage of JobTask rows, and the one index interface the planner and stat ask.
+
+A row is an integer id, given in insertion order and never reused; each field
+is one column indexed by row id (``columns.py``: a list, a ``TimeColumn`` or a
+``CodeColumn``).  Insertion order is also the order MongoDB returns documents
+in and breaks sort ties with, so "ascending row id" is the engine's natural
+order everywhere.
+
+The parts, each in its own module and each kept current by every write once it exists:
+
+- ``liveness.Liveness``: the row ids handed out and the deleted ones (the one place);
+- ``postings.Postings`` per string field: each value's rows (built from the codes on first use);
+- ``sorted_index.SortedIndex`` per integer or datetime field: (value, row) order, range codes;
+- order views (null, missing and deleted as -inf) per integer or datetime field;
+- ``text``: ``contain`` over a code column (a test per value) or the ids' lower-cased text;
+- ``ids.IdIndex``: job_task_id -> row (built on the first call naming a record);
+- ``changes.WriteLog``: the version, and which rows each recent write touched.
+
+Readers outside the storage ask through ``Table``'s methods (``posting``,
+``value_selection``, ``posted_values``, ``string_range``, ``sorted_index``,
+``order_view``, ``rows_containing``, ``value_count``, ``range_count``,
+``row_of``) and read ``columns``; no one reads a part's private state.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Sequence
+
+from ..columns import CodeColumn, TimeColumn, new_column
+from ..heap import return_big_blocks_on_free, return_freed_memory
+from ..schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR, UPDATABLE
+from ..selection import Selection
+from ..thresholds import TRIM_AFTER
+from .changes import WriteLog
+from .ids import IdIndex
+from .liveness import Liveness
+from .postings import Postings
+from .sorted_index import SortedIndex
+from .text import ContainText, coded_rows_containing
+
+__all__ = ["Table", "NEG_INF"]
+
+NEG_INF = float("-inf")
+
+Column = list | TimeColumn | CodeColumn
+
+
+def _view_value(x: Any) -> Any:
+    return NEG_INF if x is None or x is MISSING else x
+
+
+class Table:
+    def __init__(self) -> None:
+        # Before any load: its temporaries and the queries' go back to the system when freed.
+        return_big_blocks_on_free()
+        #: field -> its column; ``columns[name][r]`` is the stored value (int, str, errors,
+        #: None or MISSING) whatever the representation
+        self.columns: dict[str, Column] = {name: new_column(name) for name in FIELD_NAMES}
+        #: held while a reader builds an index or cache on first use, so concurrent readers
+        #: (the store lets readers run together) build it once and publish it whole
+        self.build_lock = threading.RLock()
+        #: repeated values shared through one object per distinct value (ingest's pools: the
+        #: code columns' strings, error codes and messages, whole stored error lists keyed by
+        #: their JSON, repeated counts)
+        self.pools: dict[str, dict] = {
+            name: {} for name, f in FIELDS.items() if f.kind == STR and name != "job_task_id"
+        }
+        self.pools["errors"] = {}
+        self.pools.update((name, {}) for name, f in FIELDS.items() if f.kind == INT)
+        self._live = Liveness()
+        self._log = WriteLog()
+        self._ids = IdIndex(self.columns["job_task_id"], self.build_lock)
+        self._postings: dict[str, Postings] = {}
+        self._sorted: dict[str, SortedIndex] = {}
+        self._views: dict[str, list] = {}
+        self._texts: dict[str, ContainText] = {}
+
+    @classmethod
+    def of_columns(
+        cls, cols: dict[str, Column], pools: dict[str, dict], sorted_parts: dict[str, tuple] | None = None
+    ) -> "Table":
+        """A table holding these validated columns as they are, without copying them (an
+        opened snapshot's, which nothing else references), its value pools, and the sorted
+        indexes saved with them (``SortedIndex.of_parts`` arguments after the column).  The id
+        index is built at the first call naming a record."""
+        table = cls()
+        n = len(cols["job_task_id"])
+        table.columns = {name: cols[name] for name in FIELD_NAMES}
+        for name, pool in pools.items():
+            table.pools[name].update(pool)
+        table._live = Liveness(n)
+        table._ids = IdIndex(table.columns["job_task_id"], table.build_lock, built=False)
+        for name, parts in (sorted_parts or {}).items():
+            table._sorted[name] = SortedIndex.of_parts(table.sort_source(name), *parts)
+        table._changed(range(n))
+        return table
+
+    # -- rows ---------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._live)
+
+    @property
+    def capacity(self) -> int:
+        """Number of row ids handed out so far (alive or not)."""
+        return self._live.capacity
+
+    @property
+    def alive(self) -> Sequence[int]:
+        """Ascending ids of live rows (a ``range`` while nothing was deleted)."""
+        return self._live.rows
+
+    @property
+    def alive_mask(self) -> bytearray:
+        """1 per live row id, 0 per deleted one (made when first asked for)."""
+        return self._live.mask
+
+    def live_mask(self) -> bytearray | None:
+        """``alive_mask``, or None while nothing was deleted."""
+        return self._live.live_mask()
+
+    def all_rows(self) -> Selection:
+        return self._live.selection()
+
+    def row_of(self, job_task_id: str) -> int | None:
+        """The live row holding ``job_task_id``, or None."""
+        return self._ids.row_of(job_task_id)
+
+    def ids_taken(self, ids: Sequence[str]) -> bool:
+        """True when one of ``ids`` is already held."""
+        return not self._ids.isdisjoint(ids)
+
+    def id_rows(self) -> dict[str, int]:
+        """job_task_id -> row of every live row (read-only by contract)."""
+        return self._ids.rows
+
+    @property
+    def version(self) -> int:
+        """Bumped on every change; caches derived from the columns key on it."""
+        return self._log.version
+
+    def rows_written_since(self, version: int) -> list[int] | None:
+        """Row ids created, updated or deleted after ``version`` (repeats possible), or None
+        when the log of recent writes no longer reaches back that far: lets a cache built
+        at ``version`` catch up row by row instead of being rebuilt."""
+        return self._log.rows_since(version)
+
+    # -- string fields: postings and contain -------------------------------------------
+    def postings(self, field: str) -> Postings:
+        """The field's equality index, built on first use."""
+        index = self._postings.get(field)
+        if index is None:
+            with self.build_lock:
+                index = self._postings.get(field)
+                if index is None:
+                    live = self._live
+                    index = Postings.of_column(self.columns[field], live.rows, live.live_mask(), live.capacity)
+                    self._postings[field] = index
+                    self.trim_after_build()
+        return index
+
+    def posting(self, field: str, value: Any) -> Sequence[int]:
+        """Ascending rows whose ``field`` is ``value`` (str, None or MISSING)."""
+        return self.postings(field).get(value)
+
+    def posted_values(self, field: str) -> list[Any]:
+        """Every value a live row holds in ``field``: strings ascending, then null / not stored."""
+        return self.postings(field).values()
+
+    def value_selection(self, field: str, values: Sequence[Any]) -> Selection:
+        """Rows whose ``field`` equals one of ``values`` (str, None or MISSING)."""
+        return self.postings(field).selection(values)
+
+    def string_range(self, field: str, op: str, v: str) -> list[int]:
+        """Rows whose string value is ``op`` v, unordered (served from the sorted keys)."""
+        return self.postings(field).string_range(op, v)
+
+    def value_count(self, field: str, values: Sequence[Any]) -> int:
+        """How many live rows hold one of ``values`` in an indexed ``field`` (posting sizes)."""
+        return self.postings(field).count(values)
+
+    def rows_containing(self, field: str, needle: str) -> list[int] | None:
+        """Ascending rows whose string value contains ``needle`` (already lower-case ASCII),
+        case-insensitively; None when the column cannot be searched this way."""
+        col = self.columns[field]
+        if type(col) is CodeColumn:
+            return coded_rows_containing(col, needle)
+        stamp = self.version if field in UPDATABLE else self.capacity
+        text = self._texts.get(field)
+        if text is None or text.stamp != stamp:
+            with self.build_lock:
+                text = self._texts.get(field)
+                if text is None or text.stamp != stamp:
+                    text = self._texts[field] = ContainText(col, stamp)
+                    self.trim_after_build()
+        return text.rows_containing(col, needle)
+
+    # -- integer and datetime fields: sorted indexes and order views -------------------
+    def range_count(self, field: str, op: str, v: Any) -> int:
+        """About how many rows of an integer/datetime ``field`` are ``op`` v (sorted index bisection;
+        rows written since its last rebuild counted in)."""
+        return self.sorted_index(field).range_size(op, v)
+
+    def has_sorted_index(self, field: str) -> bool:
+        """Whether ``field``'s sorted index exists (built, or read from a snapshot): the planner
+        weighs a pass over the candidates against building one."""
+        return field in self._sorted
+
+    def sorted_index(self, field: str) -> SortedIndex:
+        """The (value, row) order of an integer or datetime column, built on first use."""
+        index = self._sorted.get(field)
+        if index is None:
+            assert FIELDS[field].kind in (INT, DATETIME)
+            with self.build_lock:
+                index = self._sorted.get(field)
+                if index is None:
+                    index = self._sorted[field] = SortedIndex(self.sort_source(field), self.alive)
+                    self.trim_after_build()
+        return index
+
+    def built_sorted_indexes(self) -> dict[str, SortedIndex]:
+        """The sorted indexes built so far, by field (a copy of the table's own dict)."""
+        return dict(self._sorted)
+
+    def sort_source(self, field: str) -> Sequence[int]:
+        """An integer or datetime column as the sorted index reads it: the ints themselves,
+        null as ``NULL_KEY`` (a datetime column's raw array, whose null sentinel is that key)."""
+        col = self.columns[field]
+        return col.raw if type(col) is TimeColumn else col
+
+    def order_view(self, field: str) -> Sequence[Any]:
+        """An integer or datetime column with null, missing and deleted as -inf, so that
+        plain comparisons never fail; built on first use, then kept current.
+
+        While nothing is absent it is the column's own ints (a datetime column's raw array)."""
+        col = self.columns[field]
+        if not self._live.any_deleted and (FIELDS[field].kind == INT or not col.absent):
+            return col.raw if type(col) is TimeColumn else col  # nothing null or missing
+        view = self._views.get(field)
+        if view is None:
+            with self.build_lock:
+                view = self._views.get(field)
+                if view is None:
+                    view = self._views[field] = [_view_value(x) for x in self.columns[field]]
+        return view
+
+    def trim_after_build(self) -> None:
+        """An index of a big table (or a cache kept beside it, stat key codes) was built: the
+        heap hands back what the build freed below ``thresholds.MMAP_THRESHOLD``."""
+        if self.capacity >= TRIM_AFTER:
+            return_freed_memory()
+
+    # -- writing --------------------------------------------------------------------------
+    def append_columns(self, cols: dict[str, Any]) -> None:
+        """Append already validated and uniqueness-checked rows, given column by column."""
+        start = self.capacity
+        added = len(cols["job_task_id"])
+        for name, col in self.columns.items():
+            col.extend(cols[name])
+        self._live.grow(added)
+        end = self.capacity
+        for field, index in self._postings.items():
+            index.grow(self.columns[field], start, end)
+        for name, view in self._views.items():
+            view.extend(map(_view_value, cols[name]))
+        self._ids.added(start, end)
+        self._changed(range(start, end))
+        for name, index in self._sorted.items():
+            for r, value in zip(range(start, end), cols[name]):
+                index.insert(r, value)
+            self._settle(name)
+
+    def set_values(self, r: int, changes: dict[str, Any]) -> None:
+        for name, value in changes.items():
+            old = self.columns[name][r]
+            if old is value or (type(old) is type(value) and old == value):
+                continue  # unchanged: no index to touch
+            postings = self._postings.get(name)
+            if postings is not None:
+                postings.discard(old, r)
+                postings.add(value, r)
+            index = self._sorted.get(name)
+            if index is not None:
+                index.remove(r, old)
+                index.insert(r, value)
+            view = self._views.get(name)
+            if view is not None:
+                view[r] = _view_value(value)
+            self.columns[name][r] = value
+        self._changed(r)
+        for name in changes:
+            if name in self._sorted:
+                self._settle(name)
+
+    def delete_row(self, r: int) -> None:
+        for name, postings in self._postings.items():
+            postings.discard(self.columns[name][r], r)
+        for name, index in self._sorted.items():
+            index.remove(r, self.columns[name][r])
+        self._ids.removed(self.columns["job_task_id"][r])
+        self._live.delete(r)
+        for col in self.columns.values():
+            col[r] = MISSING
+        for view in self._views.values():
+            view[r] = NEG_INF
+        self._changed(r)
+        for name in self._sorted:
+            self._settle(name)
+
+    def _settle(self, name: str) -> None:
+        index = self._sorted[name]
+        if index.unsettled:
+            index.rebuild(self.alive)
+
+    def _changed(self, rows: int | range | None = None) -> None:
+        """Bump the version after a write to ``rows`` (None: rows unknown, every cache restarts)."""
+        for postings in self._postings.values():
+            postings.changed()
+        self._log.note(rows)
+

@@ -1,0 +1,144 @@
+"""The storage's thresholds and cache limits, each with one name and the measurement that chose it.
+
+Figures are from the project's 2-core machine (CPython 3.11) unless a line says
+otherwise; ``benchmarks/thresholds_probe.py`` re-measures the ones marked
+*(probe)*: ``nice .venv/bin/python benchmarks/thresholds_probe.py``.
+The query planner's cost weights (``query/planner.py``) and the request limits
+(``limits.py``) keep their own homes: they are the planner's and the door's.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "DENSE_FRACTION",
+    "SETTLE_SLACK",
+    "BYTE_CODES",
+    "RANGE_BUCKETS",
+    "DESC_PART",
+    "FEW_VALUES_SHARE",
+    "WRITE_LOG_SIZE",
+    "CATCH_UP_SHARE",
+    "TRIM_AFTER",
+    "MMAP_THRESHOLD",
+    "KEPT_KEY_PLANS",
+    "FEW_GROUPS",
+    "POSTED_GROUPS",
+    "KEPT_SHAPERS",
+    "INT_POOL_LIMIT",
+]
+
+# -- postings and sorted indexes ----------------------------------------------------------
+
+#: A value whose rows are at least 1/DENSE_FRACTION of the table's row ids gets a 0/1 byte
+#: vector instead of a ``SortedList`` of row ids.  A listed row costs ~38 bytes (a pointer, a
+#: 28-byte int, the list's slack), a vector 1 byte per row id of the table.  *(probe, 100k
+#: rows, machine loaded)*: at 1/32 the list holds 120 kB against the vector's 100 kB and their
+#: AND with a half-the-rows posting costs 0.12 ms (set intersection) against 0.17 ms (one
+#: ``int.from_bytes``); at 1/16 the list is 231 kB and 0.21 ms, at 1/8 455 kB and 0.39 ms,
+#: while the vector stays 100 kB and 0.17 ms at every share.
+DENSE_FRACTION: Final = 32
+
+#: Side entries (pending + stale) a sorted index tolerates beyond ``len / DENSE_FRACTION``
+#: before folding them in by a rebuild (not measured on its own: it keeps an index of a few
+#: hundred rows from rebuilding at every write, where ``len / 32`` would be a handful; 64
+#: entries in a ``SortedList`` are one of its sublists).
+SETTLE_SLACK: Final = 64
+
+#: Distinct codes one byte holds: a code column keeps 1-byte codes up to this many (then
+#: 2, then 4 bytes), postings and contain read 1-byte codes with one ``bytes.translate``, and
+#: a sorted index's range codes (at most 255 ranges, code 0 for null) are bytes for the same
+#: reason.  Reading a code per row costs about the same at 1 or 2 bytes while codes are below
+#: 257 (100k reads, machine quiet: 2.08 / 2.12 ms from ``array('B')`` / ``array('H')``, 1.11
+#: from a list of the strings, 2.43 as ``values[codes[r]]``, 5.21 through
+#: ``CodeColumn.__getitem__``; the probe re-measures them), so the width is chosen for memory
+#: and for ``translate``, and hot loops read ``codes`` themselves.  A 2-byte code above 256 is
+#: boxed as a new int when read: the distinct of 2,519 job ids over 55k rows took 2.8 ms from
+#: the codes against 2.1 ms from a list of the strings.
+BYTE_CODES: Final = 256
+
+#: Value ranges a sorted index cuts its column into (``SortedIndex._bucket``): each range
+#: holds about 1/120 of the rows, so a range answer reads at most ~1/120 of the rows off the
+#: sorted keys and the rest with one ``translate``; under the 255 a byte code allows, with room
+#: for the ranges a frequent value gets to itself (a frequent value can add one range per
+#: range it fills: 120 + 120 < 255).
+RANGE_BUCKETS: Final = 120
+
+#: Rows of a sorted index put in descending order at a time (``SortedIndex._main_descending``):
+#: 128k rows (512 KiB) cover the deep page of the workload's q4 at 1M rows (about 9k rows
+#: walked) with one part, where the whole order cost 8 MB at 1M rows (8.5 B/record); up to
+#: 128k rows one part holds all, read as a plain array (chaining parts cost q4 8 % at 100k).
+DESC_PART: Final = 1 << 17
+
+#: ``_descending`` copies run by run when the values are fewer than 1/FEW_VALUES_SHARE of the
+#: rows (one slice per value, the counts' case), else reverses the whole permutation and
+#: puts each tie back in row order (the datetimes' case, nearly all values distinct).  Not
+#: measured on its own: either way is right; it splits the workload's two kinds, counts (a
+#: few thousand values per 100k rows) and datetimes (nearly one value a row).
+FEW_VALUES_SHARE: Final = 64
+
+# -- caches that catch up with writes ------------------------------------------------------
+
+#: Writes remembered by ``Table.rows_written_since`` (the older half is forgotten at once):
+#: 4,096 single-row writes are ~150 KiB of log (a pointer and an int each); past it a cache
+#: rebuilds, which at 100k rows costs what ~15k catch-up steps do (``CATCH_UP_SHARE``'s probe),
+#: so a longer log would rarely be read.
+WRITE_LOG_SIZE: Final = 4096
+
+#: A cache catches up row by row when the rows written since are under 1/CATCH_UP_SHARE of
+#: its rows; beyond, one rebuild is cheaper.  *(probe, 100k rows, machine loaded)*: a two-key
+#: plan's group codes rebuild in 19.8-37.8 ms (0.20-0.38 µs a row) and catch up 1.1 µs a
+#: written row (256 and 1,024 writes; 2.6-4 µs in noisier runs), a ratio of 5-7: at 1/8 the
+#: catch-up is chosen only where it is clearly the cheaper.
+CATCH_UP_SHARE: Final = 8
+
+# -- the heap ------------------------------------------------------------------------------
+
+#: Rows a load or index build must reach before its freed temporaries are handed back (a
+#: trim costs 1-7 ms on a 1M-record heap; after the nine workload queries at 1M it left 397
+#: B/record resident, not 407).
+TRIM_AFTER: Final = 100_000
+
+#: Blocks at least this big get pages of their own from the system, handed back when freed.
+#: glibc starts so (128 KiB) but raises the bar to the size of any such block freed, up to
+#: 32 MiB; after that the 8 MB temporaries of a query over 1M rows (a pointer per row) stay in
+#: the heap once freed.  Held fixed, the nine workload queries at 1M left 397 B/record resident
+#: instead of 438 (``benchmarks/memory_probe.py engine-indexed``), their steady CPU times the
+#: same within the noise (q1-q9 medians of 7, two runs each way).
+MMAP_THRESHOLD: Final = 1 << 20
+
+# -- caches of the stat and list paths -------------------------------------------------------
+
+#: Group key plans whose row codes a table keeps (``stat/fast.key_codes``), oldest dropped
+#: first: a code list is a pointer per row (8 B/record), and the workload uses one plan
+#: (q7), which the 1M memory figures count (README: stat group codes 8 B/record); four plans
+#: at most add 24 B/record more, inside the 400 B/record bound's margin.
+KEPT_KEY_PLANS: Final = 4
+
+#: Up to this many groups, a column is split with one C pass (``translate`` + ``compress``)
+#: per group (``stat/partition``); past it, one Python pass placing each row (~50 ns a row)
+#: beats that many C passes over every row (~6 ns a row each, PERFORMANCE-NOTES' compress).
+FEW_GROUPS: Final = 8
+
+#: Above this many distinct values, a group on an indexed field takes the codes strategy
+#: instead of reading each value's posting.  Measured both ways (100k rows, one domain's 55 %,
+#: machine loaded): the workload's q6 (status, 7 values; count, sum, average) took 2.7-3.5 ms
+#: through postings and 9.5-13 ms through codes; the probe's group of project_id (count and
+#: sum) took 6-25 ms through postings and 2.7-4.7 ms through codes at 8-512 values.  Which wins
+#: depends on the reducers more than on the number of values: the limit is kept as it was
+#: (64: the postings' per-value frames stay a small cost), pending a rule on the reducers.
+POSTED_GROUPS: Final = 64
+
+#: Page shapers a store keeps, one per projection asked (``store._shaper``); beyond, the cache
+#: starts over.  Not a measured figure: a shaper is a few column references (~1 KiB), and
+#: clients ask a handful of projections; the bound only stops a client cycling through many.
+KEPT_SHAPERS: Final = 64
+
+# -- ingest ----------------------------------------------------------------------------------
+
+#: Distinct values an integer field's pool holds at most (beyond, new values are not shared):
+#: the counts repeat (loads of 1M workload records kept 3 B/record less, 294.6 -> 291.6 with
+#: ``load_file``), a pool past 65,536 values is unique data, whose dict would cost more than it
+#: shares.
+INT_POOL_LIMIT: Final = 1 << 16
