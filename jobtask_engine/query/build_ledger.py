@@ -3,10 +3,10 @@
 The planner answers a range or an order over a big table without building the
 field's sorted index while a pass over the candidates costs less
 (``query/planner.py``: ``rent_or_build``), and writes the cost of each such pass
-here.  Once the passes of a field add up to the cost of building its index,
-the next request builds it (the rent-or-buy rule: the work done is never more
-than twice what building at once would have cost, and a field asked once or
-twice never pays a build at all).
+here.  Once the passes of a field add up to a share of the cost of building its
+index (``planner.COST_BUILD_ROW``), the next request builds it (the rent-or-buy
+rule: the work done is never more than 4/3 of what building at once would have
+cost, and a field asked about once never pays a build at all).
 
 The ledger is the planner's, kept beside the table it is about (a weak key:
 dropping the table drops its entries).  Readers run together under the store's

@@ -75,8 +75,14 @@ COST_TEST_AGAINST_DENSE = 0.3
 #: a shared 2-core machine): the builds took 270 ms (created_at) and 390 ms (updated_count),
 #: 270-390 ns a row; the passes made in their place cost more per unit at that size than the
 #: ~20 ns above (a dense set's listing is dearer than its 0.2 says): 27-50 ns (q4's top-k and
-#: listing 72 ms for 2.7M units, q2's test and listing 51 ms for 1.0M): 5-14 units a row.
-COST_BUILD_ROW = 10
+#: listing 72 ms for 2.7M units, q2's test and listing 51 ms for 1.0M): 5-14 units a row,
+#: about 10.  The rule buys at a third of that: a rented call at 1M costs 3-10x what the same
+#: call costs once the index exists (q1 16.8 against 5.1 ms, q2 44 against 6.2, q4 59 against
+#: 2.0), and renting up to the full price kept a field asked again and again slow for ten
+#: calls or more (created_at: 11 rounds of the benchmark).  At a third, q4's field is built at
+#: its second call and q2's at its third; a field asked once still never pays a build, and
+#: the work stays within 1.3x of building at once.
+COST_BUILD_ROW = 3
 #: Up to this many rows a sorted index is built on first use, as a lookup needs it: at
 #: 390 ns a row the build costs at most 51 ms, a first call stays well inside 150 ms, and a
 #: store of this size pays no pass where the index would serve.  Beyond it the planner
