@@ -18,12 +18,15 @@ from typing import Any, NamedTuple, Sequence
 from ..collector import collector_paused
 from ..selection import Selection
 from ..table import Table
+from ..schema import FIELD_NAMES
+from .budget import RESULT_VALUE, WorkBudget, charge, open_budget
 from .distinct import distinct_values
 from .frames import ColumnFrame, Frame
 from .group import UNWOUND_COUNTS, GroupStage
 from .parse import Page, StatPlan
 from .shape import plain, shape_frame
 from .stages import LimitStage, SkipStage, SortStage, UnwindStage
+from .work import stage_work
 
 __all__ = ["execute_stat", "run_stat", "shape_stat", "run_pipeline", "StatOutcome", "stage_name"]
 
@@ -52,7 +55,11 @@ def execute_stat(table: Table, rows: Selection | Sequence[int], plan: StatPlan) 
 
 
 def run_stat(table: Table, rows: Selection | Sequence[int], plan: StatPlan, trace: Trace | None = None) -> StatOutcome:
-    """Run the pipeline (or distinct) over the matching rows (``trace``: record each stage)."""
+    """Run the pipeline (or distinct) over the matching rows (``trace``: record each stage).
+
+    The pipeline's work, and the shaping of the page it answers, are charged to one
+    ``max_pipeline_work`` budget (``budget.py``) before each is done.
+    """
     if type(rows) is Selection:
         frame: Frame = ColumnFrame(table, sel=rows)
     else:
@@ -62,8 +69,24 @@ def run_stat(table: Table, rows: Selection | Sequence[int], plan: StatPlan, trac
         if trace is not None:
             trace.append({"stage": "distinct", "rows_in": len(frame), "rows_out": len(values)})
         return StatOutcome(None, values, len(values))
-    frame, total = run_pipeline(frame, plan.stages, plan.page, trace)
+    with open_budget() as budget:
+        frame, total = run_pipeline(frame, plan.stages, plan.page, trace)
+        budget.stage = "the answer"
+        charge_shaping(frame, plan.page)
     return StatOutcome(frame, None, total)
+
+
+def charge_shaping(frame: Frame, page: Page | None) -> None:
+    """The answer's documents shaped into plain values: results x their values, before it is done."""
+    n = len(frame) if page is None else max(0, min(len(frame) - (page.start - 1), page.limit))
+    if n == 0:
+        return
+    if type(frame) is ColumnFrame:
+        width = 1 + len(FIELD_NAMES) + len(frame.overrides)
+    else:
+        first = frame.docs()[0]
+        width = len(first) + (len(first["_id"]) - 1 if type(first.get("_id")) is dict else 0)
+    charge(n * width * RESULT_VALUE, f"{n} results x {width} values shaped")
 
 
 def shape_stat(outcome: StatOutcome, plan: StatPlan) -> dict:
@@ -93,14 +116,23 @@ def run_pipeline(frame: Frame, stages: tuple, page: Page | None, trace: Trace | 
     A sort only orders the documents that a following skip/limit (or the page) can return.
     With ``trace``, each stage's name, strategy, rows in and out and time are recorded.
     """
+    with open_budget() as budget:
+        return _run_stages(frame, stages, page, trace, budget)
+
+
+def _run_stages(frame: Frame, stages: tuple, page: Page | None, trace: Trace | None,
+                budget: WorkBudget) -> tuple[Frame, int]:
     last = len(stages) - 1
     total = None
     i = 0
     while i <= last:
         stage = stages[i]
         strategy, name = None, stage_name(stage)
+        rows_in, spent = len(frame), budget.spent
+        budget.stage = f"{i + 1} ({name})"
+        budget.charge(*stage_work(stage, rows_in))
         if trace is not None:
-            started, rows_in = perf_counter(), len(frame)
+            started = perf_counter()
         if type(stage) is SortStage:
             if i == last:
                 total = len(frame)
@@ -120,7 +152,7 @@ def run_pipeline(frame: Frame, stages: tuple, page: Page | None, trace: Trace | 
             frame = stage.apply(frame)
         if trace is not None:
             entry = {"stage": name, "rows_in": rows_in, "rows_out": len(frame),
-                     "ms": round((perf_counter() - started) * 1000, 3)}
+                     "ms": round((perf_counter() - started) * 1000, 3), "work": budget.spent - spent}
             if strategy is not None:
                 entry["strategy"] = strategy
             trace.append(entry)

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ..schema import FIELDS, INT
+from ..schema import DATETIME, ERRORS, FIELDS, INT
 from .accumulators import INTS, MILLIS, REDUCERS, VALUES
-from .expressions import Expr, PathExpr
+from .budget import (DOC_VALUE, FAST_ROW_TERM, GROUP_DOC, PUSHED_ARRAY, PUSHED_DATETIME, PUSHED_VALUE, charge,
+                     expr_work)
+from .expressions import Expr, ObjectExpr, PathExpr
 from .fast import compact_group, unwind_errors_group
 from .frames import ColumnFrame, DocFrame, Frame
 from .grouped import finish_groups, group_docs
@@ -78,12 +80,21 @@ class GroupStage(NamedTuple):
 
     def run(self, frame: Frame) -> tuple[DocFrame, str]:
         """The group's output and the strategy that found the groups (the one entry point)."""
-        if len(frame) == 0:
+        rows = len(frame)
+        if rows == 0:
             return DocFrame([]), NO_INPUT
         fast = compact_group(frame, self.keys, self.fields)
         if fast is not None:
+            self._charge_groups(rows, len(fast))
             return finish_groups(fast), KEY_CODES
+        keys_work = _extra_work([k.expr for k in self.keys])
+        charge(rows * keys_work, f"{rows} rows x {len(self.keys)} keys evaluated")
         part = partition(frame, [k.expr for k in self.keys])
+        # Posting lists give sub-frames of stored rows: a stored field is read per group in C.
+        evaluated = [f.expr for f in self.fields
+                     if f.expr is not None and (part.subframes is None or type(f.expr) is not PathExpr)]
+        charge(rows * _extra_work(evaluated), f"{rows} rows x {len(evaluated)} fields evaluated")
+        self._charge_groups(rows, len(part.keys))
         cache: dict[Any, Any] = {}
         if part.subframes is not None:
             results = [_reduce_per_frame(part.subframes, f, cache) for f in self.fields]
@@ -94,10 +105,53 @@ class GroupStage(NamedTuple):
 
     def run_after_unwind(self, frame: Frame, unwind_path: str) -> DocFrame | None:
         """``unwind <path>`` then this group in one step, when the strategy fits (else None)."""
-        if not len(frame):
+        rows = len(frame)
+        if not rows:
             return None
+        charge(rows * self._terms() * FAST_ROW_TERM, f"{rows} rows x {self._terms()} keys and fields")
         docs = unwind_errors_group(frame, unwind_path, self.keys, self.fields)
-        return None if docs is None else finish_groups(docs)
+        if docs is None:
+            return None
+        self._charge_groups(rows, len(docs))
+        return finish_groups(docs)
+
+    # -- its work (``budget.py``) -----------------------------------------------------
+
+    def _terms(self) -> int:
+        return len(self.keys) + sum(f.expr is not None for f in self.fields)
+
+    def _charge_groups(self, rows: int, groups: int) -> None:
+        """Charged once the groups are found, before their documents are built (or, from a
+        ``fast.py`` path that builds them itself, ordered) and shaped; pushed values count
+        once per input row."""
+        values = len(self.keys) + len(self.fields)
+        pushed = sum(_pushed_work(f.expr) for f in self.fields if f.operator in _PUSHING and f.expr is not None)
+        charge(groups * (GROUP_DOC + values * DOC_VALUE) + rows * pushed,
+               f"{groups} groups x {values} values, {rows} rows pushing {pushed} units each")
+
+
+#: Operators gathering each input value into the group's array.
+_PUSHING = frozenset(("push", "add_to_set"))
+
+
+def _extra_work(exprs: list) -> int:
+    """Per row, what evaluating these expressions costs beyond the key-codes rate charged
+    before the stage (``work.stage_work``)."""
+    return max(0, sum(expr_work(e) for e in exprs) - len(exprs) * FAST_ROW_TERM)
+
+
+def _pushed_work(expr: Expr) -> int:
+    """The work of one pushed value: a stored record's ``errors`` is an array of documents
+    copied element by element, a document built by the push one value per field."""
+    if type(expr) is PathExpr and len(expr.parts) == 1:
+        kind = FIELDS[expr.path].kind if expr.path in FIELDS else None
+        if kind == ERRORS:
+            return PUSHED_ARRAY
+        if kind == DATETIME:
+            return PUSHED_DATETIME
+    if type(expr) is ObjectExpr:
+        return PUSHED_VALUE * max(1, len(expr.items))
+    return PUSHED_VALUE
 
 
 # -- reducing ----------------------------------------------------------------------

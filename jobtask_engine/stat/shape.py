@@ -21,8 +21,8 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from ..schema import DATETIME, FIELD_NAMES, FIELDS
-from ..timeutil import ms_to_iso
+from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
+from ..timeutil import ms_to_iso, ms_to_iso_many
 from ..values import MISSING
 from .frames import ColumnFrame, Frame, object_id
 
@@ -102,7 +102,12 @@ def shape_frame(frame: Frame) -> list[dict]:
         column = list(frame.column(name))
         kind = FIELDS[name].kind
         if kind == DATETIME:
-            column = [v if v is None or v is MISSING else ms_to_iso(v) for v in column]
+            if MISSING in column:
+                column = [v if v is None or v is MISSING else ms_to_iso(v) for v in column]
+            else:  # written in one comprehension, without a call a value
+                column = ms_to_iso_many(column)
+        elif kind == ERRORS:
+            column = _plain_arrays(column)
         elif not set(map(type, column)) <= _STORED_AS_IS:
             column = [v if type(v) in _STORED_AS_IS else plain(list(v) if type(v) is tuple else v) for v in column]
         names.append(name)
@@ -117,6 +122,13 @@ def shape_frame(frame: Frame) -> list[dict]:
                 if v is MISSING:
                     del doc[name]
     return out
+
+
+def _plain_arrays(column: list) -> list:
+    """A stored array column (``errors``) shaped: most values are the store's shared empty
+    tuple, each answered as a new ``[]`` without a call of ``plain``."""
+    return [[] if v == () else v if type(v) in _STORED_AS_IS else plain(list(v) if type(v) is tuple else v)
+            for v in column]
 
 
 #: Stored column values taken as they are (MISSING is removed after).

@@ -1,0 +1,170 @@
+"""The work a stat pipeline may do (``max_pipeline_work``), counted before each piece of it is done.
+
+The other limits bound a request's size; this one bounds its work over the data
+it meets.  A stage's work is known from the rows entering it (counted by then)
+and its terms, before it runs: each charge below is made at the last point
+where nothing but bounded, already-charged work has happened, and the request
+is refused (``ERROR_LIMIT_EXCEEDED``) as soon as the running total passes the
+limit, so the refused piece of work is never started.  Some amounts are only
+known part-way: a group's number of groups after it has found them (its
+documents are built, ordered and shaped after), a sort key's cost after its
+column is read (a column of plain values sorts in C, arrays and documents take
+a Python sort key per value), an unwind's rows after they are counted.
+
+Units track CPU: one unit is about a nanosecond of CPython 3.11 on the
+project's 2-core machine, from the per-unit costs below, each measured on
+100k-record stores (``benchmarks/limits_probe.py``, ``--work`` prints the
+estimate beside the time).  The fast paths of ``fast.py`` (key codes of stored
+columns, counts over unwound errors) are charged by their own, much lower, rate
+per row; ``distinct`` is not a pipeline and is bounded by its one column.
+
+The budget of the call under way lives in a context variable (threads and tasks
+see their own), opened by ``open_budget`` around a stat's pipeline and the
+shaping of its answer; stages used on their own (tests, other callers) charge
+nothing.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from ..limits import LimitError, active_limits
+from .expressions import DateToString, Expr
+
+__all__ = [
+    "WorkBudget",
+    "open_budget",
+    "charge",
+    "expr_work",
+    "ROW_TERM",
+    "FAST_ROW_TERM",
+    "GROUP_DOC",
+    "DOC_VALUE",
+    "DATE_TEXT",
+    "DATE_PIECE",
+    "PUSHED_DATETIME",
+    "SORT_ELEMENT",
+    "PUSHED_VALUE",
+    "PUSHED_ARRAY",
+    "SORT_PLAIN",
+    "SORT_COMPUTED",
+    "UNWOUND_ROW",
+    "RESULT_VALUE",
+]
+
+# Per-unit costs, in work units (~ns).  Measured at 100k records: the probe's CPU time of a
+# request (``--work``) and each stage's time (``explain``) divided over its units, for
+# requests where one kind of unit dominates.
+
+#: One row through one node of an expression (a group key or field, a project field or
+#: operand, a match condition) evaluated by the general path: 16 project calculations of 2
+#: operands, 0.45 s for 3M row-nodes; an ``add`` of 16 operands, 0.28 s for 1.7M.
+ROW_TERM = 150
+#: One row through one key or field of a strategy reading stored columns in C (``fast.py``'s
+#: key codes and counts over unwound errors, a group's posting lists): a group by day and
+#: provider with a max over 1M rows, 0.25 s for 4M row-terms.
+FAST_ROW_TERM = 15
+#: One group document built and ordered by ``_id`` (beside its values): a group per task,
+#: 100k groups, ~0.15 s more than its values account for.
+GROUP_DOC = 1_500
+#: One value of a document a stage builds (a group's ``_id`` keys and fields, a project's
+#: fields): 100k groups of 12 keys, ~0.35 s before shaping.
+DOC_VALUE = 180
+#: A date format with time specifiers rendered for one row (a text per value, where a day
+#: format is rendered once per day): ``DATE_TEXT + DATE_PIECE`` per piece of the format;
+#: 16 ``%H`` over 100k rows 0.22 s, three ``%Y-%m-%dT%H:%M:%S.%L`` keys ~0.45 s.
+DATE_TEXT = 400
+DATE_PIECE = 80
+#: One value pushed (``push``/``add_to_set``) into a group's array, copied when shaped
+#: (``PUSHED_DATETIME``: a stored datetime, made a datetime and written out as text):
+#: 31 pushes and sums over 2,497 groups, 1.6M values answered in 1.27 s.
+PUSHED_VALUE = 250
+PUSHED_DATETIME = 1_300
+#: One row pushing an array of documents (a stored record's ``errors``), copied element by
+#: element when shaped: a group per task pushing its errors, 0.3 s of shaping for 100k rows.
+PUSHED_ARRAY = 2_500
+#: One row of a sort key read from a column of plain values and sorted in C:
+#: 16 sorts of 100k stored rows, 17 ms each.
+SORT_PLAIN = 170
+#: A sort key computed per value (arrays, documents, mixed types): ``SORT_COMPUTED`` a row
+#: plus ``SORT_ELEMENT`` per array element (two levels deep) it holds: a sort of 100k groups
+#: on their pushed errors ~0.35 s; on ``errors.error_code`` of 100k records ~0.05 s a key.
+SORT_COMPUTED = 300
+SORT_ELEMENT = 1_500
+#: One row an unwind makes (a repeated row id and its element).
+UNWOUND_ROW = 100
+#: One value of one result document shaped into the answer: 100k whole records (17 values
+#: each), ~0.6 s; 100k groups of 12 keys, ~0.38 s.
+RESULT_VALUE = 300
+
+
+class WorkBudget:
+    """The running estimate of a pipeline's work against ``max_pipeline_work``."""
+
+    __slots__ = ("limit", "spent", "stage")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.spent = 0
+        #: the stage being run, as the refusal names it (``stage 2 (group)``)
+        self.stage = "the pipeline"
+
+    def charge(self, units: int, what: str) -> None:
+        """Count ``units`` of work about to be done; refuse before doing it past the limit."""
+        spent = self.spent + units
+        if spent > self.limit:
+            raise LimitError(
+                "ERROR_LIMIT_EXCEEDED",
+                f"Request exceeds the max_pipeline_work limit. (key = aggregate, stage = {self.stage}, "
+                f"limit = {self.limit}, got = {spent} estimated, {what})",
+                limit="max_pipeline_work",
+            )
+        self.spent = spent
+
+
+_current: contextvars.ContextVar[WorkBudget | None] = contextvars.ContextVar("jobtask_work_budget", default=None)
+
+
+@contextmanager
+def open_budget() -> Iterator[WorkBudget]:
+    """The budget of this stat call: the one already open (a pipeline inside a call that
+    also shapes its answer), else a new one at the active ``max_pipeline_work``."""
+    budget = _current.get()
+    if budget is not None:
+        yield budget
+        return
+    budget = WorkBudget(active_limits().max_pipeline_work)
+    token = _current.set(budget)
+    try:
+        yield budget
+    finally:
+        _current.reset(token)
+
+
+def charge(units: int, what: str) -> None:
+    """Charge the open budget (nothing when no stat call opened one)."""
+    budget = _current.get()
+    if budget is not None:
+        budget.charge(units, what)
+
+
+def expr_work(expr: Any) -> int:
+    """The work of evaluating an expression for one row: ``ROW_TERM`` per node (a path, a
+    constant, an operator and each operand), plus a date format's text per date format with
+    time specifiers; walked without recursion."""
+    work = 0
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Expr):
+            work += ROW_TERM
+            if type(node) is DateToString and node.fmt.needs_time:
+                work += DATE_TEXT + DATE_PIECE * len(node.fmt.pieces)
+            for cls in type(node).__mro__:
+                for slot in getattr(cls, "__slots__", ()):
+                    stack.append(getattr(node, slot, None))
+        elif type(node) is list or type(node) is tuple:
+            stack.extend(node)
+    return work
