@@ -16,7 +16,10 @@ project's 2-core machine, from the per-unit costs below, each measured on
 100k-record stores (``benchmarks/limits_probe.py``, ``--work`` prints the
 estimate beside the time).  The fast paths of ``fast.py`` (key codes of stored
 columns, counts over unwound errors) are charged by their own, much lower, rate
-per row; ``distinct`` is not a pipeline and is bounded by its one column.
+per row; they build their group documents themselves, which are charged once
+counted, before they are ordered and shaped (so the work done before a refusal
+there is the path's own, bounded by rows x keys).  ``distinct`` is not a
+pipeline and is bounded by its one column.
 
 The budget of the call under way lives in a context variable (threads and tasks
 see their own), opened by ``open_budget`` around a stat's pipeline and the
@@ -39,17 +42,21 @@ __all__ = [
     "charge",
     "expr_work",
     "ROW_TERM",
+    "MATCH_TERM",
+    "KEY_PATH",
     "FAST_ROW_TERM",
+    "UNWOUND_COUNT_ROW",
     "GROUP_DOC",
+    "REDUCE_GROUP",
     "DOC_VALUE",
     "DATE_TEXT",
     "DATE_PIECE",
-    "PUSHED_DATETIME",
-    "SORT_ELEMENT",
     "PUSHED_VALUE",
+    "PUSHED_DATETIME",
     "PUSHED_ARRAY",
     "SORT_PLAIN",
     "SORT_COMPUTED",
+    "SORT_ELEMENT",
     "UNWOUND_ROW",
     "RESULT_VALUE",
 ]
@@ -59,16 +66,30 @@ __all__ = [
 # requests where one kind of unit dominates.
 
 #: One row through one node of an expression (a group key or field, a project field or
-#: operand, a match condition) evaluated by the general path: 16 project calculations of 2
+#: operand) evaluated by the general path: 16 project calculations of 2
 #: operands, 0.45 s for 3M row-nodes; an ``add`` of 16 operands, 0.28 s for 1.7M.
 ROW_TERM = 150
+#: One row through one match condition (arrays walked, values looked up, patterns searched):
+#: a 32-pattern ``contain_in`` on ``errors.message`` 0.05 s, an ``in`` of 10k documents on
+#: ``errors.additional`` 0.085 s, over 100k rows.
+MATCH_TERM = 600
+#: One row of a group key that is a field path (not a calculation): its column gathered in C
+#: and counted, a Python pass over integer codes when there are more than 8 groups.
+KEY_PATH = 50
 #: One row through one key or field of a strategy reading stored columns in C (``fast.py``'s
 #: key codes and counts over unwound errors, a group's posting lists): a group by day and
 #: provider with a max over 1M rows, 0.25 s for 4M row-terms.
 FAST_ROW_TERM = 15
+#: One input row of ``unwind errors`` answered with counts over its elements (``fast.py``),
+#: its array walked without unwinding: FAILURE rows of 200k records, 7.5 ms for 24k rows.
+UNWOUND_COUNT_ROW = 300
 #: One group document built and ordered by ``_id`` (beside its values): a group per task,
 #: 100k groups, ~0.15 s more than its values account for.
 GROUP_DOC = 1_500
+#: One group's values of one field gathered and reduced by the general strategies (computed
+#: keys, postings), a reducer call per group: a group per task pushing its errors, ~0.15 s
+#: for 100k groups of 2 fields beyond the rest.
+REDUCE_GROUP = 800
 #: One value of a document a stage builds (a group's ``_id`` keys and fields, a project's
 #: fields): 100k groups of 12 keys, ~0.35 s before shaping.
 DOC_VALUE = 180
@@ -84,7 +105,7 @@ PUSHED_VALUE = 250
 PUSHED_DATETIME = 1_300
 #: One row pushing an array of documents (a stored record's ``errors``), copied element by
 #: element when shaped: a group per task pushing its errors, 0.3 s of shaping for 100k rows.
-PUSHED_ARRAY = 2_500
+PUSHED_ARRAY = 3_000
 #: One row of a sort key read from a column of plain values and sorted in C:
 #: 16 sorts of 100k stored rows, 17 ms each.
 SORT_PLAIN = 170

@@ -24,8 +24,8 @@ from typing import Any, NamedTuple
 
 from ..schema import DATETIME, ERRORS, FIELDS, INT
 from .accumulators import INTS, MILLIS, REDUCERS, VALUES
-from .budget import (DOC_VALUE, FAST_ROW_TERM, GROUP_DOC, PUSHED_ARRAY, PUSHED_DATETIME, PUSHED_VALUE, charge,
-                     expr_work)
+from .budget import (DOC_VALUE, FAST_ROW_TERM, GROUP_DOC, KEY_PATH, PUSHED_ARRAY, PUSHED_DATETIME, PUSHED_VALUE, REDUCE_GROUP,
+                     UNWOUND_COUNT_ROW, charge, expr_work)
 from .expressions import Expr, ObjectExpr, PathExpr
 from .fast import compact_group, unwind_errors_group
 from .frames import ColumnFrame, DocFrame, Frame
@@ -87,13 +87,9 @@ class GroupStage(NamedTuple):
         if fast is not None:
             self._charge_groups(rows, len(fast))
             return finish_groups(fast), KEY_CODES
-        keys_work = _extra_work([k.expr for k in self.keys])
-        charge(rows * keys_work, f"{rows} rows x {len(self.keys)} keys evaluated")
+        charge(rows * self._keys_work(), f"{rows} rows x {len(self.keys)} keys evaluated")
         part = partition(frame, [k.expr for k in self.keys])
-        # Posting lists give sub-frames of stored rows: a stored field is read per group in C.
-        evaluated = [f.expr for f in self.fields
-                     if f.expr is not None and (part.subframes is None or type(f.expr) is not PathExpr)]
-        charge(rows * _extra_work(evaluated), f"{rows} rows x {len(evaluated)} fields evaluated")
+        self._charge_reducing(rows, part)
         self._charge_groups(rows, len(part.keys))
         cache: dict[Any, Any] = {}
         if part.subframes is not None:
@@ -108,7 +104,7 @@ class GroupStage(NamedTuple):
         rows = len(frame)
         if not rows:
             return None
-        charge(rows * self._terms() * FAST_ROW_TERM, f"{rows} rows x {self._terms()} keys and fields")
+        charge(rows * UNWOUND_COUNT_ROW, f"{rows} rows unwound and counted")
         docs = unwind_errors_group(frame, unwind_path, self.keys, self.fields)
         if docs is None:
             return None
@@ -119,6 +115,20 @@ class GroupStage(NamedTuple):
 
     def _terms(self) -> int:
         return len(self.keys) + sum(f.expr is not None for f in self.fields)
+
+    def _keys_work(self) -> int:
+        """Per row, the general strategies' keys beyond the key-codes rate charged before the
+        stage: a field path is gathered and counted in C, a calculation evaluated."""
+        return sum(KEY_PATH - FAST_ROW_TERM if type(k.expr) is PathExpr else _extra_work([k.expr]) for k in self.keys)
+
+    def _charge_reducing(self, rows: int, part: Partition) -> None:
+        """The fields evaluated over the rows and reduced per group, once the groups are known.
+        Posting lists give sub-frames of stored rows: a field path is read per group in C."""
+        evaluated = [f.expr for f in self.fields
+                     if f.expr is not None and (part.subframes is None or type(f.expr) is not PathExpr)]
+        groups, fields = len(part.keys), len(self.fields)
+        charge(rows * _extra_work(evaluated) + groups * fields * REDUCE_GROUP,
+               f"{rows} rows x {len(evaluated)} fields evaluated, {groups} groups x {fields} fields reduced")
 
     def _charge_groups(self, rows: int, groups: int) -> None:
         """Charged once the groups are found, before their documents are built (or, from a

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .budget import DOC_VALUE, FAST_ROW_TERM, ROW_TERM, expr_work
+from .budget import DOC_VALUE, FAST_ROW_TERM, MATCH_TERM, ROW_TERM, expr_work
 from .expressions import Expr
 from .group import GroupStage
 from .match import MatchStage
@@ -27,7 +27,7 @@ def stage_work(stage: Any, rows: int) -> tuple[int, str]:
     kind = type(stage)
     if kind is MatchStage:
         n = len(stage.conditions)
-        return rows * n * ROW_TERM, f"{rows} rows x {n} conditions"
+        return rows * n * MATCH_TERM, f"{rows} rows x {n} conditions"
     if kind is ProjectStage:
         per_row = sum(expr_work(item) if isinstance(item, Expr) else ROW_TERM for _, item in stage.spec)
         per_row += len(stage.spec) * DOC_VALUE
