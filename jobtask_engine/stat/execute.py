@@ -21,7 +21,7 @@ from ..table import Table
 from ..schema import FIELD_NAMES
 from .budget import RESULT_VALUE, WorkBudget, charge, open_budget
 from .distinct import distinct_values
-from .frames import ColumnFrame, Frame
+from .frames import ColumnFrame, Frame, GroupFrame
 from .group import UNWOUND_COUNTS, GroupStage
 from .parse import Page, StatPlan
 from .shape import plain, shape_frame
@@ -83,6 +83,8 @@ def charge_shaping(frame: Frame, page: Page | None) -> None:
         return
     if type(frame) is ColumnFrame:
         width = 1 + len(FIELD_NAMES) + len(frame.overrides)
+    elif type(frame) is GroupFrame:
+        width = len(frame.key_names) + len(frame.field_names)
     else:
         first = frame.docs()[0]
         width = len(first) + (len(first["_id"]) - 1 if type(first.get("_id")) is dict else 0)

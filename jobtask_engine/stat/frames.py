@@ -25,7 +25,7 @@ from ..columns import TimeColumn
 from ..values import MISSING, ms_to_dt
 from ..table import Table
 
-__all__ = ["ColumnFrame", "DocFrame", "Frame", "gather", "object_id", "as_lists", "datetimes_of"]
+__all__ = ["ColumnFrame", "DocFrame", "GroupFrame", "Frame", "gather", "object_id", "as_lists", "datetimes_of"]
 
 
 def gather(col: list, rows: Sequence[int]) -> Sequence:
@@ -211,5 +211,73 @@ class DocFrame:
         return self.documents
 
 
+class GroupFrame:
+    """A group stage's output kept as columns: its key values and field values, one entry per
+    group, the documents ``{"_id": {key: value, ...}, field: value, ...}`` made only when a
+    stage asks for them (``docs``).
+
+    Sorting, cutting a page and shaping the answer read the columns: a group per task over
+    100k records built each group's ``_id``, its document, and the flattened answer row,
+    three dicts a group, where the columns need one (the answer row), and only for the
+    groups a page keeps.  Reads answer as the documents would (``agg_column`` of them):
+    a missing key value (MISSING in its column) is absent from that group's ``_id``.
+    """
+
+    __slots__ = ("key_names", "keys", "field_names", "fields", "_docs")
+
+    def __init__(self, key_names: Sequence[str], keys: Sequence[Sequence], field_names: Sequence[str],
+                 fields: Sequence[Sequence]) -> None:
+        self.key_names = tuple(key_names)
+        #: one column per key (values per group; MISSING where a group has none)
+        self.keys = list(keys)
+        self.field_names = tuple(field_names)
+        #: one column per field
+        self.fields = list(fields)
+        self._docs: list[dict] | None = None
+
+    def __len__(self) -> int:
+        return len((self.keys or self.fields)[0]) if self.keys or self.fields else 0
+
+    def raw(self, parts: tuple[str, ...]) -> tuple[list, bool]:
+        return self.values(parts), False
+
+    def values(self, parts: tuple[str, ...]) -> list:
+        top, rest = parts[0], parts[1:]
+        if top == "_id":
+            if not rest:
+                return [doc["_id"] for doc in self.docs()]
+            if rest[0] not in self.key_names:
+                return [MISSING] * len(self)
+            column = self.keys[self.key_names.index(rest[0])]
+            rest = rest[1:]
+        elif top in self.field_names:
+            column = self.fields[self.field_names.index(top)]
+        else:
+            return [MISSING] * len(self)
+        if not rest:
+            return list(column)
+        return [agg_get(v, rest) for v in column]
+
+    def take(self, positions: Sequence[int], ordered: bool = True) -> "GroupFrame":
+        return GroupFrame(self.key_names, [gather(c, positions) for c in self.keys],
+                          self.field_names, [gather(c, positions) for c in self.fields])
+
+    def slice(self, start: int, stop: int | None) -> "GroupFrame":
+        return GroupFrame(self.key_names, [c[start:stop] for c in self.keys],
+                          self.field_names, [c[start:stop] for c in self.fields])
+
+    def docs(self) -> list[dict]:
+        """The group documents (made once, on first use)."""
+        if self._docs is None:
+            names = self.key_names
+            if any(MISSING in c for c in self.keys):
+                ids = [{k: v for k, v in zip(names, kv) if v is not MISSING} for kv in zip(*self.keys)]
+            else:
+                ids = [dict(zip(names, kv)) for kv in zip(*self.keys)]
+            layout = ("_id", *self.field_names)
+            self._docs = [dict(zip(layout, row)) for row in zip(ids, *self.fields)]
+        return self._docs
+
+
 #: What a stage reads and returns.
-Frame = ColumnFrame | DocFrame
+Frame = ColumnFrame | DocFrame | GroupFrame

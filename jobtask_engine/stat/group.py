@@ -28,8 +28,8 @@ from .budget import (DOC_VALUE, FAST_ROW_TERM, GROUP_DOC, KEY_PATH, PUSHED_ARRAY
                      UNWOUND_COUNT_ROW, charge, expr_work)
 from .expressions import Expr, ObjectExpr, PathExpr
 from .fast import compact_group, unwind_errors_group
-from .frames import ColumnFrame, DocFrame, Frame
-from .grouped import finish_groups, group_docs
+from .frames import ColumnFrame, DocFrame, Frame, GroupFrame
+from .grouped import finish_group_columns, finish_groups
 from .partition import Partition, partition
 
 __all__ = [
@@ -75,10 +75,10 @@ class GroupStage(NamedTuple):
     keys: tuple[GroupKey, ...]
     fields: tuple[GroupField, ...]
 
-    def apply(self, frame: Frame) -> DocFrame:
+    def apply(self, frame: Frame) -> DocFrame | GroupFrame:
         return self.run(frame)[0]
 
-    def run(self, frame: Frame) -> tuple[DocFrame, str]:
+    def run(self, frame: Frame) -> tuple[DocFrame | GroupFrame, str]:
         """The group's output and the strategy that found the groups (the one entry point)."""
         rows = len(frame)
         if rows == 0:
@@ -96,8 +96,8 @@ class GroupStage(NamedTuple):
             results = [_reduce_per_frame(part.subframes, f, cache) for f in self.fields]
         else:
             results = [_reduce_field(frame, f, part, cache) for f in self.fields]
-        docs = group_docs([k.name for k in self.keys], part.keys, [f.name for f in self.fields], results)
-        return finish_groups(docs), POSTINGS if part.subframes is not None else COMPUTED_KEYS
+        out = finish_group_columns([k.name for k in self.keys], part.keys, [f.name for f in self.fields], results)
+        return out, POSTINGS if part.subframes is not None else COMPUTED_KEYS
 
     def run_after_unwind(self, frame: Frame, unwind_path: str) -> DocFrame | None:
         """``unwind <path>`` then this group in one step, when the strategy fits (else None)."""

@@ -24,7 +24,7 @@ from typing import Any
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
 from ..timeutil import ms_to_iso, ms_to_iso_many
 from ..values import MISSING
-from .frames import ColumnFrame, Frame, object_id
+from .frames import ColumnFrame, Frame, GroupFrame, object_id
 
 __all__ = ["plain", "flatten_row", "shape_rows", "shape_frame"]
 
@@ -91,6 +91,8 @@ def shape_frame(frame: Frame) -> list[dict]:
     it cost 1.8 s for 100k rows; the columns, datetimes written from their epoch ms, take
     a fraction of that.  The documents are those of ``ColumnFrame.docs`` flattened.
     """
+    if type(frame) is GroupFrame and len(frame) > 1:
+        return _shape_groups(frame)
     if type(frame) is not ColumnFrame or len(frame) < 2:
         return shape_rows(frame.docs())
     rows = frame.rows
@@ -118,6 +120,25 @@ def shape_frame(frame: Frame) -> list[dict]:
     out = [dict(zip(names, row)) for row in zip(*columns)]
     for name, column in zip(names, columns):
         if MISSING in column:
+            for doc, v in zip(out, column):
+                if v is MISSING:
+                    del doc[name]
+    return out
+
+
+def _shape_groups(frame: GroupFrame) -> list[dict]:
+    """Group documents shaped from their columns: the key values then the fields, one dict a
+    row (a field named like a key takes its place, as ``flatten_row`` does); a missing key
+    value is left out.  Documents are shaped row by row when a field shares a missing key's
+    name (its value would be the one removed)."""
+    names = (*frame.key_names, *frame.field_names)
+    missing = [name for name, column in zip(frame.key_names, frame.keys) if MISSING in column]
+    if missing and len(set(names)) < len(names):
+        return shape_rows(frame.docs())
+    columns = [_plain_column(list(c)) for c in (*frame.keys, *frame.fields)]
+    out = [dict(zip(names, row)) for row in zip(*columns)]
+    for name, column in zip(frame.key_names, columns):
+        if name in missing:
             for doc, v in zip(out, column):
                 if v is MISSING:
                     del doc[name]

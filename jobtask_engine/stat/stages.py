@@ -16,7 +16,7 @@ from ..schema import DATETIME, FIELDS, INT, STR
 from ..paths import doc_get, embedded_values, query_leaves, set_path
 from ..values import MISSING, NULL_KEY, R_DATE, leaves_sort_key, sort_key
 from .budget import SORT_COMPUTED, SORT_ELEMENT, SORT_PLAIN, UNWOUND_ROW, charge
-from .frames import ColumnFrame, DocFrame, Frame
+from .frames import ColumnFrame, DocFrame, Frame, GroupFrame
 
 __all__ = ["UnwindStage", "CountStage", "SortStage", "SkipStage", "LimitStage"]
 
@@ -162,7 +162,10 @@ def _sort_column(frame: Frame, parts: tuple[str, ...], desc: bool) -> Sequence:
         _charge_computed(base, parts)
         return [leaves_sort_key(query_leaves(v, parts[1:]), desc) for v in base]
     if len(parts) == 2:
-        values = embedded_values(frame.docs(), parts)  # ``_id.<key>`` after a group
+        if type(frame) is GroupFrame and parts[0] == "_id":
+            values: Any = frame.values(parts)  # a key's column
+        else:
+            values = embedded_values(frame.docs(), parts)  # ``_id.<key>`` after a group
         if values is not None:
             if _one_plain_type(values):
                 return values

@@ -138,12 +138,15 @@ def test_a_group_is_refused_once_its_groups_are_counted_before_their_documents_a
                                "fields": [{"operator": "push", "key": "errors", "name": "e"}]}})
     work = work_of(store, request)
     partitions = _counting(monkeypatch, group_module, "partition")
-    built = _counting(monkeypatch, group_module, "group_docs")
+    reduced = _counting(monkeypatch, group_module, "_reduce_field")
+    built = _counting(monkeypatch, group_module, "finish_group_columns")
     tight = JobTaskStore(RECORDS[:100], limits=Limits(max_pipeline_work=work // 2))
     with pytest.raises(EngineError, match="max_pipeline_work") as info:
         tight.stat(request)
-    assert len(partitions) == 1 and built == []
+    assert len(partitions) == 1 and reduced == [] and built == []
     assert "stage = 1 (group)" in info.value.message and "100 groups" in info.value.message
+    store.stat(request)
+    assert len(reduced) == 1 and len(built) == 1
 
 
 def test_a_computed_sort_key_is_refused_before_any_key_is_made(monkeypatch):
