@@ -47,8 +47,11 @@ __all__ = [
     "FAST_ROW_TERM",
     "UNWOUND_COUNT_ROW",
     "GROUP_DOC",
+    "GROUP_ROW",
+    "COLUMN_VALUE",
     "REDUCE_GROUP",
     "DOC_VALUE",
+    "PROJECT_PATH",
     "DATE_TEXT",
     "DATE_PIECE",
     "PUSHED_VALUE",
@@ -59,6 +62,7 @@ __all__ = [
     "SORT_ELEMENT",
     "UNWOUND_ROW",
     "RESULT_VALUE",
+    "RESULT_DOC_VALUE",
 ]
 
 # Per-unit costs, in work units (~ns).  Measured at 100k records: the probe's CPU time of a
@@ -83,16 +87,23 @@ FAST_ROW_TERM = 15
 #: One input row of ``unwind errors`` answered with counts over its elements (``fast.py``),
 #: its array walked without unwinding: FAILURE rows of 200k records, 7.5 ms for 24k rows.
 UNWOUND_COUNT_ROW = 300
-#: One group document built and ordered by ``_id`` (beside its values): a group per task,
-#: 100k groups, ~0.15 s more than its values account for.
+#: One group document built and ordered by ``_id`` (beside its values), as ``fast.py``'s
+#: paths build them, or when the groups' order needs their ``_id`` documents: 100k groups,
+#: ~0.15 s more than their values account for.
 GROUP_DOC = 1_500
+#: One group kept as a row of columns (``frames.GroupFrame``) and ordered by its key columns.
+GROUP_ROW = 300
+#: One value of a group kept in its column.
+COLUMN_VALUE = 30
 #: One group's values of one field gathered and reduced by the general strategies (computed
 #: keys, postings), a reducer call per group: a group per task pushing its errors, ~0.15 s
 #: for 100k groups of 2 fields beyond the rest.
 REDUCE_GROUP = 800
 #: One value of a document a stage builds (a group's ``_id`` keys and fields, a project's
-#: fields): 100k groups of 12 keys, ~0.35 s before shaping.
+#: fields with a dotted name): 100k groups of 12 keys, ~0.35 s before shaping.
 DOC_VALUE = 180
+#: One row of a project field that is a stored field or a path, kept as a column (read in C).
+PROJECT_PATH = 40
 #: A date format with time specifiers rendered for one row (a text per value, where a day
 #: format is rendered once per day): ``DATE_TEXT + DATE_PIECE`` per piece of the format;
 #: 16 ``%H`` over 100k rows 0.22 s, three ``%Y-%m-%dT%H:%M:%S.%L`` keys ~0.45 s.
@@ -116,9 +127,12 @@ SORT_COMPUTED = 300
 SORT_ELEMENT = 1_500
 #: One row an unwind makes (a repeated row id and its element).
 UNWOUND_ROW = 100
-#: One value of one result document shaped into the answer: 100k whole records (17 values
-#: each), ~0.6 s; 100k groups of 12 keys, ~0.38 s.
-RESULT_VALUE = 300
+#: One value of one result shaped into the answer from columns (stored rows, a group's or a
+#: project's columns), one dict a row: 100k whole records (17 values each), ~0.4 s; 15
+#: projected fields of 100k records, 0.3 s.
+RESULT_VALUE = 200
+#: One value of one result document flattened row by row: 100k groups of 12 keys, ~0.38 s.
+RESULT_DOC_VALUE = 300
 
 
 class WorkBudget:

@@ -19,9 +19,9 @@ from ..collector import collector_paused
 from ..selection import Selection
 from ..table import Table
 from ..schema import FIELD_NAMES
-from .budget import RESULT_VALUE, WorkBudget, charge, open_budget
+from .budget import RESULT_DOC_VALUE, RESULT_VALUE, WorkBudget, charge, open_budget
 from .distinct import distinct_values
-from .frames import ColumnFrame, Frame, GroupFrame
+from .frames import ColumnFrame, FieldsFrame, Frame, GroupFrame
 from .group import UNWOUND_COUNTS, GroupStage
 from .parse import Page, StatPlan
 from .shape import plain, shape_frame
@@ -81,14 +81,18 @@ def charge_shaping(frame: Frame, page: Page | None) -> None:
     n = len(frame) if page is None else max(0, min(len(frame) - (page.start - 1), page.limit))
     if n == 0:
         return
+    unit = RESULT_VALUE
     if type(frame) is ColumnFrame:
         width = 1 + len(FIELD_NAMES) + len(frame.overrides)
     elif type(frame) is GroupFrame:
         width = len(frame.key_names) + len(frame.field_names)
+    elif type(frame) is FieldsFrame:
+        width = len(frame.names)
     else:
         first = frame.docs()[0]
         width = len(first) + (len(first["_id"]) - 1 if type(first.get("_id")) is dict else 0)
-    charge(n * width * RESULT_VALUE, f"{n} results x {width} values shaped")
+        unit = RESULT_DOC_VALUE
+    charge(n * width * unit, f"{n} results x {width} values shaped")
 
 
 def shape_stat(outcome: StatOutcome, plan: StatPlan) -> dict:

@@ -25,7 +25,7 @@ from ..columns import TimeColumn
 from ..values import MISSING, ms_to_dt
 from ..table import Table
 
-__all__ = ["ColumnFrame", "DocFrame", "GroupFrame", "Frame", "gather", "object_id", "as_lists", "datetimes_of"]
+__all__ = ["ColumnFrame", "DocFrame", "GroupFrame", "FieldsFrame", "Frame", "gather", "object_id", "as_lists", "datetimes_of"]
 
 
 def gather(col: list, rows: Sequence[int]) -> Sequence:
@@ -279,5 +279,68 @@ class GroupFrame:
         return self._docs
 
 
+class FieldsFrame:
+    """A project stage's output kept as columns: one per output field, MISSING where a
+    document has no such field; the documents ``{name: value, ...}`` made only when a stage
+    asks for them (``docs``).  A field kept from a stored datetime column stays epoch
+    milliseconds (``millis``), read as datetimes (``values``) or as they are (``raw``).
+
+    Projecting 15 fields of 100k records built 100k documents a field at a time, made 300k
+    datetimes and wrote each out again when the answer was shaped (0.85 s); the columns
+    are shaped into one dict a row, the datetimes written from their milliseconds.
+    """
+
+    __slots__ = ("names", "columns", "size", "millis", "_docs")
+
+    def __init__(self, names: Sequence[str], columns: Sequence[Sequence], size: int,
+                 millis: frozenset[str] = frozenset()) -> None:
+        self.names = tuple(names)
+        self.columns = list(columns)
+        self.size = size
+        #: names of the columns holding epoch ms of a stored datetime column
+        self.millis = millis
+        self._docs: list[dict] | None = None
+
+    def __len__(self) -> int:
+        return self.size
+
+    def raw(self, parts: tuple[str, ...]) -> tuple[list, bool]:
+        if len(parts) == 1 and parts[0] in self.millis:
+            return list(self.columns[self.names.index(parts[0])]), True
+        return self.values(parts), False
+
+    def values(self, parts: tuple[str, ...]) -> list:
+        top = parts[0]
+        if top not in self.names:
+            return [MISSING] * self.size
+        column = self.columns[self.names.index(top)]
+        if top in self.millis:
+            column = datetimes_of(column)
+        if len(parts) == 1:
+            return list(column)
+        return [agg_get(v, parts[1:]) for v in column]
+
+    def take(self, positions: Sequence[int], ordered: bool = True) -> "FieldsFrame":
+        return FieldsFrame(self.names, [gather(c, positions) for c in self.columns], len(positions), self.millis)
+
+    def slice(self, start: int, stop: int | None) -> "FieldsFrame":
+        return FieldsFrame(self.names, [c[start:stop] for c in self.columns], len(range(self.size)[start:stop]),
+                           self.millis)
+
+    def docs(self) -> list[dict]:
+        """The documents (made once, on first use), fields whose value is MISSING left out."""
+        if self._docs is None:
+            names = self.names
+            columns = [datetimes_of(c) if n in self.millis else c for n, c in zip(names, self.columns)]
+            docs = [dict(zip(names, row)) for row in zip(*columns)] if names else [{} for _ in range(self.size)]
+            for name, column in zip(names, columns):
+                if MISSING in column:
+                    for doc, v in zip(docs, column):
+                        if v is MISSING:
+                            del doc[name]
+            self._docs = docs
+        return self._docs
+
+
 #: What a stage reads and returns.
-Frame = ColumnFrame | DocFrame | GroupFrame
+Frame = ColumnFrame | DocFrame | GroupFrame | FieldsFrame

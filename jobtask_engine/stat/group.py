@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from ..schema import DATETIME, ERRORS, FIELDS, INT
 from .accumulators import INTS, MILLIS, REDUCERS, VALUES
-from .budget import (DOC_VALUE, FAST_ROW_TERM, GROUP_DOC, KEY_PATH, PUSHED_ARRAY, PUSHED_DATETIME, PUSHED_VALUE, REDUCE_GROUP,
+from .budget import (COLUMN_VALUE, DOC_VALUE, FAST_ROW_TERM, GROUP_DOC, GROUP_ROW, KEY_PATH, PUSHED_ARRAY, PUSHED_DATETIME, PUSHED_VALUE, REDUCE_GROUP,
                      UNWOUND_COUNT_ROW, charge, expr_work)
 from .expressions import Expr, ObjectExpr, PathExpr
 from .fast import compact_group, unwind_errors_group
@@ -85,12 +85,12 @@ class GroupStage(NamedTuple):
             return DocFrame([]), NO_INPUT
         fast = compact_group(frame, self.keys, self.fields)
         if fast is not None:
-            self._charge_groups(rows, len(fast))
+            self._charge_groups(rows, len(fast), GROUP_DOC, DOC_VALUE)
             return finish_groups(fast), KEY_CODES
         charge(rows * self._keys_work(), f"{rows} rows x {len(self.keys)} keys evaluated")
         part = partition(frame, [k.expr for k in self.keys])
         self._charge_reducing(rows, part)
-        self._charge_groups(rows, len(part.keys))
+        self._charge_groups(rows, len(part.keys), GROUP_ROW, COLUMN_VALUE)
         cache: dict[Any, Any] = {}
         if part.subframes is not None:
             results = [_reduce_per_frame(part.subframes, f, cache) for f in self.fields]
@@ -108,7 +108,7 @@ class GroupStage(NamedTuple):
         docs = unwind_errors_group(frame, unwind_path, self.keys, self.fields)
         if docs is None:
             return None
-        self._charge_groups(rows, len(docs))
+        self._charge_groups(rows, len(docs), GROUP_DOC, DOC_VALUE)
         return finish_groups(docs)
 
     # -- its work (``budget.py``) -----------------------------------------------------
@@ -130,13 +130,13 @@ class GroupStage(NamedTuple):
         charge(rows * _extra_work(evaluated) + groups * fields * REDUCE_GROUP,
                f"{rows} rows x {len(evaluated)} fields evaluated, {groups} groups x {fields} fields reduced")
 
-    def _charge_groups(self, rows: int, groups: int) -> None:
-        """Charged once the groups are found, before their documents are built (or, from a
-        ``fast.py`` path that builds them itself, ordered) and shaped; pushed values count
-        once per input row."""
+    def _charge_groups(self, rows: int, groups: int, per_group: int, per_value: int) -> None:
+        """Charged once the groups are found, before their output is built (or, from a
+        ``fast.py`` path that builds its documents itself, ordered) and shaped; pushed values
+        count once per input row."""
         values = len(self.keys) + len(self.fields)
         pushed = sum(_pushed_work(f.expr) for f in self.fields if f.operator in _PUSHING and f.expr is not None)
-        charge(groups * (GROUP_DOC + values * DOC_VALUE) + rows * pushed,
+        charge(groups * (per_group + values * per_value) + rows * pushed,
                f"{groups} groups x {values} values, {rows} rows pushing {pushed} units each")
 
 

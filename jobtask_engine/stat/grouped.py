@@ -14,6 +14,7 @@ from operator import itemgetter
 from typing import Any, Sequence
 
 from ..values import MISSING, bson_key
+from .budget import COLUMN_VALUE, DOC_VALUE, GROUP_DOC, GROUP_ROW, charge
 from .frames import DocFrame, GroupFrame
 
 __all__ = ["group_id", "group_docs", "finish_groups", "finish_group_columns"]
@@ -48,6 +49,9 @@ def finish_group_columns(names: Sequence[str], keys: Sequence[Sequence[Any]], fi
             if order is not None:
                 frame = GroupFrame(names, key_columns, fields, columns)
                 return frame.take(order)
+    values = len(names) + len(fields)
+    charge(len(keys) * (GROUP_DOC - GROUP_ROW + values * (DOC_VALUE - COLUMN_VALUE)),
+           f"{len(keys)} group documents of {values} values")
     return finish_groups(group_docs(names, keys, fields, columns))
 
 

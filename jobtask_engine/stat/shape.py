@@ -19,12 +19,12 @@ shaped from their columns (``shape_frame``).
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
+from typing import Any, Sequence
 
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
 from ..timeutil import ms_to_iso, ms_to_iso_many
 from ..values import MISSING
-from .frames import ColumnFrame, Frame, GroupFrame, object_id
+from .frames import ColumnFrame, FieldsFrame, Frame, GroupFrame, object_id
 
 __all__ = ["plain", "flatten_row", "shape_rows", "shape_frame"]
 
@@ -93,6 +93,8 @@ def shape_frame(frame: Frame) -> list[dict]:
     """
     if type(frame) is GroupFrame and len(frame) > 1:
         return _shape_groups(frame)
+    if type(frame) is FieldsFrame and len(frame) > 1:
+        return _shape_fields(frame)
     if type(frame) is not ColumnFrame or len(frame) < 2:
         return shape_rows(frame.docs())
     rows = frame.rows
@@ -104,10 +106,7 @@ def shape_frame(frame: Frame) -> list[dict]:
         column = list(frame.column(name))
         kind = FIELDS[name].kind
         if kind == DATETIME:
-            if MISSING in column:
-                column = [v if v is None or v is MISSING else ms_to_iso(v) for v in column]
-            else:  # written in one comprehension, without a call a value
-                column = ms_to_iso_many(column)
+            column = _iso_column(column)
         elif kind == ERRORS:
             column = _plain_arrays(column)
         elif not set(map(type, column)) <= _STORED_AS_IS:
@@ -118,11 +117,7 @@ def shape_frame(frame: Frame) -> list[dict]:
         names.append(name)
         columns.append(_plain_column(values))
     out = [dict(zip(names, row)) for row in zip(*columns)]
-    for name, column in zip(names, columns):
-        if MISSING in column:
-            for doc, v in zip(out, column):
-                if v is MISSING:
-                    del doc[name]
+    _drop_missing(out, names, columns)
     return out
 
 
@@ -137,12 +132,36 @@ def _shape_groups(frame: GroupFrame) -> list[dict]:
         return shape_rows(frame.docs())
     columns = [_plain_column(list(c)) for c in (*frame.keys, *frame.fields)]
     out = [dict(zip(names, row)) for row in zip(*columns)]
-    for name, column in zip(frame.key_names, columns):
-        if name in missing:
+    _drop_missing(out, frame.key_names, columns)
+    return out
+
+
+def _shape_fields(frame: FieldsFrame) -> list[dict]:
+    """Flat documents shaped from their columns, one dict a row, MISSING values left out; row
+    by row when an ``_id`` is a document (its entries are flattened into the row)."""
+    names = frame.names
+    if "_id" in names and any(type(v) is dict for v in frame.columns[names.index("_id")]):
+        return shape_rows(frame.docs())
+    columns = [_iso_column(c) if name in frame.millis else _plain_column(list(c)) for name, c in zip(names, frame.columns)]
+    out = [dict(zip(names, row)) for row in zip(*columns)]
+    _drop_missing(out, names, columns)
+    return out
+
+
+def _iso_column(column: Sequence) -> list:
+    """Epoch ms of a datetime column written out (null stays null, MISSING is removed after)."""
+    if MISSING in column:
+        return [v if v is None or v is MISSING else ms_to_iso(v) for v in column]
+    return ms_to_iso_many(column)
+
+
+def _drop_missing(out: list[dict], names: Sequence[str], columns: Sequence[Sequence]) -> None:
+    """Fields whose value is MISSING taken out of the rows made from the columns."""
+    for name, column in zip(names, columns):
+        if MISSING in column:
             for doc, v in zip(out, column):
                 if v is MISSING:
                     del doc[name]
-    return out
 
 
 def _plain_arrays(column: list) -> list:

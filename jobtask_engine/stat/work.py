@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .budget import DOC_VALUE, FAST_ROW_TERM, MATCH_TERM, ROW_TERM, expr_work
-from .expressions import Expr
+from .budget import FAST_ROW_TERM, MATCH_TERM
 from .group import GroupStage
 from .match import MatchStage
 from .project import ProjectStage
@@ -29,9 +28,7 @@ def stage_work(stage: Any, rows: int) -> tuple[int, str]:
         n = len(stage.conditions)
         return rows * n * MATCH_TERM, f"{rows} rows x {n} conditions"
     if kind is ProjectStage:
-        per_row = sum(expr_work(item) if isinstance(item, Expr) else ROW_TERM for _, item in stage.spec)
-        per_row += len(stage.spec) * DOC_VALUE
-        return rows * per_row, f"{rows} rows x {len(stage.spec)} fields"
+        return rows * stage.row_work(), f"{rows} rows x {len(stage.spec)} fields"
     if kind is GroupStage:
         terms = len(stage.keys) + sum(f.expr is not None for f in stage.fields)
         return rows * terms * FAST_ROW_TERM, f"{rows} rows x {terms} keys and fields"

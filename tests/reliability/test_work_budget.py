@@ -15,10 +15,9 @@ from jobtask_engine import EngineError, JobTaskStore
 from jobtask_engine.cli import main
 from jobtask_engine.limits import Limits, default_limits, set_default_limits, using_limits
 from jobtask_engine.stat import group as group_module
-from jobtask_engine.stat import project as project_module
 from jobtask_engine.stat import stages as stages_module
-from jobtask_engine.stat.budget import (DOC_VALUE, FAST_ROW_TERM, ROW_TERM, WorkBudget, charge, expr_work,
-                                        open_budget)
+from jobtask_engine.stat.budget import (DOC_VALUE, FAST_ROW_TERM, PROJECT_PATH, ROW_TERM, WorkBudget, charge,
+                                        expr_work, open_budget)
 from jobtask_engine.stat.execute import run_pipeline
 from jobtask_engine.stat.expressions import Arith, PathExpr
 from jobtask_engine.stat.frames import ColumnFrame, datetimes_of
@@ -118,16 +117,24 @@ def test_a_project_over_the_limit_is_refused_before_any_field_is_computed(store,
                                             {"key": "status", "name": "s"}]}})
     (stage,) = _plan_stages(store, request)
     units, _ = stage_work(stage, len(RECORDS))
-    assert units == len(RECORDS) * (4 * ROW_TERM + 2 * DOC_VALUE)  # add + two paths, one path; two fields made
-    computed = _counting(monkeypatch, project_module, "_set_computed")
-    copied = _counting(monkeypatch, project_module, "_copy_field")
+    assert units == len(RECORDS) * (3 * ROW_TERM + PROJECT_PATH)  # add of two paths; one renamed field
+    computed = _counting(monkeypatch, Arith, "column")
+    read = _counting(monkeypatch, ColumnFrame, "raw")
     with pytest.raises(EngineError, match="max_pipeline_work") as info:
         JobTaskStore(RECORDS, limits=Limits(max_pipeline_work=units - 1)).stat(request)
-    assert (computed, copied) == ([], [])
+    assert (computed, read) == ([], [])
     assert "stage = 1 (project)" in info.value.message
     assert f"got = {units} estimated, {len(RECORDS)} rows x 2 fields" in info.value.message
     JobTaskStore(RECORDS, limits=Limits(max_pipeline_work=work_of(store, request))).stat(request)
-    assert computed and copied
+    assert computed and read
+
+
+def test_a_project_building_documents_is_charged_for_them(store):
+    dotted = _stat({"project": {"fields": [{"key": "status", "name": "a.s"}]}})
+    flat = _stat({"project": {"fields": [{"key": "status", "name": "s"}]}})
+    (dotted_stage,), (flat_stage,) = _plan_stages(store, dotted), _plan_stages(store, flat)
+    assert not dotted_stage.columnar() and flat_stage.columnar()
+    assert dotted_stage.row_work() - flat_stage.row_work() == DOC_VALUE
 
 
 def test_a_group_is_refused_once_its_groups_are_counted_before_their_documents_are_built(monkeypatch):
