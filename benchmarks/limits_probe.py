@@ -180,7 +180,7 @@ def main() -> None:
             del times[1:]  # a repeated list request is answered from the plan cache
         outcome = f"{min(times):8.3f} s{refusal}"
         if budgets and method == store.stat and not refusal:
-            units = budgets[-1].spent
+            units = budgets[-1].peak
             over = " over max_pipeline_work" if units > limits.max_pipeline_work else ""
             outcome += f"  work {units:>13,} ({min(times) * 1e9 / max(units, 1):6.2f} ns/unit){over}"
             budgets.clear()

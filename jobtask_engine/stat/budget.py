@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import contextvars
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..limits import LimitError, active_limits
 from .expressions import DateToString, Expr
@@ -40,6 +40,7 @@ __all__ = [
     "WorkBudget",
     "open_budget",
     "charge",
+    "reserve_answer",
     "expr_work",
     "ROW_TERM",
     "MATCH_TERM",
@@ -136,19 +137,47 @@ RESULT_DOC_VALUE = 300
 
 
 class WorkBudget:
-    """The running estimate of a pipeline's work against ``max_pipeline_work``."""
+    """The running estimate of a pipeline's work against ``max_pipeline_work``.
 
-    __slots__ = ("limit", "spent", "stage")
+    Besides the stages' work, it holds a reservation for shaping the answer, made as soon
+    as the documents the answer will be made of are counted (the pipeline's input when no
+    later stage reshapes it, a group's groups, a project's rows, an unwind's rows), cut to
+    what later skips, limits and the page can return (``answer_rows``); each reservation
+    replaces the one before, and the answer's exact size replaces the last.  So a request
+    whose answer would be too big to shape is refused before the stage that makes it runs,
+    not after.
+    """
+
+    __slots__ = ("limit", "spent", "peak", "stage", "reserved", "answer_rows")
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.spent = 0
+        #: the highest ``spent`` has been (a request is refused when it would pass the limit)
+        self.peak = 0
         #: the stage being run, as the refusal names it (``stage 2 (group)``)
         self.stage = "the pipeline"
+        #: the part of ``spent`` that is the reservation for shaping the answer
+        self.reserved = 0
+        #: documents about to be made -> results the rest of the pipeline can answer of them
+        #: (None: a later stage reshapes them; its output is what is answered)
+        self.answer_rows: Callable[[int], int] | None = None
 
     def charge(self, units: int, what: str) -> None:
         """Count ``units`` of work about to be done; refuse before doing it past the limit."""
-        spent = self.spent + units
+        self.spent = self._checked(self.spent + units, what)
+
+    def reserve_answer(self, rows: int, width: int, unit: int) -> None:
+        """The answer's shaping, if ``rows`` documents of ``width`` values are what it is made of."""
+        if self.answer_rows is None:
+            return
+        results = self.answer_rows(rows)
+        units = results * width * unit
+        self.spent = self._checked(self.spent - self.reserved + units, f"an answer of {results} results x {width} values")
+        self.reserved = units
+
+    def _checked(self, spent: int, what: str) -> int:
+        self.peak = max(self.peak, spent)
         if spent > self.limit:
             raise LimitError(
                 "ERROR_LIMIT_EXCEEDED",
@@ -156,7 +185,7 @@ class WorkBudget:
                 f"limit = {self.limit}, got = {spent} estimated, {what})",
                 limit="max_pipeline_work",
             )
-        self.spent = spent
+        return spent
 
 
 _current: contextvars.ContextVar[WorkBudget | None] = contextvars.ContextVar("jobtask_work_budget", default=None)
@@ -183,6 +212,13 @@ def charge(units: int, what: str) -> None:
     budget = _current.get()
     if budget is not None:
         budget.charge(units, what)
+
+
+def reserve_answer(rows: int, width: int, unit: int) -> None:
+    """``WorkBudget.reserve_answer`` of the open budget (nothing when none is open)."""
+    budget = _current.get()
+    if budget is not None:
+        budget.reserve_answer(rows, width, unit)
 
 
 def expr_work(expr: Any) -> int:

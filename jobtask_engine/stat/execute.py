@@ -13,19 +13,20 @@ followed by a count per ``errors.<sub>`` is answered in one step
 from __future__ import annotations
 
 from time import perf_counter
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 from ..collector import collector_paused
 from ..selection import Selection
 from ..table import Table
 from ..schema import FIELD_NAMES
-from .budget import RESULT_DOC_VALUE, RESULT_VALUE, WorkBudget, charge, open_budget
+from .budget import RESULT_DOC_VALUE, RESULT_VALUE, WorkBudget, open_budget, reserve_answer
 from .distinct import distinct_values
 from .frames import ColumnFrame, FieldsFrame, Frame, GroupFrame
 from .group import UNWOUND_COUNTS, GroupStage
 from .parse import Page, StatPlan
 from .shape import plain, shape_frame
-from .stages import LimitStage, SkipStage, SortStage, UnwindStage
+from .project import ProjectStage
+from .stages import CountStage, LimitStage, SkipStage, SortStage, UnwindStage
 from .work import stage_work
 
 __all__ = ["execute_stat", "run_stat", "shape_stat", "run_pipeline", "StatOutcome", "stage_name"]
@@ -72,17 +73,19 @@ def run_stat(table: Table, rows: Selection | Sequence[int], plan: StatPlan, trac
     with open_budget() as budget:
         frame, total = run_pipeline(frame, plan.stages, plan.page, trace)
         budget.stage = "the answer"
+        budget.answer_rows = _all_of
         charge_shaping(frame, plan.page)
     return StatOutcome(frame, None, total)
 
 
 def charge_shaping(frame: Frame, page: Page | None) -> None:
-    """The answer's documents shaped into plain values: results x their values, before it is done."""
+    """The answer's documents shaped into plain values, results x their values, before it is
+    done (replacing the reservation made when they were counted)."""
     n = len(frame) if page is None else max(0, min(len(frame) - (page.start - 1), page.limit))
-    if n == 0:
-        return
     unit = RESULT_VALUE
-    if type(frame) is ColumnFrame:
+    if n == 0:
+        width = 0
+    elif type(frame) is ColumnFrame:
         width = 1 + len(FIELD_NAMES) + len(frame.overrides)
     elif type(frame) is GroupFrame:
         width = len(frame.key_names) + len(frame.field_names)
@@ -92,7 +95,35 @@ def charge_shaping(frame: Frame, page: Page | None) -> None:
         first = frame.docs()[0]
         width = len(first) + (len(first["_id"]) - 1 if type(first.get("_id")) is dict else 0)
         unit = RESULT_DOC_VALUE
-    charge(n * width * unit, f"{n} results x {width} values shaped")
+    reserve_answer(n, width, unit)
+
+
+def _all_of(rows: int) -> int:
+    return rows
+
+
+def _answer_rows(rest: tuple, page: Page | None) -> Callable[[int], int] | None:
+    """Documents about to be made -> how many of them the answer can hold after the ``rest`` of
+    the pipeline and the page; None when a later stage makes other documents (its own are
+    what is answered)."""
+    if any(type(stage) in _RESHAPING for stage in rest):
+        return None
+
+    def answered(rows: int) -> int:
+        for stage in rest:
+            if type(stage) is SkipStage:
+                rows = max(0, rows - stage.count)
+            elif type(stage) is LimitStage:
+                rows = min(rows, stage.count)
+        if page is not None:
+            rows = max(0, min(rows - (page.start - 1), page.limit))
+        return rows
+
+    return answered
+
+
+#: Stages whose output documents are not their input's (a count's one document included).
+_RESHAPING = (GroupStage, ProjectStage, CountStage, UnwindStage)
 
 
 def shape_stat(outcome: StatOutcome, plan: StatPlan) -> dict:
@@ -131,12 +162,17 @@ def _run_stages(frame: Frame, stages: tuple, page: Page | None, trace: Trace | N
     last = len(stages) - 1
     total = None
     i = 0
+    budget.answer_rows = _answer_rows(stages, page)
+    budget.reserve_answer(len(frame), 1 + len(FIELD_NAMES), RESULT_VALUE)  # the stored rows themselves
     while i <= last:
         stage = stages[i]
         strategy, name = None, stage_name(stage)
         rows_in, spent = len(frame), budget.spent
         budget.stage = f"{i + 1} ({name})"
+        budget.answer_rows = _answer_rows(stages[i + 1 :], page)
         budget.charge(*stage_work(stage, rows_in))
+        if type(stage) is ProjectStage:
+            budget.reserve_answer(rows_in, len(stage.spec), RESULT_VALUE if stage.columnar() else RESULT_DOC_VALUE)
         if trace is not None:
             started = perf_counter()
         if type(stage) is SortStage:
@@ -146,11 +182,13 @@ def _run_stages(frame: Frame, stages: tuple, page: Page | None, trace: Trace | N
             frame = stage.apply(frame, keep=keep)
             strategy = "full sort" if keep is None else f"sort, first {keep} kept"
         elif type(stage) is UnwindStage and i < last and type(stages[i + 1]) is GroupStage:
+            budget.answer_rows = _answer_rows(stages[i + 2 :], page)
             grouped = stages[i + 1].run_after_unwind(frame, stage.path)
             if grouped is not None:
                 frame, name, strategy = grouped, "unwind + group", UNWOUND_COUNTS
                 i += 1  # the group stage is done too
             else:
+                budget.answer_rows = _answer_rows(stages[i + 1 :], page)
                 frame = stage.apply(frame)
         elif type(stage) is GroupStage:
             frame, strategy = stage.run(frame)

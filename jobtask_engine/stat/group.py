@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from ..schema import DATETIME, ERRORS, FIELDS, INT
 from .accumulators import INTS, MILLIS, REDUCERS, VALUES
 from .budget import (COLUMN_VALUE, DOC_VALUE, FAST_ROW_TERM, GROUP_DOC, GROUP_ROW, KEY_PATH, PUSHED_ARRAY, PUSHED_DATETIME, PUSHED_VALUE, REDUCE_GROUP,
-                     UNWOUND_COUNT_ROW, charge, expr_work)
+                     RESULT_DOC_VALUE, RESULT_VALUE, UNWOUND_COUNT_ROW, charge, expr_work, reserve_answer)
 from .expressions import Expr, ObjectExpr, PathExpr
 from .fast import compact_group, unwind_errors_group
 from .frames import ColumnFrame, DocFrame, Frame, GroupFrame
@@ -138,6 +138,7 @@ class GroupStage(NamedTuple):
         pushed = sum(_pushed_work(f.expr) for f in self.fields if f.operator in _PUSHING and f.expr is not None)
         charge(groups * (per_group + values * per_value) + rows * pushed,
                f"{groups} groups x {values} values, {rows} rows pushing {pushed} units each")
+        reserve_answer(groups, values, RESULT_VALUE if per_group == GROUP_ROW else RESULT_DOC_VALUE)
 
 
 #: Operators gathering each input value into the group's array.

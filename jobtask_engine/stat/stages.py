@@ -12,10 +12,10 @@ from itertools import compress
 from typing import Any, NamedTuple, Sequence
 
 from ..limits import check_rows
-from ..schema import DATETIME, FIELDS, INT, STR
+from ..schema import DATETIME, FIELD_NAMES, FIELDS, INT, STR
 from ..paths import doc_get, embedded_values, query_leaves, set_path
 from ..values import MISSING, NULL_KEY, R_DATE, leaves_sort_key, sort_key
-from .budget import SORT_COMPUTED, SORT_ELEMENT, SORT_PLAIN, UNWOUND_ROW, charge
+from .budget import RESULT_VALUE, SORT_COMPUTED, SORT_ELEMENT, SORT_PLAIN, UNWOUND_ROW, charge, reserve_answer
 from .frames import ColumnFrame, DocFrame, Frame, GroupFrame
 
 __all__ = ["UnwindStage", "CountStage", "SortStage", "SkipStage", "LimitStage"]
@@ -79,6 +79,7 @@ def _check_unwound(count: int) -> None:
     """The rows an unwind is about to make, against ``max_pipeline_rows`` and the work budget."""
     check_rows(count, "aggregate.unwind")
     charge(count * UNWOUND_ROW, f"{count} rows unwound")
+    reserve_answer(count, 2 + len(FIELD_NAMES), RESULT_VALUE)
 
 
 def _unwound_count(values: Sequence, arrays: frozenset = frozenset((list, tuple))) -> int:

@@ -16,14 +16,15 @@ from jobtask_engine.cli import main
 from jobtask_engine.limits import Limits, default_limits, set_default_limits, using_limits
 from jobtask_engine.stat import group as group_module
 from jobtask_engine.stat import stages as stages_module
-from jobtask_engine.stat.budget import (DOC_VALUE, FAST_ROW_TERM, PROJECT_PATH, ROW_TERM, WorkBudget, charge,
-                                        expr_work, open_budget)
+from jobtask_engine.stat.budget import (DOC_VALUE, FAST_ROW_TERM, PROJECT_PATH, RESULT_VALUE, ROW_TERM, WorkBudget,
+                                        charge, expr_work, open_budget)
 from jobtask_engine.stat.execute import run_pipeline
 from jobtask_engine.stat.expressions import Arith, PathExpr
 from jobtask_engine.stat.frames import ColumnFrame, datetimes_of
 from jobtask_engine.stat.parse import parse_statistics_query
 from jobtask_engine.stat.shape import shape_frame, shape_rows
 from jobtask_engine.stat.work import stage_work
+from jobtask_engine.schema import FIELD_NAMES
 from jobtask_engine.testing import make_job_tasks
 from jobtask_engine.timeutil import ms_to_iso, ms_to_iso_many
 from jobtask_engine.values import MISSING, ms_to_dt
@@ -43,10 +44,11 @@ def store() -> JobTaskStore:
 
 
 def work_of(store: JobTaskStore, request: dict) -> int:
-    """The request's estimated work: its stat call charges the budget opened here (a roomy one)."""
+    """The request's estimated work, the highest its running total reached: its stat call
+    charges the budget opened here (a roomy one)."""
     with using_limits(ROOMY), open_budget() as budget:
         store.stat(request)
-    return budget.spent
+    return budget.peak
 
 
 #: Requests of every stage kind and group strategy, as the differential suites ask them.
@@ -66,6 +68,9 @@ ORDINARY = [
                                   {"name": "x", "operator": "add", "fields": ["created_count", "updated_count"]}]}},
           {"sort": [{"key": "x", "desc": True}]}),
     _stat({"sort": [{"key": "errors.error_code"}]}, {"limit": 3}),
+    # a match after the group answers fewer groups than were reserved for
+    _stat({"group": {"keys": [{"key": "job_task_id", "name": "t"}], "fields": [{"operator": "count", "name": "n"}]}},
+          {"match": {"filter": [{"k": "t", "v": "job-task", "o": "contain"}]}}, {"unwind": {"path": "errors"}}),
 ]
 
 
@@ -161,8 +166,9 @@ def test_a_computed_sort_key_is_refused_before_any_key_is_made(monkeypatch):
     request = _stat({"sort": [{"key": "errors.additional"}]}, {"limit": 1})
     made = _counting(monkeypatch, stages_module, "leaves_sort_key")
     plain = len(RECORDS) * stages_module.SORT_PLAIN
+    answer = (1 + len(FIELD_NAMES)) * RESULT_VALUE  # one whole record answered, reserved first
     with pytest.raises(EngineError, match="max_pipeline_work") as info:
-        JobTaskStore(RECORDS, limits=Limits(max_pipeline_work=plain + 1)).stat(request)
+        JobTaskStore(RECORDS, limits=Limits(max_pipeline_work=answer + plain + 1)).stat(request)
     assert made == []
     assert "a computed sort key on errors.additional" in info.value.message
     store.stat(request)
@@ -199,6 +205,21 @@ def test_the_fast_paths_are_charged_by_their_own_rate(store):
     (stage, *_), rows = _plan_stages(store, request), len(RECORDS)
     assert stage_work(stage, rows)[0] == rows * 3 * FAST_ROW_TERM
     assert work_of(store, request) < rows * 3 * ROW_TERM
+
+
+def test_an_answer_too_big_to_shape_is_refused_before_the_stage_making_it(monkeypatch):
+    """100 groups reserve their answer when counted: refused before their columns are reduced."""
+    store = JobTaskStore(RECORDS[:100])
+    request = _stat({"group": {"keys": [{"key": "job_task_id", "name": "t"}], "fields": [{"operator": "count", "name": "n"}]}})
+    (stage,) = _plan_stages(store, request)
+    work = work_of(store, request)
+    answer = 100 * 2 * RESULT_VALUE
+    built = _counting(monkeypatch, group_module, "finish_group_columns")
+    with pytest.raises(EngineError, match="an answer of 100 results x 2 values"):
+        JobTaskStore(RECORDS[:100], limits=Limits(max_pipeline_work=work - 1)).stat(request)
+    assert built == []
+    paged = _stat(*request["query"]["aggregate"], page={"start": 1, "limit": 10})
+    assert work_of(store, paged) == work - answer + 10 * 2 * RESULT_VALUE
 
 
 def test_the_answer_is_charged_by_its_size(store):
