@@ -172,7 +172,7 @@ def _run_stages(frame: Frame, stages: tuple, page: Page | None, trace: Trace | N
         budget.answer_rows = _answer_rows(stages[i + 1 :], page)
         budget.charge(*stage_work(stage, rows_in))
         if type(stage) is ProjectStage:
-            budget.reserve_answer(rows_in, len(stage.spec), RESULT_VALUE if stage.columnar() else RESULT_DOC_VALUE)
+            budget.reserve_answer(rows_in, stage.output_width(), RESULT_VALUE if stage.columnar() else RESULT_DOC_VALUE)
         if trace is not None:
             started = perf_counter()
         if type(stage) is SortStage:

@@ -56,6 +56,11 @@ class ProjectStage(NamedTuple):
         top-level one (a dotted name builds embedded documents)."""
         return all("." not in name for name, _ in self.spec if name != "_id")
 
+    def output_width(self) -> int:
+        """Fields of each output document (``_id`` is kept unless excluded)."""
+        spec = dict(self.spec)
+        return sum(item != EXCLUDE for item in spec.values()) + ("_id" not in spec)
+
     def row_work(self) -> int:
         """The stage's work for one input row (``budget.py``): a column read per kept or renamed
         field, an expression evaluated per computed one, and, when the output is documents,

@@ -140,6 +140,16 @@ def test_a_project_building_documents_is_charged_for_them(store):
     (dotted_stage,), (flat_stage,) = _plan_stages(store, dotted), _plan_stages(store, flat)
     assert not dotted_stage.columnar() and flat_stage.columnar()
     assert dotted_stage.row_work() - flat_stage.row_work() == DOC_VALUE
+    assert flat_stage.output_width() == 2  # _id and s
+
+
+def test_a_project_reserves_its_whole_answer_before_it_runs(store, monkeypatch):
+    request = _stat({"project": {"fields": [{"name": "x", "operator": "add", "fields": ["created_count", 1]}]}})
+    work = work_of(store, request)
+    computed = _counting(monkeypatch, Arith, "column")
+    with pytest.raises(EngineError, match=r"stage = 1 \(project\).*an answer of 300 results x 2 values"):
+        JobTaskStore(RECORDS, limits=Limits(max_pipeline_work=work - 1)).stat(request)
+    assert computed == []
 
 
 def test_a_group_is_refused_once_its_groups_are_counted_before_their_documents_are_built(monkeypatch):
