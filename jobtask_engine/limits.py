@@ -144,10 +144,11 @@ LIMITS_TABLE: dict[str, tuple[str, str]] = {
         "estimated work of a stat pipeline over the rows it meets, and of shaping its answer, in units of ~1 ns "
         "of CPU (rows x terms, groups x values, pushed values, sort keys, unwound rows, results x values; "
         "stat/budget.py); each piece is charged before it is done",
-        "units measured at 0.65-1.2 ns of CPU each over the probe's heavy pipelines at 100k records; 500M answers a "
+        "units measured at 0.7-1.4 ns of CPU each over the probe's heavy pipelines at 100k records; 500M answers a "
         "pipeline there in about half a second or refuses it before its heavy part: a group per task pushing its "
-        "errors (0.81 s, 808M units), 100k groups of 12 keys (0.74 s, 792M), whole records after 16 sorts (0.73 s, "
-        "842M); the workload's stats at 1M records take 2-80M (their fast paths)",
+        "errors (0.52 s, 613M units), 100k groups of 12 keys (0.91 s, 792M), whole records after 16 sorts (0.78 s, "
+        "652M), while a 15-field project of 100k rows (0.41 s, 380M) is answered; the workload's stats at 1M records "
+        "take 36-80M",
     ),
     "plan_cache_bytes": (
         "estimated bytes of the compiled requests a store keeps",
