@@ -24,8 +24,9 @@ from typing import Any, NamedTuple
 
 from ..schema import DATETIME, ERRORS, FIELDS, INT
 from .accumulators import INTS, MILLIS, REDUCERS, VALUES
-from .budget import (COLUMN_VALUE, DOC_VALUE, FAST_ROW_TERM, GROUP_DOC, GROUP_ROW, KEY_PATH, PUSHED_ARRAY, PUSHED_DATETIME, PUSHED_VALUE, REDUCE_GROUP,
-                     RESULT_DOC_VALUE, RESULT_VALUE, UNWOUND_COUNT_ROW, charge, expr_work, reserve_answer)
+from .budget import (COLUMN_VALUE, DOC_VALUE, FAST_ROW_TERM, GROUP_DOC, GROUP_ROW, KEY_PATH, PUSHED_ARRAY,
+                     PUSHED_DATETIME, PUSHED_VALUE, REDUCE_GROUP, RESULT_DOC_VALUE, RESULT_VALUE, UNWOUND_COUNT_ROW,
+                     charge, expr_work, reserve_answer)
 from .expressions import Expr, ObjectExpr, PathExpr
 from .fast import compact_group, unwind_errors_group
 from .frames import ColumnFrame, DocFrame, Frame, GroupFrame
@@ -113,7 +114,8 @@ class GroupStage(NamedTuple):
 
     # -- its work (``budget.py``) -----------------------------------------------------
 
-    def _terms(self) -> int:
+    def terms(self) -> int:
+        """Keys and fields reading an input (a plain count reads none)."""
         return len(self.keys) + sum(f.expr is not None for f in self.fields)
 
     def _keys_work(self) -> int:

@@ -30,6 +30,6 @@ def stage_work(stage: Any, rows: int) -> tuple[int, str]:
     if kind is ProjectStage:
         return rows * stage.row_work(), f"{rows} rows x {len(stage.spec)} fields"
     if kind is GroupStage:
-        terms = len(stage.keys) + sum(f.expr is not None for f in stage.fields)
+        terms = stage.terms()
         return rows * terms * FAST_ROW_TERM, f"{rows} rows x {terms} keys and fields"
     return 0, ""
