@@ -148,7 +148,7 @@ LIMITS_TABLE: dict[str, tuple[str, str]] = {
         "pipeline there in about half a second or refuses it before its heavy part: a group per task pushing its "
         "errors (0.52 s, 613M units), 100k groups of 12 keys (0.91 s, 792M), whole records after 16 sorts (0.78 s, "
         "652M), while a 15-field project of 100k rows (0.41 s, 380M) is answered; the workload's stats at 1M records "
-        "take 36-80M",
+        "take 20-44M",
     ),
     "plan_cache_bytes": (
         "estimated bytes of the compiled requests a store keeps",
