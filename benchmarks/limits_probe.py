@@ -1,17 +1,29 @@
 """CPU time of the heavy requests the limits exist for, at their limits, on a 100k-record store.
 
-    .venv/bin/python benchmarks/limits_probe.py [--size 100000] [--only NAME-PART] [--repeat N]
+    .venv/bin/python benchmarks/limits_probe.py [--size 100000] [--only NAME-PART] [--repeat N] [--work]
+    .venv/bin/python benchmarks/limits_probe.py --workload --size 1000000 [--work]
 
 Each request is built at the default limit (the biggest one accepted) and run
 once (``--repeat``: stat requests that many times, the least CPU printed, for a
 busy machine); the table printed is what ``jobtask_engine.limits.LIMITS_TABLE`` cites.
-A request the limits refuse prints the refusal instead of a time.
+A request the limits refuse prints the refusal instead of a time.  ``--work`` lifts
+``max_pipeline_work`` and prints each stat pipeline's estimated work (``stat/budget.py``)
+beside its time, with the CPU nanoseconds per unit: what the budget's unit costs were
+measured from.  ``--workload`` asks the nine workload queries (``workload.py``) instead,
+under the default limits: what the limits must never refuse.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import sys
 import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import jobtask_engine.stat.execute as stat_execute
 
 from jobtask_engine import EngineError, JobTaskStore
 from jobtask_engine.limits import Limits
@@ -142,16 +154,31 @@ def heavy_shapes(limits: Limits, d: str) -> dict[str, dict]:
     }
 
 
+def workload_requests() -> dict[str, dict]:
+    """The nine workload queries, by name (read from ``workload.py`` beside this script)."""
+    if __package__ in (None, ""):
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.workload import QUERIES
+
+    return {q.name: q.params for q in QUERIES}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--only", default="", help="run only the requests whose name holds this text")
     parser.add_argument("--repeat", type=int, default=1, help="runs per request; the least CPU is printed")
+    parser.add_argument("--work", action="store_true", help="lift max_pipeline_work; print each pipeline's estimated work")
+    parser.add_argument("--workload", action="store_true", help="the nine workload queries instead (default limits)")
     args = parser.parse_args()
-    store = JobTaskStore(make_job_tasks(args.size, seed=1, domain_id="domain-0"))
-    limits = store.limits
+    limits = Limits(max_pipeline_work=10**15) if args.work else Limits()
+    records = make_job_tasks(args.size, seed=1) if args.workload else make_job_tasks(args.size, seed=1, domain_id="domain-0")
+    store = JobTaskStore(records, limits=limits)
+    budgets = _watch_budgets() if args.work else None
+    limits = dataclasses.replace(store.limits, max_pipeline_work=Limits().max_pipeline_work)
     print(f"{args.size} records; CPU seconds per request (time.process_time)")
-    for name, request in requests(store, limits).items():
+    asked = workload_requests() if args.workload else requests(store, limits)
+    for name, request in asked.items():
         if args.only not in name:
             continue
         query = request["query"]
@@ -168,7 +195,27 @@ def main() -> None:
         if method == store.list:
             del times[1:]  # a repeated list request is answered from the plan cache
         outcome = f"{min(times):8.3f} s{refusal}"
+        if budgets and method == store.stat and not refusal:
+            units = budgets[-1].peak
+            over = " over max_pipeline_work" if units > limits.max_pipeline_work else ""
+            outcome += f"  work {units:>13,} ({min(times) * 1e9 / max(units, 1):6.2f} ns/unit){over}"
+            budgets.clear()
         print(f"  {name:44s} {outcome}")
+
+
+def _watch_budgets() -> list:
+    """The work budgets the stat calls open, kept for reading their totals after the call."""
+    opened: list = []
+    real = stat_execute.open_budget
+
+    @contextmanager
+    def watched() -> Iterator:
+        with real() as budget:
+            opened.append(budget)
+            yield budget
+
+    stat_execute.open_budget = watched
+    return opened
 
 
 if __name__ == "__main__":

@@ -70,6 +70,7 @@ class Limits:
     max_pipeline_rows: int = 1_000_000
     max_pipeline_stages: int = 16
     max_pipeline_terms: int = 32
+    max_pipeline_work: int = 500_000_000
     plan_cache_bytes: int = 64 * 1024 * 1024
 
     def __post_init__(self) -> None:
@@ -138,6 +139,16 @@ LIMITS_TABLE: dict[str, tuple[str, str]] = {
         "match conditions of a stat pipeline, together",
         "each term is a pass over the rows: 32 over 100k rows ~0.45 s (64: 0.87 s); 16 calculations of 16 "
         "operands took 3.8 s, a 3-level nested add (4,096 operands) 57 s",
+    ),
+    "max_pipeline_work": (
+        "estimated work of a stat pipeline over the rows it meets, and of shaping its answer, in units of ~1 ns "
+        "of CPU (rows x terms, groups x values, pushed values, sort keys, unwound rows, results x values; "
+        "stat/budget.py); each piece is charged before it is done",
+        "units measured at 0.7-1.4 ns of CPU each over the probe's heavy pipelines at 100k records; 500M answers a "
+        "pipeline there in about half a second or refuses it before its heavy part: a group per task pushing its "
+        "errors (0.52 s, 613M units), 100k groups of 12 keys (0.91 s, 792M), whole records after 16 sorts (0.78 s, "
+        "652M), while a 15-field project of 100k rows (0.41 s, 380M) is answered; the workload's stats at 1M records "
+        "take 20-44M",
     ),
     "plan_cache_bytes": (
         "estimated bytes of the compiled requests a store keeps",

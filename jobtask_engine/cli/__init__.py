@@ -9,9 +9,11 @@ prints one message naming the problem and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 from jobtask_engine.cli.inputs import UsageError
 from jobtask_engine.cli.output import FORMATS
@@ -56,6 +58,11 @@ def _add_query_options(sub: argparse.ArgumentParser) -> None:
                      help="who answers: the in-memory engine (default), DuckDB or Spark (--data: Parquet/JSONL path or glob)")
     sub.add_argument("--memory-limit", default=None, help="duckdb: DuckDB's memory_limit, e.g. 2GB")
     sub.add_argument("--spark-master", default="local[*]", help="spark: the master URL (default: local[*])")
+    sub.add_argument(
+        "--max-pipeline-work", type=int, metavar="UNITS",
+        help="stat: the work a pipeline may do (the max_pipeline_work limit, ~1 ns of CPU a unit; "
+        "default 500000000); raise it to answer big stats over big files",
+    )
     sub.add_argument(
         "--explain",
         action="store_true",
@@ -135,13 +142,34 @@ def _dispatch(args: argparse.Namespace) -> int:
         from jobtask_engine.cli.sql_commands import run_convert
 
         return run_convert(args)
-    if args.engine != "memory":
-        from jobtask_engine.cli.sql_commands import run_sql_query
+    with _limits_of(args):
+        if args.engine != "memory":
+            from jobtask_engine.cli.sql_commands import run_sql_query
 
-        return run_sql_query(args)
-    from jobtask_engine.cli.commands import run_query
+            return run_sql_query(args)
+        from jobtask_engine.cli.commands import run_query
 
-    return run_query(args)
+        return run_query(args)
+
+
+@contextmanager
+def _limits_of(args: argparse.Namespace) -> Iterator[None]:
+    """The limits a ``list``/``stat`` command asked for, the defaults of the stores it makes
+    while it runs (and the defaults again after: ``main`` may run in a caller's process)."""
+    work = args.max_pipeline_work
+    if work is None:
+        yield
+        return
+    if work < 1:
+        raise UsageError(f"--max-pipeline-work must be >= 1, got {work}")
+    from jobtask_engine.limits import default_limits, set_default_limits
+
+    before = default_limits()
+    set_default_limits(dataclasses.replace(before, max_pipeline_work=work))
+    try:
+        yield
+    finally:
+        set_default_limits(before)
 
 
 def _fail(message: str, status: int) -> int:

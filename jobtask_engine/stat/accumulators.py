@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from .. import errors as E
 from ..values import MISSING, bson_key, freeze, ms_to_dt, type_name
+from .frames import datetimes_of
 
 __all__ = ["INTS", "MILLIS", "VALUES", "REDUCERS", "Reducer", "fit_int64"]
 
@@ -95,7 +96,7 @@ def _end(index: int) -> Reducer:
 
 def r_push(values: list, kind: str) -> list:
     if kind == INTS or MISSING not in values:  # the test in C: a push per group of 100k groups
-        return [ms_to_dt(v) for v in values] if kind == MILLIS else list(values)
+        return datetimes_of(values) if kind == MILLIS else list(values)
     if kind == MILLIS:
         return [ms_to_dt(v) for v in values if v is not MISSING]
     return [v for v in values if v is not MISSING]
@@ -113,7 +114,7 @@ def r_add_to_set(values: list, kind: str) -> list:
             seen[k] = v
     out = list(seen.values())
     if kind == MILLIS:
-        return [ms_to_dt(v) for v in out]
+        return datetimes_of(out)
     return out
 
 

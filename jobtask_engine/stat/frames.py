@@ -14,7 +14,8 @@ they are epoch milliseconds of a datetime column), ``values(path)``
 
 from __future__ import annotations
 
-from itertools import compress
+from datetime import datetime, timedelta
+from itertools import compress, repeat
 from operator import itemgetter
 from typing import Any, Sequence
 
@@ -24,7 +25,7 @@ from ..columns import take
 from ..values import MISSING, ms_to_dt
 from ..storage import Table
 
-__all__ = ["ColumnFrame", "DocFrame", "Frame", "gather", "object_id", "as_lists"]
+__all__ = ["ColumnFrame", "DocFrame", "GroupFrame", "FieldsFrame", "Frame", "gather", "object_id", "as_lists", "datetimes_of"]
 
 
 def gather(col: list, rows: Sequence[int]) -> Sequence:
@@ -52,6 +53,22 @@ def as_lists(col: Sequence) -> list:
     No new list per row: allocating 100k containers can trigger full garbage collections.
     """
     return [v if type(v) is not tuple else (list(v) if v else _EMPTY) for v in col]
+
+
+def datetimes_of(ms_values: Sequence) -> list:
+    """``[ms_to_dt(v) for v in ms_values]``: epoch milliseconds as pipeline datetimes.
+
+    Without null or missing values, the datetimes are made in C (``timedelta`` with
+    milliseconds as its fourth positional argument, added to the epoch): 0.065 s for 100k
+    values where a call of ``ms_to_dt`` each took 0.13 s.
+    """
+    if None in ms_values or MISSING in ms_values:  # one comprehension, no call a value
+        add, delta, missing = _EPOCH.__add__, timedelta, MISSING
+        return [v if v is None or v is missing else add(delta(0, 0, 0, v)) for v in ms_values]
+    return list(map(_EPOCH.__add__, map(timedelta, repeat(0), repeat(0), repeat(0), ms_values)))
+
+
+_EPOCH = datetime(1970, 1, 1)
 
 
 def object_id(row: int) -> str:
@@ -125,7 +142,7 @@ class ColumnFrame:
     def values(self, parts: tuple[str, ...]) -> list:
         vals, is_ms = self.raw(parts)
         if is_ms:
-            return [ms_to_dt(v) for v in vals]
+            return datetimes_of(vals)
         return vals
 
     def take(self, positions: Sequence[int], ordered: bool = True) -> "ColumnFrame":
@@ -194,5 +211,136 @@ class DocFrame:
         return self.documents
 
 
+class GroupFrame:
+    """A group stage's output kept as columns: its key values and field values, one entry per
+    group, the documents ``{"_id": {key: value, ...}, field: value, ...}`` made only when a
+    stage asks for them (``docs``).
+
+    Sorting, cutting a page and shaping the answer read the columns: a group per task over
+    100k records built each group's ``_id``, its document, and the flattened answer row,
+    three dicts a group, where the columns need one (the answer row), and only for the
+    groups a page keeps.  Reads answer as the documents would (``agg_column`` of them):
+    a missing key value (MISSING in its column) is absent from that group's ``_id``.
+    """
+
+    __slots__ = ("key_names", "keys", "field_names", "fields", "_docs")
+
+    def __init__(self, key_names: Sequence[str], keys: Sequence[Sequence], field_names: Sequence[str],
+                 fields: Sequence[Sequence]) -> None:
+        self.key_names = tuple(key_names)
+        #: one column per key (values per group; MISSING where a group has none)
+        self.keys = list(keys)
+        self.field_names = tuple(field_names)
+        #: one column per field
+        self.fields = list(fields)
+        self._docs: list[dict] | None = None
+
+    def __len__(self) -> int:
+        return len((self.keys or self.fields)[0]) if self.keys or self.fields else 0
+
+    def raw(self, parts: tuple[str, ...]) -> tuple[list, bool]:
+        return self.values(parts), False
+
+    def values(self, parts: tuple[str, ...]) -> list:
+        top, rest = parts[0], parts[1:]
+        if top == "_id":
+            if not rest:
+                return [doc["_id"] for doc in self.docs()]
+            if rest[0] not in self.key_names:
+                return [MISSING] * len(self)
+            column = self.keys[self.key_names.index(rest[0])]
+            rest = rest[1:]
+        elif top in self.field_names:
+            column = self.fields[self.field_names.index(top)]
+        else:
+            return [MISSING] * len(self)
+        if not rest:
+            return list(column)
+        return [agg_get(v, rest) for v in column]
+
+    def take(self, positions: Sequence[int], ordered: bool = True) -> "GroupFrame":
+        return GroupFrame(self.key_names, [gather(c, positions) for c in self.keys],
+                          self.field_names, [gather(c, positions) for c in self.fields])
+
+    def slice(self, start: int, stop: int | None) -> "GroupFrame":
+        return GroupFrame(self.key_names, [c[start:stop] for c in self.keys],
+                          self.field_names, [c[start:stop] for c in self.fields])
+
+    def docs(self) -> list[dict]:
+        """The group documents (made once, on first use)."""
+        if self._docs is None:
+            names = self.key_names
+            if any(MISSING in c for c in self.keys):
+                ids = [{k: v for k, v in zip(names, kv) if v is not MISSING} for kv in zip(*self.keys)]
+            else:
+                ids = [dict(zip(names, kv)) for kv in zip(*self.keys)]
+            layout = ("_id", *self.field_names)
+            self._docs = [dict(zip(layout, row)) for row in zip(ids, *self.fields)]
+        return self._docs
+
+
+class FieldsFrame:
+    """A project stage's output kept as columns: one per output field, MISSING where a
+    document has no such field; the documents ``{name: value, ...}`` made only when a stage
+    asks for them (``docs``).  A field kept from a stored datetime column stays epoch
+    milliseconds (``millis``), read as datetimes (``values``) or as they are (``raw``).
+
+    Projecting 15 fields of 100k records built 100k documents a field at a time, made 300k
+    datetimes and wrote each out again when the answer was shaped (0.85 s); the columns
+    are shaped into one dict a row, the datetimes written from their milliseconds.
+    """
+
+    __slots__ = ("names", "columns", "size", "millis", "_docs")
+
+    def __init__(self, names: Sequence[str], columns: Sequence[Sequence], size: int,
+                 millis: frozenset[str] = frozenset()) -> None:
+        self.names = tuple(names)
+        self.columns = list(columns)
+        self.size = size
+        #: names of the columns holding epoch ms of a stored datetime column
+        self.millis = millis
+        self._docs: list[dict] | None = None
+
+    def __len__(self) -> int:
+        return self.size
+
+    def raw(self, parts: tuple[str, ...]) -> tuple[list, bool]:
+        if len(parts) == 1 and parts[0] in self.millis:
+            return list(self.columns[self.names.index(parts[0])]), True
+        return self.values(parts), False
+
+    def values(self, parts: tuple[str, ...]) -> list:
+        top = parts[0]
+        if top not in self.names:
+            return [MISSING] * self.size
+        column = self.columns[self.names.index(top)]
+        if top in self.millis:
+            column = datetimes_of(column)
+        if len(parts) == 1:
+            return list(column)
+        return [agg_get(v, parts[1:]) for v in column]
+
+    def take(self, positions: Sequence[int], ordered: bool = True) -> "FieldsFrame":
+        return FieldsFrame(self.names, [gather(c, positions) for c in self.columns], len(positions), self.millis)
+
+    def slice(self, start: int, stop: int | None) -> "FieldsFrame":
+        return FieldsFrame(self.names, [c[start:stop] for c in self.columns], len(range(self.size)[start:stop]),
+                           self.millis)
+
+    def docs(self) -> list[dict]:
+        """The documents (made once, on first use), fields whose value is MISSING left out."""
+        if self._docs is None:
+            names = self.names
+            columns = [datetimes_of(c) if n in self.millis else c for n, c in zip(names, self.columns)]
+            docs = [dict(zip(names, row)) for row in zip(*columns)] if names else [{} for _ in range(self.size)]
+            for name, column in zip(names, columns):
+                if MISSING in column:
+                    for doc, v in zip(docs, column):
+                        if v is MISSING:
+                            del doc[name]
+            self._docs = docs
+        return self._docs
+
+
 #: What a stage reads and returns.
-Frame = ColumnFrame | DocFrame
+Frame = ColumnFrame | DocFrame | GroupFrame | FieldsFrame

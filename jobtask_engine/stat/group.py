@@ -22,12 +22,15 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ..schema import FIELDS, INT
+from ..schema import DATETIME, ERRORS, FIELDS, INT
 from .accumulators import INTS, MILLIS, REDUCERS, VALUES
-from .expressions import Expr, PathExpr
+from .budget import (COLUMN_VALUE, DOC_VALUE, FAST_ROW_TERM, GROUP_DOC, GROUP_ROW, KEY_PATH, PUSHED_ARRAY,
+                     PUSHED_DATETIME, PUSHED_VALUE, REDUCE_GROUP, RESULT_DOC_VALUE, RESULT_VALUE, UNWOUND_COUNT_ROW,
+                     charge, expr_work, reserve_answer)
+from .expressions import Expr, ObjectExpr, PathExpr
 from .fast import compact_group, unwind_errors_group
-from .frames import ColumnFrame, DocFrame, Frame
-from .grouped import finish_groups, group_docs
+from .frames import ColumnFrame, DocFrame, Frame, GroupFrame
+from .grouped import finish_group_columns, finish_groups
 from .partition import Partition, partition
 
 __all__ = [
@@ -73,31 +76,95 @@ class GroupStage(NamedTuple):
     keys: tuple[GroupKey, ...]
     fields: tuple[GroupField, ...]
 
-    def apply(self, frame: Frame) -> DocFrame:
+    def apply(self, frame: Frame) -> DocFrame | GroupFrame:
         return self.run(frame)[0]
 
-    def run(self, frame: Frame) -> tuple[DocFrame, str]:
+    def run(self, frame: Frame) -> tuple[DocFrame | GroupFrame, str]:
         """The group's output and the strategy that found the groups (the one entry point)."""
-        if len(frame) == 0:
+        rows = len(frame)
+        if rows == 0:
             return DocFrame([]), NO_INPUT
         fast = compact_group(frame, self.keys, self.fields)
         if fast is not None:
+            self._charge_groups(rows, len(fast), GROUP_DOC, DOC_VALUE)
             return finish_groups(fast), KEY_CODES
+        charge(rows * self._keys_work(), f"{rows} rows x {len(self.keys)} keys evaluated")
         part = partition(frame, [k.expr for k in self.keys])
+        self._charge_reducing(rows, part)
+        self._charge_groups(rows, len(part.keys), GROUP_ROW, COLUMN_VALUE)
         cache: dict[Any, Any] = {}
         if part.subframes is not None:
             results = [_reduce_per_frame(part.subframes, f, cache) for f in self.fields]
         else:
             results = [_reduce_field(frame, f, part, cache) for f in self.fields]
-        docs = group_docs([k.name for k in self.keys], part.keys, [f.name for f in self.fields], results)
-        return finish_groups(docs), POSTINGS if part.subframes is not None else COMPUTED_KEYS
+        out = finish_group_columns([k.name for k in self.keys], part.keys, [f.name for f in self.fields], results)
+        return out, POSTINGS if part.subframes is not None else COMPUTED_KEYS
 
     def run_after_unwind(self, frame: Frame, unwind_path: str) -> DocFrame | None:
         """``unwind <path>`` then this group in one step, when the strategy fits (else None)."""
-        if not len(frame):
+        rows = len(frame)
+        if not rows:
             return None
+        charge(rows * UNWOUND_COUNT_ROW, f"{rows} rows unwound and counted")
         docs = unwind_errors_group(frame, unwind_path, self.keys, self.fields)
-        return None if docs is None else finish_groups(docs)
+        if docs is None:
+            return None
+        self._charge_groups(rows, len(docs), GROUP_DOC, DOC_VALUE)
+        return finish_groups(docs)
+
+    # -- its work (``budget.py``) -----------------------------------------------------
+
+    def terms(self) -> int:
+        """Keys and fields reading an input (a plain count reads none)."""
+        return len(self.keys) + sum(f.expr is not None for f in self.fields)
+
+    def _keys_work(self) -> int:
+        """Per row, the general strategies' keys beyond the key-codes rate charged before the
+        stage: a field path is gathered and counted in C, a calculation evaluated."""
+        return sum(KEY_PATH - FAST_ROW_TERM if type(k.expr) is PathExpr else _extra_work([k.expr]) for k in self.keys)
+
+    def _charge_reducing(self, rows: int, part: Partition) -> None:
+        """The fields evaluated over the rows and reduced per group, once the groups are known.
+        Posting lists give sub-frames of stored rows: a field path is read per group in C."""
+        evaluated = [f.expr for f in self.fields
+                     if f.expr is not None and (part.subframes is None or type(f.expr) is not PathExpr)]
+        groups, fields = len(part.keys), len(self.fields)
+        charge(rows * _extra_work(evaluated) + groups * fields * REDUCE_GROUP,
+               f"{rows} rows x {len(evaluated)} fields evaluated, {groups} groups x {fields} fields reduced")
+
+    def _charge_groups(self, rows: int, groups: int, per_group: int, per_value: int) -> None:
+        """Charged once the groups are found, before their output is built (or, from a
+        ``fast.py`` path that builds its documents itself, ordered) and shaped; pushed values
+        count once per input row."""
+        values = len(self.keys) + len(self.fields)
+        pushed = sum(_pushed_work(f.expr) for f in self.fields if f.operator in _PUSHING and f.expr is not None)
+        charge(groups * (per_group + values * per_value) + rows * pushed,
+               f"{groups} groups x {values} values, {rows} rows pushing {pushed} units each")
+        reserve_answer(groups, values, RESULT_VALUE if per_group == GROUP_ROW else RESULT_DOC_VALUE)
+
+
+#: Operators gathering each input value into the group's array.
+_PUSHING = frozenset(("push", "add_to_set"))
+
+
+def _extra_work(exprs: list) -> int:
+    """Per row, what evaluating these expressions costs beyond the key-codes rate charged
+    before the stage (``work.stage_work``)."""
+    return max(0, sum(expr_work(e) for e in exprs) - len(exprs) * FAST_ROW_TERM)
+
+
+def _pushed_work(expr: Expr) -> int:
+    """The work of one pushed value: a stored record's ``errors`` is an array of documents
+    copied element by element, a document built by the push one value per field."""
+    if type(expr) is PathExpr and len(expr.parts) == 1:
+        kind = FIELDS[expr.path].kind if expr.path in FIELDS else None
+        if kind == ERRORS:
+            return PUSHED_ARRAY
+        if kind == DATETIME:
+            return PUSHED_DATETIME
+    if type(expr) is ObjectExpr:
+        return PUSHED_VALUE * max(1, len(expr.items))
+    return PUSHED_VALUE
 
 
 # -- reducing ----------------------------------------------------------------------

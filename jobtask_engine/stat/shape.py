@@ -19,12 +19,12 @@ shaped from their columns (``shape_frame``).
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
+from typing import Any, Sequence
 
-from ..schema import DATETIME, FIELD_NAMES, FIELDS
-from ..timeutil import ms_to_iso
+from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
+from ..timeutil import ms_to_iso, ms_to_iso_many
 from ..values import MISSING
-from .frames import ColumnFrame, Frame, object_id
+from .frames import ColumnFrame, FieldsFrame, Frame, GroupFrame, object_id
 
 __all__ = ["plain", "flatten_row", "shape_rows", "shape_frame"]
 
@@ -91,6 +91,10 @@ def shape_frame(frame: Frame) -> list[dict]:
     it cost 1.8 s for 100k rows; the columns, datetimes written from their epoch ms, take
     a fraction of that.  The documents are those of ``ColumnFrame.docs`` flattened.
     """
+    if type(frame) is GroupFrame and len(frame) > 1:
+        return _shape_groups(frame)
+    if type(frame) is FieldsFrame and len(frame) > 1:
+        return _shape_fields(frame)
     if type(frame) is not ColumnFrame or len(frame) < 2:
         return shape_rows(frame.docs())
     rows = frame.rows
@@ -102,7 +106,9 @@ def shape_frame(frame: Frame) -> list[dict]:
         column = list(frame.column(name))
         kind = FIELDS[name].kind
         if kind == DATETIME:
-            column = [v if v is None or v is MISSING else ms_to_iso(v) for v in column]
+            column = _iso_column(column)
+        elif kind == ERRORS:
+            column = _plain_arrays(column)
         elif not set(map(type, column)) <= _STORED_AS_IS:
             column = [v if type(v) in _STORED_AS_IS else plain(list(v) if type(v) is tuple else v) for v in column]
         names.append(name)
@@ -111,12 +117,58 @@ def shape_frame(frame: Frame) -> list[dict]:
         names.append(name)
         columns.append(_plain_column(values))
     out = [dict(zip(names, row)) for row in zip(*columns)]
+    _drop_missing(out, names, columns)
+    return out
+
+
+def _shape_groups(frame: GroupFrame) -> list[dict]:
+    """Group documents shaped from their columns: the key values then the fields, one dict a
+    row (a field named like a key takes its place, as ``flatten_row`` does); a missing key
+    value is left out.  Documents are shaped row by row when a field shares a missing key's
+    name (its value would be the one removed)."""
+    names = (*frame.key_names, *frame.field_names)
+    missing = [name for name, column in zip(frame.key_names, frame.keys) if MISSING in column]
+    if missing and len(set(names)) < len(names):
+        return shape_rows(frame.docs())
+    columns = [_plain_column(list(c)) for c in (*frame.keys, *frame.fields)]
+    out = [dict(zip(names, row)) for row in zip(*columns)]
+    _drop_missing(out, frame.key_names, columns)
+    return out
+
+
+def _shape_fields(frame: FieldsFrame) -> list[dict]:
+    """Flat documents shaped from their columns, one dict a row, MISSING values left out; row
+    by row when an ``_id`` is a document (its entries are flattened into the row)."""
+    names = frame.names
+    if "_id" in names and any(type(v) is dict for v in frame.columns[names.index("_id")]):
+        return shape_rows(frame.docs())
+    columns = [_iso_column(c) if name in frame.millis else _plain_column(list(c)) for name, c in zip(names, frame.columns)]
+    out = [dict(zip(names, row)) for row in zip(*columns)]
+    _drop_missing(out, names, columns)
+    return out
+
+
+def _iso_column(column: Sequence) -> list:
+    """Epoch ms of a datetime column written out (null stays null, MISSING is removed after)."""
+    if MISSING in column:
+        return [v if v is None or v is MISSING else ms_to_iso(v) for v in column]
+    return ms_to_iso_many(column)
+
+
+def _drop_missing(out: list[dict], names: Sequence[str], columns: Sequence[Sequence]) -> None:
+    """Fields whose value is MISSING taken out of the rows made from the columns."""
     for name, column in zip(names, columns):
         if MISSING in column:
             for doc, v in zip(out, column):
                 if v is MISSING:
                     del doc[name]
-    return out
+
+
+def _plain_arrays(column: list) -> list:
+    """A stored array column (``errors``) shaped: most values are the store's shared empty
+    tuple, each answered as a new ``[]`` without a call of ``plain``."""
+    return [[] if v == () else v if type(v) in _STORED_AS_IS else plain(list(v) if type(v) is tuple else v)
+            for v in column]
 
 
 #: Stored column values taken as they are (MISSING is removed after).

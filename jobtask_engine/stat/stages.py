@@ -12,10 +12,11 @@ from itertools import compress
 from typing import Any, NamedTuple, Sequence
 
 from ..limits import check_rows
-from ..schema import DATETIME, FIELDS, INT, STR
+from ..schema import DATETIME, FIELD_NAMES, FIELDS, INT, STR
 from ..paths import doc_get, embedded_values, query_leaves, set_path
 from ..values import MISSING, NULL_KEY, R_DATE, leaves_sort_key, sort_key
-from .frames import ColumnFrame, DocFrame, Frame
+from .budget import RESULT_VALUE, SORT_COMPUTED, SORT_ELEMENT, SORT_PLAIN, UNWOUND_ROW, charge, reserve_answer
+from .frames import ColumnFrame, DocFrame, Frame, GroupFrame
 
 __all__ = ["UnwindStage", "CountStage", "SortStage", "SkipStage", "LimitStage"]
 
@@ -41,11 +42,11 @@ def _unwind_columns(frame: ColumnFrame, name: str) -> ColumnFrame:
         # empty: visit only the others.
         values: Any = frame.column(name)
         candidates: Any = compress(range(len(values)), map(len, values))
-        check_rows(sum(map(len, values)), "aggregate.unwind")
+        _check_unwound(sum(map(len, values)))
     else:
         values, _ = frame.raw((name,))
         candidates = range(len(values))
-        check_rows(_unwound_count(values), "aggregate.unwind")
+        _check_unwound(_unwound_count(values))
     for i in candidates:
         v = values[i]
         if type(v) is list or type(v) is tuple:
@@ -64,7 +65,7 @@ def _unwind_columns(frame: ColumnFrame, name: str) -> ColumnFrame:
 
 def _unwind_docs(docs: list[dict], parts: tuple[str, ...]) -> list[dict]:
     values = [doc_get(doc, parts) for doc in docs]
-    check_rows(_unwound_count(values, _DOC_ARRAYS), "aggregate.unwind")
+    _check_unwound(_unwound_count(values, _DOC_ARRAYS))
     out: list[dict] = []
     for doc, v in zip(docs, values):
         if type(v) is list:
@@ -72,6 +73,13 @@ def _unwind_docs(docs: list[dict], parts: tuple[str, ...]) -> list[dict]:
         elif v is not None and v is not MISSING:
             out.append(doc)
     return out
+
+
+def _check_unwound(count: int) -> None:
+    """The rows an unwind is about to make, against ``max_pipeline_rows`` and the work budget."""
+    check_rows(count, "aggregate.unwind")
+    charge(count * UNWOUND_ROW, f"{count} rows unwound")
+    reserve_answer(count, 2 + len(FIELD_NAMES), RESULT_VALUE)
 
 
 def _unwound_count(values: Sequence, arrays: frozenset = frozenset((list, tuple))) -> int:
@@ -129,6 +137,7 @@ class SortStage(NamedTuple):
         n = len(frame)
         if n < 2:
             return frame
+        charge(n * len(self.keys) * SORT_PLAIN, f"{n} rows x {len(self.keys)} sort keys")
         order = list(range(n))
         for path, desc in reversed(self.keys):
             keys = _sort_column(frame, tuple(path.split(".")), desc)
@@ -147,17 +156,43 @@ def _sort_column(frame: Frame, parts: tuple[str, ...], desc: bool) -> Sequence:
             return [NULL_KEY if v is None or v is MISSING else (R_DATE, v) for v in values]
         if _one_plain_type(values):
             return values
+        _charge_computed(values, parts)
         return [sort_key(v, desc) for v in values]
     if type(frame) is ColumnFrame:
         base = frame.values(parts[:1])
+        _charge_computed(base, parts)
         return [leaves_sort_key(query_leaves(v, parts[1:]), desc) for v in base]
     if len(parts) == 2:
-        values = embedded_values(frame.docs(), parts)  # ``_id.<key>`` after a group
+        if type(frame) is GroupFrame and parts[0] == "_id":
+            values: Any = frame.values(parts)  # a key's column
+        else:
+            values = embedded_values(frame.docs(), parts)  # ``_id.<key>`` after a group
         if values is not None:
             if _one_plain_type(values):
                 return values
+            _charge_computed(values, parts)
             return [sort_key(v, desc) for v in values]
-    return [leaves_sort_key(query_leaves(d, parts), desc) for d in frame.docs()]
+    docs = frame.docs()
+    _charge_computed(docs, parts)
+    return [leaves_sort_key(query_leaves(d, parts), desc) for d in docs]
+
+
+def _charge_computed(values: Sequence, parts: tuple[str, ...]) -> None:
+    """A sort key computed per value (arrays, documents, mixed types), charged before it is:
+    per row, and per array element two levels deep (a document's value at the path's head)."""
+    n = len(values)
+    head = parts[0]
+    elements = 0
+    for v in values:
+        if type(v) is dict:
+            v = v.get(head)
+        if type(v) is list or type(v) is tuple:
+            elements += len(v)
+            for inner in v:
+                if type(inner) is list or type(inner) is tuple:
+                    elements += len(inner)
+    charge(n * SORT_COMPUTED + elements * SORT_ELEMENT,
+           f"{n} rows x a computed sort key on {'.'.join(parts)} ({elements} array elements)")
 
 
 def _one_plain_type(values: Sequence) -> bool:

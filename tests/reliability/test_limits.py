@@ -50,6 +50,7 @@ OVER = {
     "max_pipeline_stages": lambda n: ("stat", _stat(*[{"sort": [{"key": "created_count"}]}] * (n + 1))),
     "max_pipeline_terms": lambda n: ("stat", _stat({"project": {"fields": [
         {"name": "x", "operator": "add", "fields": [{"operator": "add", "fields": ["created_count"] * n}]}]}})),
+    "max_pipeline_work": lambda n: ("stat", _stat({"sort": [{"key": "created_count"}]})),
 }
 
 
@@ -62,7 +63,7 @@ def test_every_limit_has_a_row_in_the_table_and_a_refusal_test():
 SMALL = {"max_depth": 8, "max_string_length": 50, "max_list_items": 30, "max_in_values": 10, "max_contain_values": 3,
          "max_keyword_words": 3, "max_pattern_length": 20, "max_regex_repeat": 5, "max_operands": 3,
          "max_date_format_length": 6, "max_pipeline_rows": 100,
-         "max_pipeline_stages": 4, "max_pipeline_terms": 5}
+         "max_pipeline_stages": 4, "max_pipeline_terms": 5, "max_pipeline_work": 1_000}
 
 
 @pytest.mark.parametrize("name", sorted(OVER))
