@@ -13,7 +13,6 @@ from ..paths import distinct_leaves
 from ..schema import DATETIME, ERRORS, FIELDS, INDEXED
 from ..values import MISSING, bson_key, freeze, ms_to_dt
 from ..columns import CODE_MISSING, CodeColumn
-from .fast import rows_reader
 from .frames import ColumnFrame, as_lists, object_id
 
 __all__ = ["distinct_values"]
@@ -59,7 +58,7 @@ def _stored_values(frame: ColumnFrame, name: str) -> list:
     col = frame.table.columns[name]
     if type(col) is CodeColumn and name not in frame.overrides:
         values = col.values
-        return [values[c] for c in set(rows_reader(frame)(col.code_list())) if c != CODE_MISSING]  # sorted below
+        return [values[c] for c in set(frame.reader()(col.code_list())) if c != CODE_MISSING]  # sorted below
     return [v for v in dict.fromkeys(frame.column(name)) if v is not MISSING]
 
 

@@ -19,7 +19,7 @@ would (the caller sorts them by ``_id``), or None when the shape does not fit.
 from __future__ import annotations
 
 from collections import Counter
-from itertools import chain, compress
+from itertools import chain
 from operator import methodcaller
 from typing import Any, Sequence
 from weakref import WeakKeyDictionary
@@ -32,10 +32,10 @@ from ..thresholds import CATCH_UP_SHARE, KEPT_KEY_PLANS
 from ..storage import Table
 from .accumulators import fit_int64
 from .expressions import DatePart, DateToString, PathExpr
-from .frames import ColumnFrame, Frame, gather
+from .frames import ColumnFrame, Frame
 from .grouped import group_id
 
-__all__ = ["compact_group", "unwind_errors_group", "key_codes", "rows_reader", "CODES_SERVE", "UNWIND_COUNTS_SERVE"]
+__all__ = ["compact_group", "unwind_errors_group", "key_codes", "CODES_SERVE", "UNWIND_COUNTS_SERVE"]
 
 #: The operators each strategy of this module serves; any other operator makes the
 #: group take the general strategy (``group.py``), which serves every reducer.
@@ -185,7 +185,7 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
     if None in field_plans:
         return None
     table = frame.table
-    read = rows_reader(frame)
+    read = frame.reader()
     codes, uniq = key_codes(table, tuple(key_plans))
     if codes is None:
         return None
@@ -246,17 +246,6 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
     return docs
 
 
-def rows_reader(frame: ColumnFrame) -> Any:
-    """A function reading any table-aligned column over the frame's rows, as an iterable
-    (as ``ColumnFrame.column`` reads a stored one: a dense selection through its mask)."""
-    sel = frame.sel
-    if frame._rows is None and sel is not None and sel.is_dense:
-        mask = sel.mask()
-        return lambda col: compress(col, mask)
-    rows = frame.rows
-    return lambda col: gather(col, rows)
-
-
 def _finals(expr: Any, days: list) -> list:
     on_ms = expr.on_ms
     formatted = {d: on_ms(d if d is None or d is MISSING else d * MS_PER_DAY) for d in set(days)}
@@ -308,7 +297,7 @@ def unwind_errors_group(frame: Frame, path: str, keys: Sequence[Any], fields: Se
     if any(f.operator not in UNWIND_COUNTS_SERVE or f.expr is not None for f in fields):
         return None
     # Every stored ``errors`` value is a list of documents or the store's empty tuple.
-    elements = chain.from_iterable(rows_reader(frame)(frame.table.columns["errors"]))
+    elements = chain.from_iterable(frame.reader()(frame.table.columns["errors"]))
     try:
         if len(subs) == 1:
             counts = Counter(map(methodcaller("get", subs[0], MISSING), elements))

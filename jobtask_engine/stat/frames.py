@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from itertools import compress, repeat
 from operator import itemgetter
-from typing import Any, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from ..paths import agg_column, agg_get
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
@@ -107,12 +107,27 @@ class ColumnFrame:
             return self.sel.count()
         return len(self._rows)
 
-    def column(self, name: str) -> list:
+    def _dense_mask(self) -> bytes | bytearray | None:
+        """The selection's 0/1 mask when the rows are best read through it (a dense selection
+        whose rows were never listed: one ``compress`` instead of a list of row ids)."""
+        if self._rows is None and self.sel is not None and self.sel.is_dense:
+            return self.sel.mask()
+        return None
+
+    def column(self, name: str) -> Sequence:
         """One stored column over the frame's rows."""
         col = self.table.columns[name]
-        if self._rows is None and self.sel.is_dense:
-            return list(compress(col, self.sel.mask()))
-        return gather(col, self.rows)
+        mask = self._dense_mask()
+        return gather(col, self.rows) if mask is None else list(compress(col, mask))
+
+    def reader(self) -> Callable[[Sequence], Iterable]:
+        """A function reading any table-aligned column (a stored one, its codes, cached group
+        codes) over the frame's rows, as an iterable, the way ``column`` reads a stored one."""
+        mask = self._dense_mask()
+        if mask is not None:
+            return lambda col: compress(col, mask)
+        rows = self.rows
+        return lambda col: gather(col, rows)
 
     def raw(self, parts: tuple[str, ...]) -> tuple[list, bool]:
         """Values of a field path per position; True when they are epoch ms of a datetime column."""

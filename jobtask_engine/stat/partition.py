@@ -36,7 +36,6 @@ from ..thresholds import BYTE_CODES, DENSE_FRACTION, FEW_GROUPS, POSTED_GROUPS
 from ..timeutil import MS_PER_DAY, day_numbers
 from ..values import MISSING, freeze
 from .expressions import DatePart, DateToString, PathExpr
-from .fast import rows_reader
 from .frames import ColumnFrame, Frame
 
 __all__ = ["Partition", "partition"]
@@ -131,7 +130,7 @@ def _key_column(frame: Frame, expr: Any) -> tuple[Sequence, Callable | None]:
         if type(col) is CodeColumn:
             # A stored string key: grouped on its codes (one to one with the values), decoded
             # once per group; 1-byte codes read over the rows as bytes (no int boxed a row).
-            codes = rows_reader(frame)(col.code_list())
+            codes = frame.reader()(col.code_list())
             return (bytes(codes) if col.codes.typecode == "B" else list(codes)), col.values.__getitem__
     if type(expr) in (DatePart, DateToString) and type(expr.arg) is PathExpr:
         vals, is_ms = expr.arg.raw(frame)
