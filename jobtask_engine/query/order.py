@@ -97,14 +97,22 @@ def view_top_k(view: Sequence[Any], rows: Sequence[int], need: int, desc: bool) 
     step = max(len(keys) // TOP_K_SAMPLE, 1)
     sample = sorted(keys[::step], reverse=desc)
     at = 2 * need // step + 2
-    key = view.__getitem__
     if at < len(sample):
         # operator.ge/le: a key may be an int or the view's -inf (``int.__le__`` of a float is
         # NotImplemented, which would read as true).
         kept = list(compress(rows, map(ge if desc else le, keys, repeat(sample[at]))))
         if len(kept) >= need:
-            return sorted(kept, key=key, reverse=desc)[:need]
-    return sorted(rows, key=key, reverse=desc)[:need]
+            return _view_sorted(view, kept, need, desc)
+    return _view_sorted(view, rows, need, desc)
+
+
+def _view_sorted(view: Sequence[Any], rows: Sequence[int], need: int | None, desc: bool) -> list[int]:
+    """The first ``need`` of ``rows`` (all when None) ordered by ``view``.
+
+    The order view reads null and missing as -inf: first ascending, last descending, as
+    MongoDB orders them; the sort is stable, so ties keep insertion order."""
+    ordered = sorted(rows, key=view.__getitem__, reverse=desc)
+    return ordered if need is None else ordered[:need]
 
 
 def order_rows(
@@ -124,10 +132,7 @@ def order_rows(
     if strategy == VIEW_TOP_K:
         return view_top_k(table.order_view(plan.field), rows, need, plan.desc)
     if strategy == VIEW_SORT:
-        # The order view reads null and missing as -inf: first ascending, last descending,
-        # as MongoDB orders them; the sort is stable, so ties keep insertion order.
-        ordered = sorted(rows, key=table.order_view(plan.field).__getitem__, reverse=plan.desc)
-        return ordered if need is None else ordered[:need]
+        return _view_sorted(table.order_view(plan.field), rows, need, plan.desc)
     if strategy == MULTI_SORT:
         ordered = list(rows)
         for s in reversed(sort):

@@ -141,15 +141,17 @@ def plan_filter(flt: FilterPlan, table: Table) -> AccessPlan:
     count, dense = _after_lookups(lookups, n)
     sized: list[tuple[int, Predicate]] = []
     range_tests: list[Step] = []
+    test_cost = _test_cost(count, n, dense)
+    by_field: dict[str, list[Predicate]] = {}
     for pred in unsized:
-        field = pred.access.field
-        test_cost = _test_cost(count, n, dense)
-        build = rent_or_build(table.has_sorted_index(field), n, build_ledger.spent(table, field), test_cost)
-        if build:
-            sized.append((table.range_count(field, pred.access.op, pred.access.value), pred))
-            continue
-        build_ledger.charge(table, field, test_cost)
-        range_tests.append(Step(pred, TEST, None, _RENT_NOTE.format(field=field)))
+        by_field.setdefault(pred.access.field, []).append(pred)
+    for field, preds in by_field.items():
+        # One decision per field: two ranges of one field (a window) both use its index or
+        # neither, never the second building it while the first tests every candidate.
+        if _rents(table, field, test_cost * len(preds)):
+            range_tests += [Step(pred, TEST, None, _RENT_NOTE.format(field=field)) for pred in preds]
+        else:
+            sized += [(table.range_count(field, pred.access.op, pred.access.value), pred) for pred in preds]
     ranges: list[Step] = []
     for size, pred in sorted(sized, key=lambda item: item[0]):
         method = choose_range(size, count, n, dense)
@@ -182,6 +184,19 @@ _ORDER_RENT_NOTE = "no sorted index of {field} yet: ordering the matches by its 
 def _test_cost(count: int, capacity: int, dense: bool) -> float:
     """Testing ``count`` candidates (``dense``: listed from a 0/1 vector first)."""
     return COST_TEST_ROW * count + (COST_LIST_DENSE_ROW * capacity if dense else 0)
+
+
+def _rents(table: Table, field: str, pass_cost: float) -> bool:
+    """Whether a request is answered by a pass costing ``pass_cost`` instead of ``field``'s
+    sorted index (``rent_or_build``), the pass then charged to the ledger.  An index that
+    exists, or a table small enough to build one at once, never reads the ledger."""
+    n = table.capacity
+    if table.has_sorted_index(field) or n <= BUILD_AT_ONCE_ROWS:
+        return False
+    if rent_or_build(False, n, build_ledger.spent(table, field), pass_cost):
+        return False
+    build_ledger.charge(table, field, pass_cost)
+    return True
 
 
 def rent_or_build(built: bool, capacity: int, spent: float, pass_cost: float) -> bool:
@@ -308,7 +323,8 @@ def order_plan_for(table: Table, count: int, sort: tuple[SortKey, ...], need: in
     """``plan_order`` with the table's statistics, its rent (if any) charged to the ledger."""
     walk = _walkable(sort)
     field = "" if walk is None else walk[0]
-    built = not field or table.has_sorted_index(field)
+    # (a table of at most BUILD_AT_ONCE_ROWS builds at once whatever was spent: no ledger read)
+    built = not field or table.has_sorted_index(field) or table.capacity <= BUILD_AT_ONCE_ROWS
     spent = build_ledger.spent(table, field) if not built else 0.0
     plan = plan_order(table.capacity, count, sort, need, built, spent)
     if plan.rent:

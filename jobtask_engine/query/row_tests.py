@@ -150,13 +150,15 @@ def _date_value(pred: Predicate, table: Table, rows: Rows) -> list[int]:
     """eq/in of a datetime with instants or null, or a comparison with null, over the order view:
     null and not stored both read as -inf there, and a find's null matches both."""
     view, op, v = table.order_view(pred.path.field), pred.op, pred.value
+    if op == "eq" and not pred.negate:
+        return _eq_rows(view, rows, NEG_INF if v is None else v)
     if op in ("eq", "in"):
         wanted = {NEG_INF if x is None else x for x in (v if op == "in" else (v,))}
         if pred.negate:
             return [r for r in rows if view[r] not in wanted]
         return [r for r in rows if view[r] in wanted]
     if op in ("gte", "lte"):  # with null: null and missing only
-        return [r for r in rows if view[r] == NEG_INF]
+        return _eq_rows(view, rows, NEG_INF)
     return []
 
 
