@@ -14,7 +14,7 @@ they are epoch milliseconds of a datetime column), ``values(path)``
 
 from __future__ import annotations
 
-from itertools import compress
+from itertools import chain, compress
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Sequence
 
@@ -24,7 +24,7 @@ from ..columns import take
 from ..values import MISSING, datetimes_of, ms_to_dt
 from ..storage import Table
 
-__all__ = ["ColumnFrame", "DocFrame", "GroupFrame", "FieldsFrame", "Frame", "gather", "object_id", "as_lists"]
+__all__ = ["ColumnFrame", "DocFrame", "GroupFrame", "FieldsFrame", "Frame", "gather", "object_id", "as_lists", "group_id", "group_docs"]
 
 
 def gather(col: list, rows: Sequence[int]) -> Sequence:
@@ -52,6 +52,23 @@ def as_lists(col: Sequence) -> list:
     No new list per row: allocating 100k containers can trigger full garbage collections.
     """
     return [v if type(v) is not tuple else (list(v) if v else _EMPTY) for v in col]
+
+
+def group_id(names: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
+    """A group's ``_id`` document from its key names and values (missing values left out)."""
+    return {name: v for name, v in zip(names, values) if v is not MISSING}
+
+
+def group_docs(names: Sequence[str], keys: Sequence[Sequence[Any]], fields: Sequence[str],
+               columns: Sequence[Sequence[Any]]) -> list[dict]:
+    """The group documents, from each group's key values and each field's column of results
+    (one value per group), built row by row in C (``zip``) rather than a field at a time."""
+    if MISSING in chain.from_iterable(keys):
+        ids = [group_id(names, kv) for kv in keys]
+    else:
+        ids = [dict(zip(names, kv)) for kv in keys]
+    layout = ("_id", *fields)
+    return [dict(zip(layout, row)) for row in zip(ids, *columns)]
 
 
 def object_id(row: int) -> str:
@@ -267,13 +284,7 @@ class GroupFrame:
     def docs(self) -> list[dict]:
         """The group documents (made once, on first use)."""
         if self._docs is None:
-            names = self.key_names
-            if any(MISSING in c for c in self.keys):
-                ids = [{k: v for k, v in zip(names, kv) if v is not MISSING} for kv in zip(*self.keys)]
-            else:
-                ids = [dict(zip(names, kv)) for kv in zip(*self.keys)]
-            layout = ("_id", *self.field_names)
-            self._docs = [dict(zip(layout, row)) for row in zip(ids, *self.fields)]
+            self._docs = group_docs(self.key_names, list(zip(*self.keys)), self.field_names, self.fields)
         return self._docs
 
 
