@@ -24,7 +24,7 @@ from ..columns import take
 from ..values import MISSING, datetimes_of, ms_to_dt
 from ..storage import Table
 
-__all__ = ["ColumnFrame", "DocFrame", "GroupFrame", "FieldsFrame", "Frame", "gather", "object_id", "as_lists", "group_id", "group_docs"]
+__all__ = ["ColumnFrame", "DocFrame", "GroupFrame", "FieldsFrame", "Frame", "gather", "object_id", "as_lists", "group_id", "group_docs", "drop_missing"]
 
 
 def gather(col: list, rows: Sequence[int]) -> Sequence:
@@ -69,6 +69,15 @@ def group_docs(names: Sequence[str], keys: Sequence[Sequence[Any]], fields: Sequ
         ids = [dict(zip(names, kv)) for kv in keys]
     layout = ("_id", *fields)
     return [dict(zip(layout, row)) for row in zip(ids, *columns)]
+
+
+def drop_missing(out: list[dict], names: Sequence[str], columns: Sequence[Sequence]) -> None:
+    """Fields whose value is MISSING taken out of the rows made from the columns."""
+    for name, column in zip(names, columns):
+        if MISSING in column:
+            for doc, v in zip(out, column):
+                if v is MISSING:
+                    del doc[name]
 
 
 def object_id(row: int) -> str:
@@ -342,11 +351,7 @@ class FieldsFrame:
             names = self.names
             columns = [datetimes_of(c) if n in self.millis else c for n, c in zip(names, self.columns)]
             docs = [dict(zip(names, row)) for row in zip(*columns)] if names else [{} for _ in range(self.size)]
-            for name, column in zip(names, columns):
-                if MISSING in column:
-                    for doc, v in zip(docs, column):
-                        if v is MISSING:
-                            del doc[name]
+            drop_missing(docs, names, columns)
             self._docs = docs
         return self._docs
 
