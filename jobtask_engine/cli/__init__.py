@@ -17,6 +17,7 @@ from typing import Iterator, Sequence
 
 from jobtask_engine.cli.inputs import UsageError
 from jobtask_engine.cli.output import FORMATS
+from jobtask_engine.limits import Limits
 
 __all__ = ["main", "build_parser"]
 
@@ -61,7 +62,7 @@ def _add_query_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--max-pipeline-work", type=int, metavar="UNITS",
         help="stat: the work a pipeline may do (the max_pipeline_work limit, ~1 ns of CPU a unit; "
-        "default 500000000); raise it to answer big stats over big files",
+        f"default {Limits().max_pipeline_work}); raise it to answer big stats over big files",
     )
     sub.add_argument(
         "--explain",
@@ -160,12 +161,15 @@ def _limits_of(args: argparse.Namespace) -> Iterator[None]:
     if work is None:
         yield
         return
-    if work < 1:
-        raise UsageError(f"--max-pipeline-work must be >= 1, got {work}")
+    from jobtask_engine.errors import EngineError
     from jobtask_engine.limits import default_limits, set_default_limits
 
     before = default_limits()
-    set_default_limits(dataclasses.replace(before, max_pipeline_work=work))
+    try:
+        limits = dataclasses.replace(before, max_pipeline_work=work)
+    except EngineError as exc:  # Limits refuses a non-positive limit
+        raise UsageError(f"--max-pipeline-work must be >= 1, got {work}") from exc
+    set_default_limits(limits)
     try:
         yield
     finally:

@@ -18,8 +18,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import errors as E
-from ..values import MISSING, bson_key, freeze, ms_to_dt, type_name
-from .frames import datetimes_of
+from ..values import MISSING, bson_key, datetimes_of, freeze, ms_to_dt, type_name
 
 __all__ = ["INTS", "MILLIS", "VALUES", "REDUCERS", "Reducer", "fit_int64"]
 

@@ -86,12 +86,12 @@ class GroupStage(NamedTuple):
             return DocFrame([]), NO_INPUT
         fast = compact_group(frame, self.keys, self.fields)
         if fast is not None:
-            self._charge_groups(rows, len(fast), GROUP_DOC, DOC_VALUE)
+            self._charge_groups(rows, len(fast), columns=False)
             return finish_groups(fast), KEY_CODES
         charge(rows * self._keys_work(), f"{rows} rows x {len(self.keys)} keys evaluated")
         part = partition(frame, [k.expr for k in self.keys])
         self._charge_reducing(rows, part)
-        self._charge_groups(rows, len(part.keys), GROUP_ROW, COLUMN_VALUE)
+        self._charge_groups(rows, len(part.keys), columns=True)
         cache: dict[Any, Any] = {}
         if part.subframes is not None:
             results = [_reduce_per_frame(part.subframes, f, cache) for f in self.fields]
@@ -109,7 +109,7 @@ class GroupStage(NamedTuple):
         docs = unwind_errors_group(frame, unwind_path, self.keys, self.fields)
         if docs is None:
             return None
-        self._charge_groups(rows, len(docs), GROUP_DOC, DOC_VALUE)
+        self._charge_groups(rows, len(docs), columns=False)
         return finish_groups(docs)
 
     # -- its work (``budget.py``) -----------------------------------------------------
@@ -132,15 +132,17 @@ class GroupStage(NamedTuple):
         charge(rows * _extra_work(evaluated) + groups * fields * REDUCE_GROUP,
                f"{rows} rows x {len(evaluated)} fields evaluated, {groups} groups x {fields} fields reduced")
 
-    def _charge_groups(self, rows: int, groups: int, per_group: int, per_value: int) -> None:
+    def _charge_groups(self, rows: int, groups: int, columns: bool) -> None:
         """Charged once the groups are found, before their output is built (or, from a
         ``fast.py`` path that builds its documents itself, ordered) and shaped; pushed values
-        count once per input row."""
+        count once per input row.  ``columns``: the output is built as columns (a group row,
+        a column value each), else as documents."""
+        per_group, per_value = (GROUP_ROW, COLUMN_VALUE) if columns else (GROUP_DOC, DOC_VALUE)
         values = len(self.keys) + len(self.fields)
         pushed = sum(_pushed_work(f.expr) for f in self.fields if f.operator in _PUSHING and f.expr is not None)
         charge(groups * (per_group + values * per_value) + rows * pushed,
                f"{groups} groups x {values} values, {rows} rows pushing {pushed} units each")
-        reserve_answer(groups, values, RESULT_VALUE if per_group == GROUP_ROW else RESULT_DOC_VALUE)
+        reserve_answer(groups, values, RESULT_VALUE if columns else RESULT_DOC_VALUE)
 
 
 #: Operators gathering each input value into the group's array.

@@ -9,32 +9,14 @@ later order-sensitive stages agree.
 
 from __future__ import annotations
 
-from itertools import chain
 from operator import itemgetter
 from typing import Any, Sequence
 
 from ..values import MISSING, bson_key
 from .budget import COLUMN_VALUE, DOC_VALUE, GROUP_DOC, GROUP_ROW, charge
-from .frames import DocFrame, GroupFrame
+from .frames import DocFrame, GroupFrame, group_docs, group_id
 
 __all__ = ["group_id", "group_docs", "finish_groups", "finish_group_columns"]
-
-
-def group_id(names: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
-    """A group's ``_id`` document from its key names and values (missing values left out)."""
-    return {name: v for name, v in zip(names, values) if v is not MISSING}
-
-
-def group_docs(names: Sequence[str], keys: Sequence[Sequence[Any]], fields: Sequence[str],
-               columns: Sequence[Sequence[Any]]) -> list[dict]:
-    """The group documents, from each group's key values and each field's column of results
-    (one value per group), built row by row in C (``zip``) rather than a field at a time."""
-    if MISSING in chain.from_iterable(keys):
-        ids = [group_id(names, kv) for kv in keys]
-    else:
-        ids = [dict(zip(names, kv)) for kv in keys]
-    layout = ("_id", *fields)
-    return [dict(zip(layout, row)) for row in zip(ids, *columns)]
 
 
 def finish_group_columns(names: Sequence[str], keys: Sequence[Sequence[Any]], fields: Sequence[str],

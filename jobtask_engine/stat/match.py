@@ -33,7 +33,7 @@ from ..values import MISSING, ValueTest, bson_equal
 from ..values import in_test as any_equal
 from .frames import ColumnFrame, Frame
 
-__all__ = ["MatchCondition", "MatchStage", "condition_test", "contain_test", "search_patterns", "eq_test", "in_test", "regex_test"]
+__all__ = ["MatchCondition", "MatchStage", "condition_test", "search_patterns", "eq_test", "in_test", "regex_test"]
 
 
 def eq_test(q: Any) -> ValueTest:
@@ -97,11 +97,6 @@ def condition_test(cond: MatchCondition) -> ValueTest:
     if cond.op == "in":
         return in_test(cond.value)
     return _any_pattern(cond.value)
-
-
-def contain_test(patterns: Sequence[str]) -> ValueTest:
-    """Does any of the contain family's ``.*value.*`` patterns find a match."""
-    return _any_pattern(search_patterns(patterns))
 
 
 def _any_pattern(patterns: Sequence[str]) -> ValueTest:

@@ -24,7 +24,7 @@ from typing import Any, Sequence
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
 from ..timeutil import ms_to_iso, ms_to_iso_many
 from ..values import MISSING
-from .frames import ColumnFrame, FieldsFrame, Frame, GroupFrame, object_id
+from .frames import ColumnFrame, FieldsFrame, Frame, GroupFrame, drop_missing, object_id
 
 __all__ = ["plain", "flatten_row", "shape_rows", "shape_frame"]
 
@@ -117,7 +117,7 @@ def shape_frame(frame: Frame) -> list[dict]:
         names.append(name)
         columns.append(_plain_column(values))
     out = [dict(zip(names, row)) for row in zip(*columns)]
-    _drop_missing(out, names, columns)
+    drop_missing(out, names, columns)
     return out
 
 
@@ -132,7 +132,7 @@ def _shape_groups(frame: GroupFrame) -> list[dict]:
         return shape_rows(frame.docs())
     columns = [_plain_column(list(c)) for c in (*frame.keys, *frame.fields)]
     out = [dict(zip(names, row)) for row in zip(*columns)]
-    _drop_missing(out, frame.key_names, columns)
+    drop_missing(out, frame.key_names, columns)
     return out
 
 
@@ -144,7 +144,7 @@ def _shape_fields(frame: FieldsFrame) -> list[dict]:
         return shape_rows(frame.docs())
     columns = [_iso_column(c) if name in frame.millis else _plain_column(list(c)) for name, c in zip(names, frame.columns)]
     out = [dict(zip(names, row)) for row in zip(*columns)]
-    _drop_missing(out, names, columns)
+    drop_missing(out, names, columns)
     return out
 
 
@@ -153,15 +153,6 @@ def _iso_column(column: Sequence) -> list:
     if MISSING in column:
         return [v if v is None or v is MISSING else ms_to_iso(v) for v in column]
     return ms_to_iso_many(column)
-
-
-def _drop_missing(out: list[dict], names: Sequence[str], columns: Sequence[Sequence]) -> None:
-    """Fields whose value is MISSING taken out of the rows made from the columns."""
-    for name, column in zip(names, columns):
-        if MISSING in column:
-            for doc, v in zip(out, column):
-                if v is MISSING:
-                    del doc[name]
 
 
 def _plain_arrays(column: list) -> list:

@@ -18,7 +18,6 @@ seeds.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import math
 import os
@@ -28,6 +27,7 @@ from typing import Any, Iterable
 
 import msgspec
 
+from jobtask_engine.collector import collector_paused
 from jobtask_engine.timeutil import MS_PER_DAY
 
 __all__ = [
@@ -238,13 +238,8 @@ def make_job_tasks(n: int, seed: int = 0, **overrides: Any) -> list[dict]:
     """
     # The records hold no reference cycles; without this, the collector's full
     # passes over the growing heap make a million records ~25 % slower.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _generate(n, seed, overrides)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _generate(n: int, seed: int, overrides: dict[str, Any]) -> list[dict]:

@@ -16,7 +16,7 @@ from jobtask_engine.limits import Limits, pipeline_terms, using_limits
 from jobtask_engine.stat.dates import compile_format, format_fn
 from jobtask_engine.stat.frames import ColumnFrame, DocFrame
 from jobtask_engine.stat.grouped import _id_order, finish_groups, group_docs
-from jobtask_engine.stat.match import contain_test, eq_test, in_test, regex_test
+from jobtask_engine.stat.match import MatchCondition, condition_test, eq_test, in_test, regex_test, search_patterns
 from jobtask_engine.stat.shape import flatten_row, shape_frame, shape_rows
 from jobtask_engine.stat.stages import UnwindStage
 from jobtask_engine.testing import make_job_tasks
@@ -292,11 +292,16 @@ _TEXTS = ["", "abc", "timeout while reading", "a|b", "x.y", "line1\nline2", "Err
 _VALUES = ["abc", "a|b", "time.*read", "^ab", "c$", "E\\d+", "(x)", "", "line2", "\\.", "ABC", "b\\\\", "[ab]+c", "(?:x|y)"]
 
 
+def contain_condition_test(patterns):
+    """The test a ``contain_in`` condition on these patterns runs (as parse.py builds it)."""
+    return condition_test(MatchCondition(("message",), "regex", search_patterns(patterns), False))
+
+
 @pytest.mark.parametrize("values", [[v] for v in _VALUES] + [list(_VALUES), ["a|b", "abc"], ["^ab", "c$", "line1.line2"]])
 def test_contain_patterns_match_as_searched_one_by_one(values):
     patterns = [f".*{v}.*" for v in values]
     tests = [regex_test(p) for p in patterns]
-    together = contain_test(patterns)
+    together = contain_condition_test(patterns)
 
     def one_by_one(v: object) -> bool:
         return any(t(v) for t in tests)
@@ -309,7 +314,7 @@ def test_contain_patterns_match_as_searched_one_by_one(values):
 
 def test_patterns_that_cannot_share_one_search_are_searched_one_by_one():
     patterns = [".*(?P<n>a).*", ".*(?P<n>b).*"]
-    test = contain_test(patterns)
+    test = contain_condition_test(patterns)
     assert test("xbx") and test("a") and not test("c")
 
 

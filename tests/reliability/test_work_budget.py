@@ -20,14 +20,14 @@ from jobtask_engine.stat.budget import (DOC_VALUE, FAST_ROW_TERM, PROJECT_PATH, 
                                         charge, expr_work, open_budget)
 from jobtask_engine.stat.execute import run_pipeline
 from jobtask_engine.stat.expressions import Arith, PathExpr
-from jobtask_engine.stat.frames import ColumnFrame, datetimes_of
+from jobtask_engine.stat.frames import ColumnFrame
 from jobtask_engine.stat.parse import parse_statistics_query
 from jobtask_engine.stat.shape import shape_frame, shape_rows
 from jobtask_engine.stat.work import stage_work
 from jobtask_engine.schema import FIELD_NAMES
 from jobtask_engine.testing import make_job_tasks
 from jobtask_engine.timeutil import ms_to_iso, ms_to_iso_many
-from jobtask_engine.values import MISSING, ms_to_dt
+from jobtask_engine.values import MISSING, datetimes_of, ms_to_dt
 
 D = "domain-0"
 RECORDS = make_job_tasks(300, seed=5, domain_id=D)

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobtask_engine import JobTaskStore
-from jobtask_engine.stat.frames import DocFrame, FieldsFrame, GroupFrame, datetimes_of
+from jobtask_engine.stat.frames import DocFrame, FieldsFrame, GroupFrame
+from jobtask_engine.values import datetimes_of
 from jobtask_engine.stat.grouped import finish_group_columns, finish_groups, group_docs
 from jobtask_engine.stat.shape import shape_frame, shape_rows
 from jobtask_engine.stat.stages import SortStage
