@@ -36,6 +36,7 @@ from operator import itemgetter
 from typing import Any, Final, Iterable, Iterator, Sequence
 
 from .schema import DATETIME, FIELDS, MISSING, STR
+from .thresholds import BYTE_CODES
 
 __all__ = [
     "TimeColumn",
@@ -46,6 +47,7 @@ __all__ = [
     "CODE_NULL",
     "ARRAY_KINDS",
     "CODED",
+    "code_typecode",
     "new_column",
     "take",
 ]
@@ -63,8 +65,15 @@ CODED: Final = frozenset(name for name, f in FIELDS.items() if f.kind == STR and
 #: ``CodeColumn`` code of 'not stored' (also every deleted row's) and of null.
 CODE_MISSING: Final = 0
 CODE_NULL: Final = 1
-#: Code array typecodes by width, and the codes each holds (see ``CodeColumn._widen``).
-_CODE_TYPECODES: Final = (("B", 1 << 8), ("H", 1 << 16), ("I", 1 << 32))
+#: Code array typecodes by width, and the codes each holds (see ``code_typecode``).
+_CODE_TYPECODES: Final = (("B", BYTE_CODES), ("H", 1 << 16), ("I", 1 << 32))
+
+
+def code_typecode(count: int) -> str:
+    """The typecode of a ``CodeColumn``'s code array once its value table holds ``count``
+    codes (the two reserved ones included): the narrowest that holds them, "" past the
+    widest.  The column widens by it, a snapshot's code width must be it, the checks ask it."""
+    return next((t for t, limit in _CODE_TYPECODES if count <= limit), "")
 
 _DECODE: Final[dict[int, Any]] = {NULL_MS: None, MISSING_MS: MISSING}
 
@@ -268,9 +277,7 @@ class CodeColumn(_TypedColumn):
 
     def _widen(self) -> None:
         """The next wider code array once the table outgrows this one (256 codes fit a byte)."""
-        need = len(self.values)
-        typecode = next(t for t, limit in _CODE_TYPECODES if need <= limit)
-        self.codes = array(typecode, iter(self.codes))
+        self.codes = array(code_typecode(len(self.values)), iter(self.codes))
 
     def append(self, value: Any) -> None:
         code = self.code_of.get(value)

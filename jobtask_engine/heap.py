@@ -18,17 +18,17 @@ __all__ = ["return_freed_memory", "return_big_blocks_on_free"]
 
 
 @cache
-def _malloc_trim():
-    """glibc's ``malloc_trim``, looked up once (``find_library`` costs ~1.5 ms a call), or None."""
+def _libc() -> ctypes.CDLL | None:
+    """The C library, looked up once (``find_library`` costs ~1.5 ms a call), or None."""
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
         return None
 
 
 def return_freed_memory() -> None:
     """Hand the heap's free pages back to the system (a few ms after a big free)."""
-    trim = _malloc_trim()
+    trim = getattr(_libc(), "malloc_trim", None)  # glibc's; None elsewhere
     if trim is not None:
         trim(0)
 
@@ -43,8 +43,7 @@ def return_big_blocks_on_free() -> None:
     Called as the first store is made, before a load raises the bar (a heap left with big free
     chunks by a load serves the queries' temporaries from them, and keeps them once freed).
     Only blocks of 1 MiB and more are concerned: a process with small stores makes none."""
-    try:
-        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
-    except (OSError, AttributeError):
+    mallopt = getattr(_libc(), "mallopt", None)
+    if mallopt is None:
         return
     mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)

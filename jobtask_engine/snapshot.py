@@ -40,7 +40,7 @@ from typing import Any
 import msgspec
 
 from . import errors as E
-from .columns import CODE_MISSING, CODE_NULL, MISSING_MS, NULL_MS, CodeColumn, TimeColumn
+from .columns import CODE_MISSING, CODE_NULL, MISSING_MS, NULL_MS, CodeColumn, TimeColumn, code_typecode
 from .records import NO_ERRORS, pooled, shared_errors
 from .schema import DATETIME, ERROR_FIELDS, FIELDS, INT, STATUSES, STR
 from .storage import Table
@@ -194,11 +194,6 @@ def _encode_ids(ids: list[str]) -> bytes:
         raise E.EngineError("ERROR_INVALID_PARAMETER", f"Cannot write a snapshot of this store: {exc}") from None
 
 
-def _width(count: int) -> int:
-    """Bytes per code for ``count`` distinct codes."""
-    return next(w for w in (1, 2, 4) if count <= 1 << (8 * w))
-
-
 def _encode_strings(col: CodeColumn) -> StrColumn:
     return StrColumn(col.values[2:], col.codes.itemsize, col.codes.tobytes())
 
@@ -211,9 +206,8 @@ def _encode_errors(col: list) -> ErrorsColumn:
         if x and id(x) not in code_of:
             code_of[id(x)] = len(lists) + 1
             lists.append(x)
-    width = _width(len(lists) + 1)
-    codes = array(_WIDTHS[width], [code_of[id(x)] if x else 0 for x in col])
-    return ErrorsColumn(msgspec.json.encode(lists), width, codes.tobytes())
+    codes = array(code_typecode(len(lists) + 1), [code_of[id(x)] if x else 0 for x in col])
+    return ErrorsColumn(msgspec.json.encode(lists), codes.itemsize, codes.tobytes())
 
 
 def _encode_times(col: TimeColumn) -> TimeParts:
@@ -341,7 +335,7 @@ def _sorted_indexes(body: Body) -> dict[str, tuple]:
         _require(name in FIELDS and FIELDS[name].kind in (INT, DATETIME), f"index of {name!r}")
         _require(parts.key_typecode in ("q", SMALL_KEY_TYPECODE), f"{name}: index key width")
         width = array(parts.key_typecode).itemsize
-        _require(len(parts.perm) == 4 * n and len(parts.keys) == width * n and len(parts.codes) == n, f"{name}: index length")
+        _require(len(parts.perm) == array(ROW_TYPECODE).itemsize * n and len(parts.keys) == width * n and len(parts.codes) == n, f"{name}: index length")
         _require(0 < len(parts.bounds) < 256 and parts.bounds == sorted(set(parts.bounds)), f"{name}: index ranges")
         perm, keys = array(ROW_TYPECODE), array(parts.key_typecode)
         perm.frombytes(parts.perm)
@@ -423,8 +417,7 @@ def _decode_strings(name: str, column: StrColumn, n: int) -> CodeColumn:
     if name == "status":
         _require(STATUSES.issuperset(values), "status: unknown value")
     typecode = _WIDTHS[column.width]
-    _require(len(values) + 2 <= _CODE_LIMITS[typecode] and (typecode == "B" or len(values) + 2 > _CODE_LIMITS[_NARROWER[typecode]]),
-             f"{name}: code width")
+    _require(typecode == code_typecode(len(values) + 2), f"{name}: code width")
     codes = array(typecode)
     codes.frombytes(column.codes)
     # the absent value the schema does not store (status: neither, its absent value is PENDING)
@@ -436,10 +429,6 @@ def _decode_strings(name: str, column: StrColumn, n: int) -> CodeColumn:
         _require(not n or max(codes) < len(values) + 2, f"{name}: code out of range")
         _require(not any(c in codes for c in wrong), f"{name}: code out of range")
     return CodeColumn.of_parts(codes, values)
-
-
-_CODE_LIMITS = {"B": 1 << 8, "H": 1 << 16, "I": 1 << 32}
-_NARROWER = {"H": "B", "I": "H"}
 
 
 def _decode_ints(name: str, raw: bytes, n: int) -> list:

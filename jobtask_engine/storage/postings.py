@@ -174,7 +174,11 @@ class Postings:
         """Rows ``start``..``end - 1`` were appended to ``col``."""
         added = end - start
         self.capacity = end
-        groups = rows_by_value(col, range(start, end))
+        if type(col) is CodeColumn:  # grouped on the codes, each code decoded once (as ``_groups_by_code``)
+            values = col.values
+            groups = {values[c]: rows for c, rows in rows_by_value(col.codes, range(start, end)).items()}
+        else:
+            groups = rows_by_value(col, range(start, end))
         for target in (self.strings, self.absent):
             for value, posting in target.items():
                 if type(posting) is DensePosting:

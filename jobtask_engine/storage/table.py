@@ -110,13 +110,8 @@ class Table:
         """Ascending ids of live rows (a ``range`` while nothing was deleted)."""
         return self._live.rows
 
-    @property
-    def alive_mask(self) -> bytearray:
-        """1 per live row id, 0 per deleted one (made when first asked for)."""
-        return self._live.mask
-
     def live_mask(self) -> bytearray | None:
-        """``alive_mask``, or None while nothing was deleted."""
+        """1 per live row id, 0 per deleted one, or None while nothing was deleted."""
         return self._live.live_mask()
 
     def all_rows(self) -> Selection:
@@ -235,7 +230,7 @@ class Table:
         While nothing is absent it is the column's own ints (a datetime column's raw array)."""
         col = self.columns[field]
         if not self._live.any_deleted and (FIELDS[field].kind == INT or not col.absent):
-            return col.raw if type(col) is TimeColumn else col  # nothing null or missing
+            return self.sort_source(field)  # nothing null or missing
         view = self._views.get(field)
         if view is None:
             with self.build_lock:

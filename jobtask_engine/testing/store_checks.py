@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobtask_engine import JobTaskStore
-from jobtask_engine.columns import ARRAY_KINDS, CODE_MISSING, CODE_NULL, CODED, MISSING_MS, NULL_MS, CodeColumn, TimeColumn
+from jobtask_engine.columns import ARRAY_KINDS, CODE_MISSING, CODE_NULL, CODED, MISSING_MS, NULL_MS, CodeColumn, TimeColumn, code_typecode
 from jobtask_engine.schema import DATETIME, FIELDS, INDEXED, INT, MISSING
 
 __all__ = ["store_differences", "layout_faults", "PROBE_NEEDLES"]
@@ -134,7 +134,7 @@ def layout_faults(store: JobTaskStore) -> list[str]:
         if col.absent != raw.count(NULL_MS) + raw.count(MISSING_MS):
             faults.append(f"{name}: absent count {col.absent} is not the number of sentinels")
         expected = [None if v == NULL_MS else MISSING if v == MISSING_MS else v for v in raw]
-        if [_typed(x) for x in col] != [_typed(x) for x in expected] or len(col) != len(raw):
+        if [_typed(x) for x in col] != [_typed(x) for x in expected]:
             faults.append(f"{name}: reads differ from the raw array")
         if any(type(col[r]) is not int and col[r] is not None and col[r] is not MISSING for r in range(len(col))):
             faults.append(f"{name}: holds a value that is not an int, None or MISSING")
@@ -157,7 +157,7 @@ def _code_faults(name: str, col: Any) -> list[str]:
         faults.append(f"{name}: code_of is not the inverse of the value table")
     if len(col.codes) and max(col.codes) >= len(values):
         faults.append(f"{name}: a code past the value table")
-    width = next(t for t, limit in (("B", 256), ("H", 1 << 16), ("I", 1 << 32)) if len(values) <= limit)
+    width = code_typecode(len(values))
     if col.codes.typecode != width:
         faults.append(f"{name}: codes of type {col.codes.typecode!r}, the table needs {width!r}")
     if [_typed(x) for x in col] != [_typed(values[c]) for c in col.codes]:
