@@ -178,10 +178,6 @@ class TimeColumn(_TypedColumn):
             part = raw[start:]
             self.absent += part.count(NULL_MS) + part.count(MISSING_MS)
 
-    def take(self, rows: Sequence[int]) -> Sequence[Any]:
-        """The values at ``rows`` (more than one) at C speed: ``itemgetter`` on the array."""
-        return take(self, itemgetter(*rows))
-
 
 def _same(a: Any, b: Any) -> bool:
     return a is b if (a is None or a is MISSING or b is None or b is MISSING) else a == b
@@ -300,10 +296,6 @@ class CodeColumn(_TypedColumn):
         self.codes.extend(map(code_of.__getitem__, values))
         if self._boxed is not None:
             self._boxed.extend(map(self._ints.__getitem__, self.codes[start:]))  # type: ignore[union-attr]
-
-    def take(self, rows: Sequence[int]) -> Sequence[Any]:
-        """The values at ``rows`` (more than one) at C speed: ``itemgetter`` on the codes."""
-        return take(self, itemgetter(*rows))
 
     def value_mask(self, wanted: Iterable[int]) -> bytes | None:
         """For a 1-byte code array: a 0/1 byte per row, 1 where the code is among ``wanted``

@@ -22,18 +22,20 @@ import re
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+# The regex parser (the regex safety check here, stat's match patterns): one import for both.
 try:  # Python 3.11+
     import re._constants as _sre
-    import re._parser as _sre_parse
+    import re._parser as sre_parser
 except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+    import sre_parse as sre_parser  # type: ignore[no-redef]
 
 from .errors import EngineError
 
 __all__ = [
     "Limits",
     "LimitError",
+    "sre_parser",
     "LIMITS_TABLE",
     "active_limits",
     "set_default_limits",
@@ -387,7 +389,7 @@ def check_pattern(pattern: Any, where: str) -> None:
     if depth > limits.max_depth:
         raise limit_exceeded("max_depth", where, depth)
     try:
-        tree = _sre_parse.parse(pattern, re.IGNORECASE)
+        tree = sre_parser.parse(pattern, re.IGNORECASE)
     except re.error:
         return  # not a pattern at all: the operator's own compile words the refusal
     except (OverflowError, RecursionError, ValueError) as exc:

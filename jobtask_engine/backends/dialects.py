@@ -11,11 +11,12 @@ from typing import Final, NamedTuple
 
 from sqlglot import exp
 
+from ..timeutil import EPOCH
+
 __all__ = ["Dialect", "DUCKDB", "SPARK", "DIALECTS", "timestamp_literal", "INT64_MIN", "INT64_MAX"]
 
 INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
-_EPOCH = _dt.datetime(1970, 1, 1)
 
 
 class Dialect(NamedTuple):
@@ -42,5 +43,5 @@ DIALECTS: Final = {"duckdb": DUCKDB, "spark": SPARK}
 
 def timestamp_literal(ms: int, dialect: Dialect) -> exp.Expression:
     """A TIMESTAMP literal for epoch milliseconds (UTC, naive, as the table stores them)."""
-    text = (_EPOCH + _dt.timedelta(milliseconds=ms)).isoformat(sep=" ", timespec="milliseconds")
+    text = (EPOCH + _dt.timedelta(milliseconds=ms)).isoformat(sep=" ", timespec="milliseconds")
     return exp.cast(exp.Literal.string(text), dialect.timestamp_type())

@@ -17,7 +17,7 @@ import datetime as _dt
 from typing import Any, Callable
 
 from .. import errors as E
-from ..timeutil import MS_PER_DAY
+from ..timeutil import EPOCH, MS_PER_DAY
 from ..values import MISSING, type_name
 
 __all__ = ["compile_format", "date_part_fn", "format_fn", "PUSH_DATE_FORMAT"]
@@ -25,7 +25,6 @@ __all__ = ["compile_format", "date_part_fn", "format_fn", "PUSH_DATE_FORMAT"]
 #: The format spaceone-core uses for datetime sub-fields of ``push``.
 PUSH_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
-_EPOCH = _dt.datetime(1970, 1, 1)
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
 
@@ -122,7 +121,7 @@ class DateFormat:
             day, rest = divmod(ms, MS_PER_DAY)
             strings = days.get(day)
             if strings is None:
-                strings = days[day] = day_strings(_EPOCH + _dt.timedelta(days=day))
+                strings = days[day] = day_strings(EPOCH + _dt.timedelta(days=day))
             return fmt(sixty[rest // _MS_PER_HOUR], sixty[rest // _MS_PER_MINUTE % 60], sixty[rest // 1000 % 60],
                        thousand[rest % 1000], *strings)
 
@@ -209,7 +208,7 @@ def format_fn(fmt: DateFormat) -> tuple[Callable[[Any], Any], Callable[[Any], An
                 return None
             if type(ms) is int:
                 return render_ms(ms)
-            return render(_EPOCH + _dt.timedelta(milliseconds=ms))
+            return render(EPOCH + _dt.timedelta(milliseconds=ms))
 
         return on_value, on_ms
 
@@ -226,7 +225,7 @@ def _per_day(fn: Callable[[_dt.datetime], Any]) -> Callable[[Any], Any]:
         day = ms // MS_PER_DAY
         out = cache.get(day)
         if out is None:
-            out = cache[day] = fn(_EPOCH + _dt.timedelta(days=day))
+            out = cache[day] = fn(EPOCH + _dt.timedelta(days=day))
         return out
 
     return on_ms

@@ -20,11 +20,7 @@ from itertools import compress, repeat
 from operator import eq
 from typing import Any, NamedTuple, Sequence
 
-try:  # Python 3.11+
-    import re._parser as _sre_parse
-except ImportError:  # pragma: no cover - older Pythons
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
-
+from ..limits import sre_parser
 from ..schema import FIELDS, INT, STR
 from ..selection import Selection
 
@@ -133,8 +129,8 @@ def _contained(pattern: str) -> str | None:
         return None
     body = pattern[2:-2]
     try:
-        whole = _tree(_sre_parse.parse(pattern))
-        inner = _tree(_sre_parse.parse(body))
+        whole = _tree(sre_parser.parse(pattern))
+        inner = _tree(sre_parser.parse(body))
     except (re.error, OverflowError, RecursionError, ValueError):
         return None
     return body if whole == _ANY_RUN + inner + _ANY_RUN else None
@@ -142,11 +138,11 @@ def _contained(pattern: str) -> str | None:
 
 def _tree(items: Any) -> list:
     """A parsed pattern as nested lists, comparable by value (its sub-patterns are not)."""
-    return [(op, tuple(_tree(a) if isinstance(a, _sre_parse.SubPattern) else a for a in arg)
+    return [(op, tuple(_tree(a) if isinstance(a, sre_parser.SubPattern) else a for a in arg)
              if type(arg) is tuple else arg) for op, arg in items]
 
 
-_ANY_RUN = _tree(_sre_parse.parse(".*"))
+_ANY_RUN = _tree(sre_parser.parse(".*"))
 
 
 def _leaves(value: Any, parts: tuple[str, ...]) -> list:

@@ -53,11 +53,6 @@ class IdIndex:
     def row_of(self, job_task_id: str) -> int | None:
         return self.rows.get(job_task_id)
 
-    def taken(self, ids: Iterable[str]) -> list[str]:
-        """Those of ``ids`` already held (in their order)."""
-        rows = self.rows
-        return [tid for tid in ids if tid in rows]
-
     def isdisjoint(self, ids: Iterable[str]) -> bool:
         return self.rows.keys().isdisjoint(ids)
 

@@ -26,7 +26,7 @@ def test_liveness_tracks_deletes_in_one_place() -> None:
     assert live.live_mask() is None and len(live) == 5 and not live.any_deleted
     live.delete(3)
     assert list(live.rows) == [0, 1, 2, 4] and live.mask == bytearray(b"\x01\x01\x01\x00\x01")
-    assert live.is_deleted(3) and not live.is_deleted(2) and len(live) == 4
+    assert live.mask[3] == 0 and live.mask[2] == 1 and len(live) == 4
     live.grow(2)
     assert list(live.rows) == [0, 1, 2, 4, 5, 6] and live.mask[5:] == b"\x01\x01" and live.capacity == 7
     sel = live.selection()
@@ -71,7 +71,7 @@ def test_the_id_index_is_built_once_on_first_use_under_concurrent_readers() -> N
     index.added(2000, 2001)
     index.removed("id-5")
     assert index.row_of("late") == 2000 and index.row_of("id-5") is None
-    assert index.taken(["id-1", "nope", "late"]) == ["id-1", "late"] and index.isdisjoint(["x", "y"])
+    assert not index.isdisjoint(["nope", "late"]) and index.isdisjoint(["x", "y", "id-5"])
 
 
 def test_an_id_index_built_after_deletes_leaves_them_out() -> None:
