@@ -147,9 +147,9 @@ INT_POOL_LIMIT: Final = 1 << 16
 
 #: (key field, value field) pair-count indexes a table keeps (``storage/pair_counts``, for a
 #: ``distinct`` over one domain's rows); beyond, the least recently used is dropped.  Each
-#: costs its two code-array copies, ~3 B/record for domain_id x job_id, and its pairs (~1.5
-#: B/record at 1M workload rows): two keep a client's two favourite distincts inside ~10
-#: B/record.  Not a timing: a memory bound.
+#: costs its two code-array copies and its pairs: 4.1 B/record for domain_id x job_id at 1M
+#: workload rows with every domain counted (tracemalloc): two keep a client's two favourite
+#: distincts inside ~10 B/record.  Not a timing: a memory bound.
 KEPT_PAIR_INDEXES: Final = 2
 
 __all__ += ["KEPT_PAIR_INDEXES"]

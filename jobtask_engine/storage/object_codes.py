@@ -98,7 +98,7 @@ class ObjectCodes:
                 picked = self._picked(spread)
             counted = Counter(picked)
         else:
-            ids = rows.members() if type(rows) is Selection else rows
+            ids = rows.rows() if type(rows) is Selection else rows  # ascending: first holders first
             if not self._cover(col, lambda: _uncoded_rows(self.codes, ids)):
                 return None
             counted = Counter(map(self.codes.__getitem__, ids))

@@ -315,7 +315,6 @@ class Table:
             postings.changed()
         self._log.note(rows)
 
-
     # -- rows counted per shared stored object (errors) ------------------------------------
     def object_counts(self, field: str, rows: Selection | Sequence[int]) -> list[tuple[Any, int]] | None:
         """(stored object, how many of ``rows`` hold that very object) per distinct object of
@@ -336,8 +335,8 @@ class Table:
     # -- codes of one code column beside a value of another (index-only distinct) ----------
     def codes_beside(self, field: str, key_field: str, key_value: Any) -> list[int] | None:
         """The codes of ``field`` that the live rows whose ``key_field`` is ``key_value`` hold
-        (both code columns), from counts kept per key (``pair_counts.PairCounts``: 3 B/record
-        and the pairs, made per key on first use, caught up after writes); None when the key
+        (both code columns), from counts kept per key (``pair_counts.PairCounts``: ~4 B/record
+        with the pairs, made per key on first use, caught up after writes); None when the key
         is MISSING or a field is not a code column."""
         key_col, col = self.columns[key_field], self.columns[field]
         if type(key_col) is not CodeColumn or type(col) is not CodeColumn or key_value is MISSING:
