@@ -183,11 +183,14 @@ OPS = st.lists(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(n=st.integers(1, 60), ops=OPS, status=st.sampled_from([None, *STATUSES]))
-def test_unwind_counts_equal_the_general_path_on_random_writes(monkeypatch, n, ops, status):
+@given(n=st.integers(1, 60), ops=OPS, status=st.sampled_from([None, *STATUSES]),
+       few=st.lists(st.integers(0, 80), max_size=4))
+def test_unwind_counts_equal_the_general_path_on_random_writes(monkeypatch, n, ops, status, few):
     s = JobTaskStore()
     s.insert_many([_record(i, errors=ERROR_LISTS[(i * 7) % len(ERROR_LISTS)]) for i in range(n)])
     query = _unwind_query(status)
+    if few:  # a few rows named: a listed selection
+        query.setdefault("filter", []).append({"k": "job_task_id", "v": [f"t-{i:05d}" for i in few], "o": "in"})
     fresh = n
     for op, pick, which, new_status in ops:
         fast, general, _ = _unwind_both(s, query, monkeypatch)
