@@ -8,9 +8,10 @@
   in one loop over (code, value) into a list per field, and formats a date
   pre-key once per group; pre-keys formatting alike are merged.
 - **unwind + group on errors**: ``unwind errors`` followed by a ``group`` whose keys
-  are all ``errors.<sub>`` and whose fields are all plain counts: one ``Counter``
-  over ``e.get(sub, MISSING)`` for the elements of the matching rows' errors
-  (C loops only: ``chain`` over the rows' lists, ``methodcaller`` per element).
+  are all ``errors.<sub>`` and whose fields are all plain counts: the matching rows
+  counted per stored errors list (rows share their lists: ``Table.object_counts``),
+  then each distinct list's ``e.get(sub, MISSING)`` counted once, times its rows;
+  past 255 distinct lists, one ``Counter`` over every element of every row.
 
 Each returns the group's documents in the same form and order as ``GroupStage``
 would (the caller sorts them by ``_id``), or None when the shape does not fit.
