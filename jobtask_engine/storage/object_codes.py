@@ -23,7 +23,9 @@ count is made again.
 Memory: the code bytes and their integer form, 2 B/record, plus the objects (which the
 column holds anyway).  When a 256th distinct object turns up the codes start over (objects
 no row holds any more are dropped that way); when a single request's rows hold more than 255
-distinct objects, the caller is told (None) and reads the rows itself.
+distinct objects, the caller is told (None) and reads the rows itself; until the next write,
+requests of as many rows are then refused at once (the attempt costs about what the caller's
+own read of the rows does, so a refused shape pays it once per table version).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ _CODED = bytes([0] + [1] * 255)
 class ObjectCodes:
     """One byte per row naming the (shared) object the row holds, coded lazily."""
 
-    __slots__ = ("version", "codes", "objects", "code_of", "_number")
+    __slots__ = ("version", "codes", "objects", "code_of", "_number", "_refused")
 
     def __init__(self, n: int, version: int) -> None:
         self.version = version
@@ -53,6 +55,9 @@ class ObjectCodes:
         self.objects: list[Any] = [None]  # code -> object (code 0 names none)
         self.code_of: dict[int, int] = {}  # id(object) -> code; ``objects`` keeps each alive
         self._number: int | None = None  # ``codes`` as one little-endian integer, until they change
+        #: (version, rows) of a request refused (more than 255 objects): until the next write,
+        #: as many rows or more are refused at once, not coded again to find out
+        self._refused: tuple[int, int] = (-1, 0)
 
     # -- keeping up with writes ------------------------------------------------------------
     def catch_up(self, col: Sequence[Any], version: int, written: list[int] | None) -> None:
@@ -88,6 +93,19 @@ class ObjectCodes:
         """(object, how many of ``rows`` hold it) per distinct object, in order of first holding
         row (``rows``: a selection, or row ids in any order, repeats counted); None when the
         rows hold more than 255 distinct objects."""
+        asked = rows.count() if type(rows) is Selection else len(rows)
+        if self._refused[0] == self.version and asked >= self._refused[1]:
+            return None
+        counted = self._counted(col, rows)
+        if counted is None:
+            self._refused = (self.version, asked)
+            return None
+        objects = self.objects
+        return [(objects[c], k) for c, k in counted.items()]
+
+    def _counted(self, col: Sequence[Any], rows: Selection | Sequence[int]) -> Counter | None:
+        """code -> how many of ``rows`` hold it, coding the rows not coded yet; None when the
+        codes do not suffice."""
         if type(rows) is Selection and rows.is_dense:
             bits = rows.bits()
             spread = bits * 255  # 0xff at each selected row's byte (each byte 0 or 1: no carries)
@@ -96,14 +114,11 @@ class ObjectCodes:
                 if not self._cover(col, lambda: self._uncoded(bits)):
                     return None
                 picked = self._picked(spread)
-            counted = Counter(picked)
-        else:
-            ids = rows.rows() if type(rows) is Selection else rows  # ascending: first holders first
-            if not self._cover(col, lambda: _uncoded_rows(self.codes, ids)):
-                return None
-            counted = Counter(map(self.codes.__getitem__, ids))
-        objects = self.objects
-        return [(objects[c], k) for c, k in counted.items()]
+            return Counter(picked)
+        ids = rows.rows() if type(rows) is Selection else rows  # ascending: first holders first
+        if not self._cover(col, lambda: _uncoded_rows(self.codes, ids)):
+            return None
+        return Counter(map(self.codes.__getitem__, ids))
 
     def _picked(self, spread: int) -> bytes:
         """The codes of the rows whose byte of ``spread`` is 0xff, in row order (0s dropped)."""

@@ -163,6 +163,23 @@ def test_object_counts_start_over_when_codes_run_out():
     assert table.object_counts("errors", table.all_rows()) is None  # 400 distinct lists at once
 
 
+def test_object_counts_refuse_a_too_varied_request_once_per_version(monkeypatch):
+    from jobtask_engine.storage import object_codes
+
+    s = JobTaskStore()
+    s.insert_many([_record(i, errors=[{"error_code": f"C{i}", "message": "m"}]) for i in range(300)])
+    table = s._table
+    coded: list = []
+    real = object_codes.ObjectCodes._code
+    monkeypatch.setattr(object_codes.ObjectCodes, "_code", lambda self, col, rows: coded.append(len(rows)) or real(self, col, rows))
+    assert table.object_counts("errors", table.all_rows()) is None
+    tries = len(coded)
+    assert table.object_counts("errors", table.all_rows()) is None and len(coded) == tries  # not coded again
+    assert table.object_counts("errors", list(range(10))) is not None  # fewer rows still served
+    s.update("t-00000", "dv", {"status": "CANCELED"})
+    assert table.object_counts("errors", table.all_rows()) is None and len(coded) > tries + 1  # tried again
+
+
 def test_object_counts_of_rows_repeated_and_unordered(failing):
     table = failing._table
     errs = table.columns["errors"]
