@@ -142,3 +142,14 @@ KEPT_SHAPERS: Final = 64
 #: ``load_file``), a pool past 65,536 values is unique data, whose dict would cost more than it
 #: shares.
 INT_POOL_LIMIT: Final = 1 << 16
+
+# -- scans answered from small kept structures (unwind errors, distinct beside a key) ------
+
+#: (key field, value field) pair-count indexes a table keeps (``storage/pair_counts``, for a
+#: ``distinct`` over one domain's rows); beyond, the least recently used is dropped.  Each
+#: costs its two code-array copies and its pairs: 4.1 B/record for domain_id x job_id at 1M
+#: workload rows with every domain counted (tracemalloc): two keep a client's two favourite
+#: distincts inside ~10 B/record.  Not a timing: a memory bound.
+KEPT_PAIR_INDEXES: Final = 2
+
+__all__ += ["KEPT_PAIR_INDEXES"]

@@ -13,6 +13,7 @@ from ..paths import distinct_leaves
 from ..schema import DATETIME, ERRORS, FIELDS, INDEXED
 from ..values import MISSING, bson_key, freeze, ms_to_dt
 from ..columns import CODE_MISSING, CodeColumn
+from ..selection import Selection
 from .frames import ColumnFrame, as_lists, object_id
 
 __all__ = ["distinct_values"]
@@ -29,6 +30,8 @@ def distinct_values(frame: ColumnFrame, path: str) -> list:
         return []
     if len(parts) == 1 and field.kind != ERRORS:
         uniq = _indexed_values(frame, top)
+        if uniq is None:
+            uniq = _values_beside_key(frame, top)
         if uniq is None:
             uniq = _stored_values(frame, top)
         if field.kind == DATETIME:
@@ -70,8 +73,50 @@ def _indexed_values(frame: ColumnFrame, name: str) -> list | None:
     return [v for v in table.posted_values(name) if v is not MISSING]
 
 
+#: The field whose one value a frame's rows are checked to be exactly (``_values_beside_key``):
+#: every request names its domain, so a distinct filtered by nothing else has those rows.
+_KEY_FIELD = "domain_id"
+
+
+def _values_beside_key(frame: ColumnFrame, name: str) -> list | None:
+    """The distinct values of a code column straight from the table's pair counts
+    (``Table.codes_beside``), when the frame's rows are exactly the live rows holding one
+    value of ``_KEY_FIELD``; None otherwise.
+
+    The check costs the frame's first row (a ``find`` in its 0/1 mask), the value's posting
+    size and one comparison of two masks (often the very same bytes: the filter's selection
+    is the posting's); the answer then costs the distinct codes, not the rows (1M rows, a
+    550k-row domain, 13.7k job ids: ~1 ms against 15-18 ms through the codes of the rows).
+    """
+    table = frame.table
+    sel = frame.sel
+    if name == _KEY_FIELD or frame.overrides or type(sel) is not Selection or not len(frame):
+        return None
+    if type(table.columns[name]) is not CodeColumn:
+        return None
+    key_col = table.columns[_KEY_FIELD]
+    first = sel.mask().find(1) if sel.is_dense else sel.members()[0] if sel.ordered else min(sel.members())
+    key_value = key_col[first]
+    if key_value is MISSING or table.value_count(_KEY_FIELD, [key_value]) != len(frame):
+        return None
+    held = table.value_selection(_KEY_FIELD, [key_value])
+    if sel.is_dense != held.is_dense:
+        return None
+    if sel.is_dense:
+        if sel.mask() != held.mask():
+            return None
+    elif sorted(sel.members()) != list(held.rows()):
+        return None
+    codes = table.codes_beside(name, _KEY_FIELD, key_value)
+    if codes is None:
+        return None
+    if CODE_MISSING in codes:
+        codes.remove(CODE_MISSING)
+    return list(map(table.columns[name].values.__getitem__, codes))  # sorted below
+
+
 def _sorted(values: list) -> list:
-    kinds = {type(v) for v in values}
+    kinds = set(map(type, values))
     if kinds <= {int, float} or len(kinds) == 1 and kinds.pop() not in (dict, list, type(None)):
         try:
             return sorted(values)

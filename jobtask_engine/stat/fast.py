@@ -8,9 +8,10 @@
   in one loop over (code, value) into a list per field, and formats a date
   pre-key once per group; pre-keys formatting alike are merged.
 - **unwind + group on errors**: ``unwind errors`` followed by a ``group`` whose keys
-  are all ``errors.<sub>`` and whose fields are all plain counts: one ``Counter``
-  over ``e.get(sub, MISSING)`` for the elements of the matching rows' errors
-  (C loops only: ``chain`` over the rows' lists, ``methodcaller`` per element).
+  are all ``errors.<sub>`` and whose fields are all plain counts: the matching rows
+  counted per stored errors list (rows share their lists: ``Table.object_counts``),
+  then each distinct list's ``e.get(sub, MISSING)`` counted once, times its rows;
+  past 255 distinct lists, one ``Counter`` over every element of every row.
 
 Each returns the group's documents in the same form and order as ``GroupStage``
 would (the caller sorts them by ``_id``), or None when the shape does not fit.
@@ -285,7 +286,15 @@ def _finish(op: str, value: Any, size: int) -> Any:
 # -- unwind errors + group ------------------------------------------------------------
 
 def unwind_errors_group(frame: Frame, path: str, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
-    """``unwind errors`` then a count per ``errors.<sub>`` key(s), without building the unwound frame."""
+    """``unwind errors`` then a count per ``errors.<sub>`` key(s), without building the unwound frame.
+
+    Rows share their stored errors lists (one object per distinct value): the frame's rows are
+    counted per list object first (``Table.object_counts``: a few C passes over the rows'
+    one-byte codes), then each distinct list's elements are read once, weighted by its rows
+    (1M rows, 65k matching, idle: 5-7 ms against 23-29 ms reading every element of every row).
+    Keys are found in the order a row-by-row reading finds them: the first row holding a key
+    holds the first list holding it.
+    """
     if path != "errors" or type(frame) is not ColumnFrame or "errors" in frame.overrides or not keys:
         return None
     subs = []
@@ -296,26 +305,35 @@ def unwind_errors_group(frame: Frame, path: str, keys: Sequence[Any], fields: Se
         subs.append(e.parts[1])
     if any(f.operator not in UNWIND_COUNTS_SERVE or f.expr is not None for f in fields):
         return None
-    # Every stored ``errors`` value is a list of documents or the store's empty tuple.
-    elements = chain.from_iterable(frame.reader()(frame.table.columns["errors"]))
+    table = frame.table
+    per_list = table.object_counts("errors", frame.sel if frame.sel is not None else frame.rows)
+    getters = [methodcaller("get", s, MISSING) for s in subs]
+    single = len(subs) == 1
     try:
-        if len(subs) == 1:
-            counts = Counter(map(methodcaller("get", subs[0], MISSING), elements))
-            found = [(k,) for k in counts]
-            if any(type(k) is bool for k in counts):
-                return None
+        if per_list is None:
+            # More distinct lists than codes: every element of every row read (C loops only).
+            elements = chain.from_iterable(frame.reader()(table.columns["errors"]))
+            if single:
+                counts: dict[Any, int] = Counter(map(getters[0], elements))
+            else:
+                elements = list(elements)
+                counts = Counter(zip(*[map(g, elements) for g in getters]))
         else:
-            elements = list(elements)
-            counts = Counter(zip(*[map(methodcaller("get", s, MISSING), elements) for s in subs]))
-            found = list(counts)
-            if any(type(v) is bool for k in counts for v in k):
-                return None
+            counts = {}
+            for errs, n in per_list:
+                # Every stored ``errors`` value is a list of documents or the store's empty tuple.
+                if type(errs) is not list and type(errs) is not tuple:
+                    return None
+                for kv in map(getters[0], errs) if single else zip(*[map(g, errs) for g in getters]):
+                    counts[kv] = counts.get(kv, 0) + n
     except (AttributeError, TypeError):
         return None  # an element that is not a document, or an unhashable key: the general path
+    if any(type(v) is bool for kv in counts for v in ((kv,) if single else kv)):
+        return None  # True/1 and False/0 group alike here, apart in MongoDB: the general path
     names = [k.name for k in keys]
     docs = []
-    for kv, n in zip(found, counts.values()):
-        doc: dict[str, Any] = {"_id": group_id(names, kv)}
+    for kv, n in counts.items():
+        doc: dict[str, Any] = {"_id": group_id(names, (kv,) if single else kv)}
         for f in fields:
             doc[f.name] = n
         docs.append(doc)

@@ -31,10 +31,12 @@ from ..columns import CodeColumn, TimeColumn, new_column
 from ..heap import return_big_blocks_on_free, return_freed_memory
 from ..schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR, UPDATABLE
 from ..selection import Selection
-from ..thresholds import TRIM_AFTER
+from ..thresholds import KEPT_PAIR_INDEXES, TRIM_AFTER
 from .changes import WriteLog
 from .ids import IdIndex
 from .liveness import Liveness
+from .object_codes import ObjectCodes
+from .pair_counts import PairCounts
 from .postings import Postings
 from .sorted_index import SortedIndex
 from .text import ContainText, coded_rows_containing
@@ -313,3 +315,41 @@ class Table:
             postings.changed()
         self._log.note(rows)
 
+    # -- rows counted per shared stored object (errors) ------------------------------------
+    def object_counts(self, field: str, rows: Selection | Sequence[int]) -> list[tuple[Any, int]] | None:
+        """(stored object, how many of ``rows`` hold that very object) per distinct object of
+        ``field`` (its rows share objects: ``errors``), in order of first holding row; None when
+        the rows hold more than 255 distinct objects.  Codes kept beside the table
+        (``object_codes.ObjectCodes``, 2 B/record), made on first read, forgotten row by row
+        after writes."""
+        col = self.columns[field]
+        with self.build_lock:
+            kept = self.__dict__.setdefault("_object_codes", {})
+            codes = kept.get(field)
+            if codes is None:
+                codes = kept[field] = ObjectCodes(len(col), self.version)
+            else:
+                codes.catch_up(col, self.version, self.rows_written_since(codes.version))
+            return codes.counts(col, rows)
+
+    # -- codes of one code column beside a value of another (index-only distinct) ----------
+    def codes_beside(self, field: str, key_field: str, key_value: Any) -> list[int] | None:
+        """The codes of ``field`` that the live rows whose ``key_field`` is ``key_value`` hold
+        (both code columns), from counts kept per key (``pair_counts.PairCounts``: ~4 B/record
+        with the pairs, made per key on first use, caught up after writes); None when the key
+        is MISSING or a field is not a code column."""
+        key_col, col = self.columns[key_field], self.columns[field]
+        if type(key_col) is not CodeColumn or type(col) is not CodeColumn or key_value is MISSING:
+            return None
+        key = key_col.code(key_value)
+        if key is None:
+            return []  # no row ever held it
+        with self.build_lock:
+            kept = self.__dict__.setdefault("_pair_counts", {})
+            pairs = kept.pop((key_field, field), None)
+            if pairs is None or not pairs.catch_up(key_col, col, self.version, self.rows_written_since(pairs.version)):
+                pairs = PairCounts(key_col, col, self.version)
+                while len(kept) >= KEPT_PAIR_INDEXES:
+                    kept.pop(next(iter(kept)))
+            kept[(key_field, field)] = pairs  # most recently used last
+            return pairs.value_codes(key, col, lambda: self.value_selection(key_field, [key_value]))
