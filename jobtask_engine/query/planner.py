@@ -13,7 +13,7 @@ request that a pass over its candidates answers for less (a range as a
 ``candidate test``, an order as an ``order view`` sort or top-k): it rents,
 and builds once the passes it made instead add up to the build
 (:func:`rent_or_build`).  A field whose values arrive in order (``created_at``: JobTasks
-come in creation order) has its index merged from its runs instead, ~10-20 ms at 1M rows:
+come in creation order) has its index merged from its runs instead, 18-25 ms at 1M rows:
 that build is made at once, like a small table's (``MERGE_AT_ONCE_ROWS``).
 
 Access paths of an AND condition, cheapest first:
@@ -94,14 +94,15 @@ COST_BUILD_ROW = 3
 BUILD_AT_ONCE_ROWS = 1 << 17
 #: Building the sorted index of a field that arrives in order (its runs merged, not sorted:
 #: ``storage/sorted_index._merged_runs``), per table row, in the same units.  Measured at 1M
-#: workload rows (``created_at``, 11 runs; steps known, as after a load; 5 runs, shared 2-core
-#: machine): 9-18 ms, 9-18 ns a row, ~0.5-0.9 units; set at 1 (a third of it, as for the sort,
-#: would make it cheaper than it is measured at the noisy end).
+#: workload rows (``created_at``, 11 runs, its steps known as after a load or an open; min of
+#: 3-5 builds, shared 2-core machine at load 1-5): 18-25 ms, ~1 unit a row; its measured cost
+#: (the sort's rule buys at a third of its, to cut the renting short; none is needed here: it
+#: counts only beyond ``MERGE_AT_ONCE_ROWS``).
 COST_MERGE_ROW = 1
-#: Up to this many rows an index merged from runs is built at once: at the 18 ns a row measured
+#: Up to this many rows an index merged from runs is built at once: at the ~25 ns a row measured
 #: at the noisy end it costs what a sort of ``BUILD_AT_ONCE_ROWS`` does (~50 ms at 2M rows), so
-#: a first call stays inside 150 ms, and q1's order at 1M (25 ms a call by the view's top-k,
-#: 5 with the index) pays it back by its second call.
+#: a first call stays inside 150 ms; at 1M, q1's order (20-25 ms a call by the view's top-k,
+#: 5 over the index) pays it back at its first call.
 MERGE_AT_ONCE_ROWS = 1 << 21
 
 

@@ -3,7 +3,7 @@
 JobTasks are exported in creation order, so ``created_at`` rises with the row id but at a
 few places.  A column like that is its own sorted index but for the rows that overlap
 across those places: the index merges its runs instead of sorting it
-(``sorted_index._merged_runs``, ~10-20 ms at 1M rows against 270-460 ms), and the planner,
+(``sorted_index._merged_runs``, 18-25 ms at 1M rows against 320-460 ms), and the planner,
 knowing it, builds the index at once where it would otherwise rent (``query/planner.py``).
 
 ``ArrivalOrder`` keeps, per column, the live rows whose sort key (``sorted_index``'s rule:
@@ -15,8 +15,9 @@ live row's -- the steps -- in ascending row id:
 - an update or a delete of a row whose neighbours are live re-judges the two pairs it
   touches (O(1) beside a list of at most ``RUN_STEPS`` row ids);
 - anything else -- a neighbour deleted, a snapshot just opened -- leaves the column
-  *unknown*, found again by one C pass at the next ask (``steps``; 1M rows: 25-55 ms,
-  a column that does not arrive in order given up a chunk in, ~2 ms).
+  *unknown*, found again by one C pass at the next ask (``steps``; 1M rows: 30-37 ms,
+  a column that does not arrive in order given up a chunk or a few in, 1-7 ms); a snapshot
+  keeps the steps, and one without them has them found at open.
 
 A column with more than ``RUN_STEPS`` steps is *out of order* until a rebuild of the
 knowledge (an unknown state) says otherwise: appends never bring it back, and updates and

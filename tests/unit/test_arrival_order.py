@@ -257,8 +257,19 @@ WRITE = st.one_of(
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(0, 40), st.lists(WRITE, max_size=25), st.booleans())
-def test_steps_kept_under_writes_are_the_live_rows_steps(n: int, writes: list, build: bool) -> None:
+@given(st.integers(0, 40), st.lists(WRITE, max_size=25), st.booleans(), st.booleans(), st.booleans())
+def test_steps_kept_under_writes_are_the_live_rows_steps(n: int, writes: list, build: bool, settle: bool, merge: bool) -> None:
+    """``settle``: every write folds the side parts in (a rebuild, merged when the steps say
+    so); ``merge``: small tables merge whatever their steps."""
+    with pytest.MonkeyPatch.context() as mp:
+        if settle:
+            mp.setattr(sorted_index_module, "SETTLE_SLACK", -(10**6))
+        if merge:
+            mp.setattr(sorted_index_module, "RUN_STEP_ROWS", 1)
+        _writes_keep_steps(n, writes, build)
+
+
+def _writes_keep_steps(n: int, writes: list, build: bool) -> None:
     store = JobTaskStore([_record(i, i, i // 3) for i in range(n)])
     table = store._table
     if build:
