@@ -90,15 +90,43 @@ order_key = _order_key
 # deleted row is not in the sequence at all.
 
 
-def _row_values(col: Sequence[Any], rows: Sequence[int]) -> Any:
+def _row_values(col: Sequence[Any], rows: Sequence[int], live: bytearray | None = None) -> Any:
     """The stored values of ``rows`` (ascending) in row order, as a copy: an array slice (C
     speed) of a datetime column's raw array, a list of an integer column's values (null and
-    not stored as they are: see ``_comparable``)."""
+    not stored as they are: see ``_comparable``).  ``live``: the 0/1 vector of the row ids
+    ``rows`` lists (when not a range), read as the slices between deleted rows."""
     if type(rows) is range and rows.step == 1:
         return col[rows.start : rows.stop]
-    if type(col) is array:
-        return array(col.typecode, map(col.__getitem__, rows))
-    return list(map(col.__getitem__, rows))
+    if live is not None and len(live) == len(col):
+        return _joined(col, _live_spans(live))
+    picked = map(col.__getitem__, rows)
+    return array(col.typecode, picked) if type(col) is array else list(picked)
+
+
+def _live_spans(live: bytearray) -> list[tuple[int, int]]:
+    """The (start, end) spans of consecutive 1s of a 0/1 vector, found by ``bytearray.find``
+    (a Python step per deleted span, C between them)."""
+    spans: list[tuple[int, int]] = []
+    at, n = 0, len(live)
+    while at < n:
+        dead = live.find(0, at)
+        if dead < 0:
+            spans.append((at, n))
+            break
+        if dead > at:
+            spans.append((at, dead))
+        at = live.find(1, dead)
+        if at < 0:
+            break
+    return spans
+
+
+def _joined(seq: Any, spans: list[tuple[int, int]]) -> Any:
+    """``seq``'s slices over ``spans``, one after the other (an array stays an array)."""
+    out = array(seq.typecode) if type(seq) is array else []
+    for a, b in spans:
+        out += seq[a:b]
+    return out
 
 
 def _comparable(keys: list) -> bool:
@@ -149,7 +177,7 @@ def steps_of(col: Sequence[Any], rows: Sequence[int], limit: int = RUN_STEPS, be
         return find_steps(keys, limit, before, start, stop)
     except TypeError:  # a null or not-stored count compared with a number
         converted = [_order_key(x) for x in _row_values(col, rows)]
-        return find_steps(converted, limit, None if before is None else before)
+        return find_steps(converted, limit, before)
 
 
 def arrives_in_order(steps: int, rows: int) -> bool:
@@ -179,20 +207,22 @@ def _identity(n: int) -> array:
     return ids
 
 
-def _merged_runs(col: Sequence[Any], rows: Sequence[int], steps: list[int] | None) -> tuple[array, Any, Sequence[int], list[int]] | None:
+def _merged_runs(
+    col: Sequence[Any], rows: Sequence[int], steps: list[int] | None, live: bytearray | None = None
+) -> tuple[array, Any, Sequence[int], list[int]] | None:
     """(perm, keys, row-order keys, run starts) of ``rows`` ordered by (key, row), from the
     runs the keys form in row order; None when they form more than ``RUN_STEPS + 1`` runs (or
     more than one step per ``RUN_STEP_ROWS`` rows, see ``arrives_in_order``) or the runs
     overlap in more than 1/RUN_WINDOW_SHARE of the rows (sorting is then cheaper).
 
     ``steps``: the positions (in ``rows``) where the keys step down, when the table knows them
-    (``storage/arrival.py``); found here otherwise.  Runs are merged left to right: the rows
+    (``storage/arrival.py``); found here otherwise (``live`` as for ``_row_values``).  Runs are merged left to right: the rows
     merged so far are ordered, and a run after a step down interleaves only with the merged
     rows whose keys exceed its first key, and only its rows below the merged rows' largest
     key (equal keys: the earlier row first, so these stay put) -- that window is sorted, the
     rest of the run appended as it is.
     """
-    keys_r = _row_values(col, rows)
+    keys_r = _row_values(col, rows, live)
     if type(keys_r) is list and (len(keys_r) < 2 or steps is not None) and not _comparable(keys_r):
         keys_r = [_order_key(x) for x in keys_r]
     if steps is None:
@@ -208,6 +238,7 @@ def _merged_runs(col: Sequence[Any], rows: Sequence[int], steps: list[int] | Non
     keys = keys_r[:]
     perm = _identity(m)
     budget = m // RUN_WINDOW_SHARE + 64
+    windows: list[tuple[int, int]] = []
     for j in range(1, len(starts)):
         s = starts[j]
         e = starts[j + 1] if j + 1 < len(starts) else m
@@ -223,8 +254,16 @@ def _merged_runs(col: Sequence[Any], rows: Sequence[int], steps: list[int] | Non
         merged_keys = [k for k, _ in window]
         keys[p:q] = array(keys.typecode, merged_keys) if type(keys) is array else merged_keys
         perm[p:q] = array(ROW_TYPECODE, [r for _, r in window])
+        windows.append((p, q))
     if not (type(rows) is range and rows.start == 0 and rows.step == 1):
-        perm = array(ROW_TYPECODE, map(rows.__getitem__, perm))  # positions -> row ids
+        # positions -> row ids: the rows themselves but in the windows
+        if live is not None and len(live) == len(col):
+            by_row = _joined(_identity(len(col)), _live_spans(live))
+        else:
+            by_row = array(ROW_TYPECODE, rows)
+        for p, q in windows:
+            by_row[p:q] = array(ROW_TYPECODE, map(rows.__getitem__, perm[p:q]))
+        perm = by_row
     small = not m or (_SMALL_MIN <= keys[0] and keys[-1] <= _SMALL_MAX)
     if small or type(keys) is list:
         keys = array(SMALL_KEY_TYPECODE if small else "q", keys)
@@ -245,20 +284,29 @@ class SortedIndex:
 
     __slots__ = ("perm", "keys", "pending", "stale", "_col", "_desc", "_desc_end", "_desc_lock", "bounds", "codes", "runs")
 
-    def __init__(self, col: list, rows: Sequence[int], steps: list[int] | None = None, merge: bool = True) -> None:
+    def __init__(
+        self,
+        col: list,
+        rows: Sequence[int],
+        steps: list[int] | None = None,
+        merge: bool = True,
+        live: bytearray | None = None,
+    ) -> None:
         """``steps``: where the keys of ``rows`` step down (positions in ``rows``), when known;
-        ``merge`` False: known not to arrive in order (sorted without looking)."""
+        ``merge`` False: known not to arrive in order (sorted without looking); ``live``: the
+        0/1 vector of the row ids in ``rows`` when they are not a range (a quicker merge)."""
         self._col = col
-        self._build(rows, steps, merge)
+        self._build(rows, steps, merge, live)
 
-    def _build(self, rows: Sequence[int], steps: list[int] | None = None, merge: bool = True) -> None:
+    def _build(
+        self, rows: Sequence[int], steps: list[int] | None = None, merge: bool = True, live: bytearray | None = None
+    ) -> None:
         col = self._col
-        merged = _merged_runs(col, rows, steps) if merge else None
+        merged = _merged_runs(col, rows, steps, live) if merge else None
         if merged is not None:
             self.perm, self.keys, keys_r, starts = merged
             self.runs = len(starts)
-            identity = type(rows) is range and rows.start == 0 and rows.step == 1
-            self._settled_parts(len(col), (keys_r, starts) if identity else None)
+            self._settled_parts(len(col), (keys_r, starts, rows, live))
             return
         self.runs = 0
         try:
@@ -274,14 +322,14 @@ class SortedIndex:
         self.keys = keys
         self._settled_parts(len(col))
 
-    def _settled_parts(self, capacity: int, runs: tuple[Sequence[int], list[int]] | None = None) -> None:
+    def _settled_parts(self, capacity: int, runs: tuple[Sequence[int], list[int], Sequence[int], bytearray | None] | None = None) -> None:
         self.pending: SortedList = SortedList()
         self.stale: set[int] = set()
         self._desc: list[array] | None = None
         self._desc_lock = threading.Lock()
         self._bucket(capacity, runs)
 
-    def _bucket(self, capacity: int, runs: tuple[Sequence[int], list[int]] | None = None) -> None:
+    def _bucket(self, capacity: int, runs: tuple[Sequence[int], list[int], Sequence[int], bytearray | None] | None = None) -> None:
         """Cut the values into at most 255 ranges of about equal row counts, and give
         every row the byte code of its range (0: null, missing or deleted).
 
@@ -354,10 +402,12 @@ class SortedIndex:
         """True once the side parts are worth folding in (see ``rebuild``)."""
         return (len(self.pending) + len(self.stale)) * DENSE_FRACTION > len(self.perm) + SETTLE_SLACK
 
-    def rebuild(self, live_rows: Sequence[int], steps: list[int] | None = None, merge: bool = True) -> None:
-        """Fold the side parts in: the main lists made again from the column (``steps`` and
-        ``merge`` as for the constructor)."""
-        self._build(live_rows, steps, merge)
+    def rebuild(
+        self, live_rows: Sequence[int], steps: list[int] | None = None, merge: bool = True, live: bytearray | None = None
+    ) -> None:
+        """Fold the side parts in: the main lists made again from the column (``steps``,
+        ``merge`` and ``live`` as for the constructor)."""
+        self._build(live_rows, steps, merge, live)
 
     def range_mask(self, op: str, v: int) -> bytearray:
         """0/1 per row id (of every row id handed out): a live row with a non-null value ``op`` v.
@@ -479,19 +529,39 @@ class SortedIndex:
                 self._desc_end = start
 
 
-def _run_codes(codes: bytearray, bounds: list[int], keys_r: Sequence[int], starts: list[int]) -> None:
-    """Each row's range code from the row-order keys of a table whose rows are 0..m-1: within a
-    run the rows of one range are consecutive, so each is one slice assignment (a bisection
-    per run and range) instead of a store per row (1M rows, 11 runs: ~2 ms against 69 ms)."""
+def _run_codes(
+    codes: bytearray, bounds: list[int], keys_r: Sequence[int], starts: list[int], rows: Sequence[int], live: bytearray | None
+) -> None:
+    """Each row's range code from the row-order keys: within a run the rows of one range are
+    consecutive, so each is one slice assignment (a bisection per run and range) instead of
+    a store per row (1M rows, 11 runs: ~2 ms against 69 ms).  Rows not a range (some deleted):
+    a slice spans the deleted rows between its first and last, set back to 0 after (found in
+    ``live`` by ``bytearray.find``, else by a pass over ``rows``)."""
     m = len(keys_r)
     ends = [*starts[1:], m]
+    identity = type(rows) is range and rows.start == 0 and rows.step == 1
     for s, e in zip(starts, ends):
         lo = bisect_left(keys_r, bounds[0], s, e)
         for code in range(1, len(bounds) + 1):
             hi = bisect_left(keys_r, bounds[code], lo, e) if code < len(bounds) else e
             if hi > lo:
-                codes[lo:hi] = bytes((code,)) * (hi - lo)
+                first, end = (lo, hi) if identity else (rows[lo], rows[hi - 1] + 1)
+                codes[first:end] = bytes((code,)) * (end - first)
             lo = hi
+    if identity:
+        return
+    if live is not None and len(live) == len(codes):
+        r = live.find(0)
+        while r >= 0:
+            codes[r] = 0
+            r = live.find(0, r + 1)
+        return
+    at = 0
+    for r in rows:  # the row ids left out are deleted: code 0
+        if r != at:
+            codes[at:r] = bytes(r - at)
+        at = r + 1
+    codes[at:] = bytes(len(codes) - at)
 
 
 def _descending(keys: array, perm: array) -> array:

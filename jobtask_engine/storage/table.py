@@ -226,7 +226,8 @@ class Table:
                 if index is None:
                     source = self.sort_source(field)
                     steps = self._arrival.positions(field, source, self._live)
-                    index = self._sorted[field] = SortedIndex(source, self.alive, steps, steps is not None)
+                    live = self._live.live_mask()
+                    index = self._sorted[field] = SortedIndex(source, self.alive, steps, steps is not None, live)
                     self.trim_after_build()
         return index
 
@@ -347,7 +348,7 @@ class Table:
         index = self._sorted[name]
         if index.unsettled:
             steps = self._arrival.positions(name, self.sort_source(name), self._live)
-            index.rebuild(self.alive, steps, steps is not None)
+            index.rebuild(self.alive, steps, steps is not None, self._live.live_mask())
 
     def _changed(self, rows: int | range | None = None) -> None:
         """Bump the version after a write to ``rows`` (None: rows unknown, every cache restarts)."""
