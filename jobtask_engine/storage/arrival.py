@@ -86,7 +86,7 @@ class ArrivalOrder:
         steps = self._steps[field]
         if steps is _UNKNOWN:
             rows = live.rows
-            found = steps_of(source, rows)
+            found = steps_of(source, rows, live=live.live_mask())
             if found is None:
                 steps = _OUT
             elif type(rows) is range:

@@ -165,18 +165,21 @@ def find_steps(
     return steps if len(steps) <= limit else None
 
 
-def steps_of(col: Sequence[Any], rows: Sequence[int], limit: int = RUN_STEPS, before: int | None = None) -> list[int] | None:
+def steps_of(
+    col: Sequence[Any], rows: Sequence[int], limit: int = RUN_STEPS, before: int | None = None, live: bytearray | None = None
+) -> list[int] | None:
     """``find_steps`` of the sort keys of ``rows`` in row order (see the rule above), the null
     and not-stored counts of an integer column converted only when met.  Rows that are a range
-    are read in place, a chunk at a time (a column given up early is never copied whole)."""
+    are read in place, a chunk at a time (a column given up early is never copied whole);
+    others through ``live`` as ``_row_values`` reads them."""
     if type(rows) is range and rows.step == 1:
         keys, start, stop = col, rows.start, rows.stop
     else:
-        keys, start, stop = _row_values(col, rows), 0, None
+        keys, start, stop = _row_values(col, rows, live), 0, None
     try:
         return find_steps(keys, limit, before, start, stop)
     except TypeError:  # a null or not-stored count compared with a number
-        converted = [_order_key(x) for x in _row_values(col, rows)]
+        converted = [_order_key(x) for x in _row_values(col, rows, live)]
         return find_steps(converted, limit, before)
 
 
