@@ -16,7 +16,9 @@ codes raw, read back with ``frombytes``),
 integers and datetimes are raw ``array('q')`` bytes (datetimes with a byte per
 row marking the absent ones when any row is), ``errors`` the JSON of its
 distinct lists with a code per row; then the sorted indexes the store had
-built and settled (each a sort at open otherwise).  An absent value is null or 'not stored'
+built and settled (each a sort at open otherwise), and where each integer and datetime column
+steps down in row order (``storage/arrival.py``: a pass a column at open otherwise; a
+trailing field, so files without it read as before and older readers skip it).  An absent value is null or 'not stored'
 as the schema says for the field, so no file can store the wrong one.  Deleted rows are left out; row
 order (the natural order answers use) is kept.
 
@@ -45,6 +47,7 @@ from .records import NO_ERRORS, pooled, shared_errors
 from .schema import DATETIME, ERROR_FIELDS, FIELDS, INT, STATUSES, STR
 from .storage import Table
 from .storage.sorted_index import ROW_TYPECODE, SMALL_KEY_TYPECODE
+from .thresholds import RUN_STEPS
 from .timeutil import MAX_MS, MIN_MS
 
 __all__ = ["MAGIC", "FORMAT_VERSION", "write_snapshot", "read_snapshot", "is_snapshot"]
@@ -104,6 +107,9 @@ class Body(msgspec.Struct, array_like=True):
     errors: ErrorsColumn
     #: the sorted indexes the store had built (the costly ones to build: a sort each)
     sorted: dict[str, SortedParts]
+    #: per integer/datetime column whose arrival order the store knew: the rows (numbered as
+    #: saved) where its sort key steps down, or None when too many (``storage/arrival.py``)
+    steps: dict[str, list[int] | None] = {}
 
 
 _BODY = msgspec.msgpack.Decoder(Body)
@@ -158,7 +164,8 @@ def _encode(table: Table) -> bytes:
             ints[name] = array("q", col).tobytes()
         elif f.kind == DATETIME:
             times[name] = _encode_times(col)
-    body = Body(n, _encode_ids(cols["job_task_id"]), strings, ints, times, _encode_errors(cols["errors"]), _encode_sorted(table, mask))
+    body = Body(n, _encode_ids(cols["job_task_id"]), strings, ints, times, _encode_errors(cols["errors"]), _encode_sorted(table, mask),
+                table.arrival_steps())
     try:
         return msgspec.msgpack.encode(body)
     except (msgspec.EncodeError, UnicodeEncodeError) as exc:
@@ -323,7 +330,23 @@ def read_snapshot(path: str | os.PathLike) -> Table:
         parts = _sorted_indexes(body)
     except _Corrupt as exc:
         raise _refused(path, f"corrupt index data ({exc})") from None
-    return Table.of_columns(cols, pools, parts)
+    try:
+        steps = _arrival_steps(body)
+    except _Corrupt as exc:
+        raise _refused(path, f"corrupt index data ({exc})") from None
+    return Table.of_columns(cols, pools, parts, steps)
+
+
+def _arrival_steps(body: Body) -> dict[str, list[int] | None]:
+    """The saved steps of each column's arrival order, their shape checked (rows ascending, none
+    the first, at most ``RUN_STEPS``: what ``storage/arrival.py`` keeps)."""
+    n = body.rows
+    for name, steps in body.steps.items():
+        _require(name in FIELDS and FIELDS[name].kind in (INT, DATETIME), f"arrival order of {name!r}")
+        if steps is not None:
+            _require(len(steps) <= RUN_STEPS and all(0 < r < n for r in steps), f"{name}: arrival steps")
+            _require(all(a < b for a, b in zip(steps, steps[1:])), f"{name}: arrival steps")
+    return dict(body.steps)
 
 
 def _sorted_indexes(body: Body) -> dict[str, tuple]:

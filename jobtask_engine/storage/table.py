@@ -11,6 +11,8 @@ The parts, each in its own module and each kept current by every write once it e
 - ``liveness.Liveness``: the row ids handed out and the deleted ones (the one place);
 - ``postings.Postings`` per string field: each value's rows (built from the codes on first use);
 - ``sorted_index.SortedIndex`` per integer or datetime field: (value, row) order, range codes;
+- ``arrival.ArrivalOrder``: where each integer or datetime field steps down in row order (a
+  field that arrives in order has its index merged from its runs, not sorted);
 - order views (null, missing and deleted as -inf) per integer or datetime field;
 - ``text``: ``contain`` over a code column (a test per value) or the ids' lower-cased text;
 - ``ids.IdIndex``: job_task_id -> row (built on the first call naming a record);
@@ -19,7 +21,8 @@ The parts, each in its own module and each kept current by every write once it e
 Readers outside the storage ask through ``Table``'s methods (``posting``,
 ``value_selection``, ``posted_values``, ``string_range``, ``sorted_index``,
 ``order_view``, ``rows_containing``, ``value_count``, ``range_count``,
-``row_of``) and read ``columns``; no one reads a part's private state.
+``arrival_runs``, ``sorted_index_runs``, ``row_of``) and read ``columns``; no one reads a
+part's private state.
 """
 
 from __future__ import annotations
@@ -32,13 +35,14 @@ from ..heap import return_big_blocks_on_free, return_freed_memory
 from ..schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR, UPDATABLE
 from ..selection import Selection
 from ..thresholds import KEPT_PAIR_INDEXES, TRIM_AFTER
+from .arrival import ArrivalOrder
 from .changes import WriteLog
 from .ids import IdIndex
 from .liveness import Liveness
 from .object_codes import ObjectCodes
 from .pair_counts import PairCounts
 from .postings import Postings
-from .sorted_index import SortedIndex
+from .sorted_index import SortedIndex, arrives_in_order
 from .text import ContainText, coded_rows_containing
 
 __all__ = ["Table", "NEG_INF"]
@@ -77,15 +81,21 @@ class Table:
         self._sorted: dict[str, SortedIndex] = {}
         self._views: dict[str, list] = {}
         self._texts: dict[str, ContainText] = {}
+        self._arrival = ArrivalOrder()
 
     @classmethod
     def of_columns(
-        cls, cols: dict[str, Column], pools: dict[str, dict], sorted_parts: dict[str, tuple] | None = None
+        cls,
+        cols: dict[str, Column],
+        pools: dict[str, dict],
+        sorted_parts: dict[str, tuple] | None = None,
+        steps: dict[str, list[int] | None] | None = None,
     ) -> "Table":
         """A table holding these validated columns as they are, without copying them (an
-        opened snapshot's, which nothing else references), its value pools, and the sorted
-        indexes saved with them (``SortedIndex.of_parts`` arguments after the column).  The id
-        index is built at the first call naming a record."""
+        opened snapshot's, which nothing else references), its value pools, the sorted
+        indexes saved with them (``SortedIndex.of_parts`` arguments after the column), and the
+        arrival order saved of some columns (``arrival_steps``; the others found at the first
+        ask).  The id index is built at the first call naming a record."""
         table = cls()
         n = len(cols["job_task_id"])
         table.columns = {name: cols[name] for name in FIELD_NAMES}
@@ -93,6 +103,10 @@ class Table:
             table.pools[name].update(pool)
         table._live = Liveness(n)
         table._ids = IdIndex(table.columns["job_task_id"], table.build_lock, built=False)
+        table._arrival = ArrivalOrder(known=False, saved=steps)
+        for name in table._arrival.fields():  # those not saved found now, not in a first query:
+            # one C pass each (1M rows: ~30 ms for created_at, a chunk for a column out of order)
+            table._arrival.steps(name, table.sort_source(name), table._live)
         for name, parts in (sorted_parts or {}).items():
             table._sorted[name] = SortedIndex.of_parts(table.sort_source(name), *parts)
         table._changed(range(n))
@@ -204,16 +218,40 @@ class Table:
         return field in self._sorted
 
     def sorted_index(self, field: str) -> SortedIndex:
-        """The (value, row) order of an integer or datetime column, built on first use."""
+        """The (value, row) order of an integer or datetime column, built on first use (its runs
+        merged when it arrives in order, else sorted)."""
         index = self._sorted.get(field)
         if index is None:
             assert FIELDS[field].kind in (INT, DATETIME)
             with self.build_lock:
                 index = self._sorted.get(field)
                 if index is None:
-                    index = self._sorted[field] = SortedIndex(self.sort_source(field), self.alive)
+                    source = self.sort_source(field)
+                    steps = self._arrival.positions(field, source, self._live)
+                    live = self._live.live_mask()
+                    index = self._sorted[field] = SortedIndex(source, self.alive, steps, steps is not None, live)
                     self.trim_after_build()
         return index
+
+    def arrival_runs(self, field: str) -> int:
+        """How many runs an integer or datetime field's live values form in row order (1: never
+        a step down), 0 when too many for its sorted index to be merged from them
+        (``sorted_index.arrives_in_order``): the planner's measure of what building the index
+        costs.  Kept under writes; found by one C pass when a write left it unknown."""
+        with self.build_lock:
+            steps = self._arrival.steps(field, self.sort_source(field), self._live)
+        return len(steps) + 1 if steps is not None and arrives_in_order(len(steps), len(self)) else 0
+
+    def arrival_steps(self) -> dict[str, list[int] | None]:
+        """Per integer/datetime field whose arrival order is known: the positions among the live
+        rows where it steps down (None: too many), as a snapshot keeps them."""
+        return self._arrival.saved(self._live)
+
+    def sorted_index_runs(self, field: str) -> int:
+        """How the field's built sorted index was last made: the runs merged, 0 when sorted, read
+        from a snapshot, or not built."""
+        index = self._sorted.get(field)
+        return 0 if index is None else index.runs
 
     def built_sorted_indexes(self) -> dict[str, SortedIndex]:
         """The sorted indexes built so far, by field (a copy of the table's own dict)."""
@@ -256,6 +294,7 @@ class Table:
             col.extend(cols[name])
         self._live.grow(added)
         end = self.capacity
+        self._arrival.appended(self.sort_source, self._live, start, end)
         for field, index in self._postings.items():
             index.grow(self.columns[field], start, end)
         for name, view in self._views.items():
@@ -284,6 +323,8 @@ class Table:
             if view is not None:
                 view[r] = _view_value(value)
             self.columns[name][r] = value
+            if FIELDS[name].kind in (INT, DATETIME):
+                self._arrival.rewritten(name, self.sort_source(name), self._live, r)
         self._changed(r)
         for name in changes:
             if name in self._sorted:
@@ -295,6 +336,7 @@ class Table:
         for name, index in self._sorted.items():
             index.remove(r, self.columns[name][r])
         self._ids.removed(self.columns["job_task_id"][r])
+        self._arrival.deleting(self.sort_source, self._live, r)
         self._live.delete(r)
         for col in self.columns.values():
             col[r] = MISSING
@@ -307,7 +349,8 @@ class Table:
     def _settle(self, name: str) -> None:
         index = self._sorted[name]
         if index.unsettled:
-            index.rebuild(self.alive)
+            steps = self._arrival.positions(name, self.sort_source(name), self._live)
+            index.rebuild(self.alive, steps, steps is not None, self._live.live_mask())
 
     def _changed(self, rows: int | range | None = None) -> None:
         """Bump the version after a write to ``rows`` (None: rows unknown, every cache restarts)."""

@@ -43,13 +43,15 @@ BIG = 1_000_000
 
 @contextlib.contextmanager
 def renting(buy_at: float = float("inf")) -> Iterator[None]:
-    """Every table counts as big; a build costs ``buy_at`` units a row (inf: never bought)."""
-    saved = planner.BUILD_AT_ONCE_ROWS, planner.COST_BUILD_ROW
+    """Every table counts as big; a build costs ``buy_at`` units a row (inf: never bought),
+    merged from a field's runs or sorted."""
+    saved = planner.BUILD_AT_ONCE_ROWS, planner.COST_BUILD_ROW, planner.MERGE_AT_ONCE_ROWS, planner.COST_MERGE_ROW
     planner.BUILD_AT_ONCE_ROWS, planner.COST_BUILD_ROW = -1, buy_at
+    planner.MERGE_AT_ONCE_ROWS, planner.COST_MERGE_ROW = -1, buy_at
     try:
         yield
     finally:
-        planner.BUILD_AT_ONCE_ROWS, planner.COST_BUILD_ROW = saved
+        planner.BUILD_AT_ONCE_ROWS, planner.COST_BUILD_ROW, planner.MERGE_AT_ONCE_ROWS, planner.COST_MERGE_ROW = saved
 
 
 def _sort_key(params: dict) -> list:
