@@ -31,6 +31,9 @@ class Liveness:
     def any_deleted(self) -> bool:
         return bool(self._deleted)
 
+    def is_deleted(self, r: int) -> bool:
+        return r in self._deleted
+
     @property
     def rows(self) -> Sequence[int]:
         """Ascending ids of live rows (a ``range`` while nothing was deleted)."""
