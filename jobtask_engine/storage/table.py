@@ -82,6 +82,10 @@ class Table:
         self._views: dict[str, list] = {}
         self._texts: dict[str, ContainText] = {}
         self._arrival = ArrivalOrder()
+        #: field -> codes of the shared objects its rows hold (``object_counts``)
+        self._object_codes: dict[str, ObjectCodes] = {}
+        #: (key field, field) -> counts of one beside the other (``codes_beside``), oldest first
+        self._pair_counts: dict[tuple[str, str], PairCounts] = {}
 
     @classmethod
     def of_columns(
@@ -367,7 +371,7 @@ class Table:
         after writes."""
         col = self.columns[field]
         with self.build_lock:
-            kept = self.__dict__.setdefault("_object_codes", {})
+            kept = self._object_codes
             codes = kept.get(field)
             if codes is None:
                 codes = kept[field] = ObjectCodes(len(col), self.version)
@@ -388,7 +392,7 @@ class Table:
         if key is None:
             return []  # no row ever held it
         with self.build_lock:
-            kept = self.__dict__.setdefault("_pair_counts", {})
+            kept = self._pair_counts
             pairs = kept.pop((key_field, field), None)
             if pairs is None or not pairs.catch_up(key_col, col, self.version, self.rows_written_since(pairs.version)):
                 pairs = PairCounts(key_col, col, self.version)
