@@ -14,12 +14,14 @@ The parts, each in its own module and each kept current by every write once it e
 - order views (null, missing and deleted as -inf) per integer or datetime field;
 - ``text``: ``contain`` over a code column (a test per value) or the ids' lower-cased text;
 - ``ids.IdIndex``: job_task_id -> row (built on the first call naming a record);
-- ``changes.WriteLog``: the version, and which rows each recent write touched.
+- ``changes.WriteLog``: the version, and which rows each recent write touched;
+- ``bitsliced``: integer and code columns as bit planes, and selections as packed
+  bitmaps (caches beside the table, caught up at their next use, never by a write).
 
 Readers outside the storage ask through ``Table``'s methods (``posting``,
 ``value_selection``, ``posted_values``, ``string_range``, ``sorted_index``,
 ``order_view``, ``rows_containing``, ``value_count``, ``range_count``,
-``row_of``) and read ``columns``; no one reads a part's private state.
+``row_of``, ``bit_slices``, ``packed_rows``) and read ``columns``; no one reads a part's private state.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ..heap import return_big_blocks_on_free, return_freed_memory
 from ..schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR, UPDATABLE
 from ..selection import Selection
 from ..thresholds import TRIM_AFTER
+from .bitsliced import BitSlices, bit_slices, packed_rows
 from .changes import WriteLog
 from .ids import IdIndex
 from .liveness import Liveness
@@ -238,6 +241,18 @@ class Table:
                 if view is None:
                     view = self._views[field] = [_view_value(x) for x in self.columns[field]]
         return view
+
+    # -- bit-sliced columns ----------------------------------------------------------------
+    def bit_slices(self, field: str) -> BitSlices | None:
+        """An integer column, or a code column with 1-byte codes, as bit planes current with
+        the table (built on first use, caught up with the writes since at the next), or None
+        for any other column (``bitsliced.py``)."""
+        return bit_slices(self, field)
+
+    def packed_rows(self, sel: Selection) -> int | None:
+        """A selection's rows as one packed bitmap (bit r: row r), or None for a listed
+        selection of some rows (``bitsliced.packed_rows``)."""
+        return packed_rows(self, sel)
 
     def trim_after_build(self) -> None:
         """An index of a big table (or a cache kept beside it, stat key codes) was built: the
