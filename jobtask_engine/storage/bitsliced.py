@@ -287,8 +287,9 @@ _PACKED: "WeakKeyDictionary[Any, _Packed]" = WeakKeyDictionary()
 def packed_rows(table: Any, sel: Any) -> int | None:
     """The rows of a selection as a packed bitmap: a dense one packed from its mask (~2 ms at
     1M rows; the last one kept, so a filter answered by the same posting vector — one
-    domain's rows, say — is packed once per table version), all of the table's rows at once;
-    None for a listed selection of some rows (packing costs a Python step a row there)."""
+    domain's rows, say — is packed once, then caught up with the rows written), all of the
+    table's rows at once; None for a listed selection of some rows (packing costs a Python
+    step a row there)."""
     if not sel.is_dense:
         rows = sel.members()
         if type(rows) is range and rows.start == 0 and rows.step == 1 and len(rows) == table.capacity:
@@ -297,8 +298,19 @@ def packed_rows(table: Any, sel: Any) -> int | None:
     mask = sel.mask()
     with table.build_lock:
         got = _PACKED.get(table)
-        if got is not None and got.mask is mask and got.version == table.version:
-            return got.bits
+        if got is not None and got.mask is mask:
+            if got.version == table.version:
+                return got.bits
+            # The same vector written since (a posting's, which the table's writes change in
+            # place, row by row): its written rows re-read (~0.2 ms at 1M rows, not 2).
+            rows = table.rows_written_since(got.version)
+            if rows is not None and len(rows) * CATCH_UP_SHARE <= len(mask):
+                n = len(mask)
+                rows = [r for r in dict.fromkeys(rows) if r < n]
+                got.bits = rewrite_bits(got.bits, (n + 7) >> 3, [r for r in rows if mask[r]],
+                                        [r for r in rows if not mask[r]])
+                got.version = table.version
+                return got.bits
         bits = pack_mask(mask)
         _PACKED[table] = _Packed(mask, table.version, bits)
         return bits

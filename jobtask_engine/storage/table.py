@@ -21,7 +21,8 @@ The parts, each in its own module and each kept current by every write once it e
 Readers outside the storage ask through ``Table``'s methods (``posting``,
 ``value_selection``, ``posted_values``, ``string_range``, ``sorted_index``,
 ``order_view``, ``rows_containing``, ``value_count``, ``range_count``,
-``row_of``, ``bit_slices``, ``packed_rows``) and read ``columns``; no one reads a part's private state.
+``row_of``, ``bit_slices``, ``packed_rows``) and read ``columns``; no one reads a
+part's private state.
 """
 
 from __future__ import annotations

@@ -195,3 +195,41 @@ def test_values_past_int64_are_not_sliced():
     assert sliced.bad == _bits([1, 2, 3, 5])
     assert sliced.total(_bits([0, 4])) == 6
     assert sliced.extreme(_bits([0, 4]), largest=True) == 5
+
+
+def test_a_few_writes_are_caught_up_many_rebuild():
+    store = JobTaskStore()
+    records = [dict(r, domain_id="d1", job_task_id=f"{r['job_task_id']}-{i}") for i in range(4) for r in sample_records()]
+    store.insert_many(records)
+    table = store._table
+    first = table.bit_slices("updated_count")
+    ids = table.columns["job_task_id"]
+    store.update(ids[0], "d1", {"updated_count": 12345})
+    assert table.bit_slices("updated_count") is first  # caught up in place
+    for i in range(1, len(ids)):
+        store.update(ids[i], "d1", {"updated_count": i})
+    again = table.bit_slices("updated_count")
+    assert again is not first and again.version == table.version  # too many rows written: rebuilt
+    _table_answers(store, "updated_count")
+
+
+def test_a_posting_vector_packed_then_written_is_caught_up():
+    store = JobTaskStore()
+    records = [dict(r, domain_id="d1" if i % 2 else "d2", job_task_id=f"{r['job_task_id']}-{i}")
+               for i in range(4) for r in sample_records()]
+    store.insert_many(records)
+    table = store._table
+
+    def domain_rows() -> Selection:
+        return table.value_selection("domain_id", ["d1"])
+
+    def live_d1() -> int:
+        return _bits(r for r in table.alive if table.columns["domain_id"][r] == "d1")
+
+    assert table.packed_rows(domain_rows()) == live_d1()
+    d1 = [i for i, d in zip(table.columns["job_task_id"], table.columns["domain_id"]) if d == "d1"]
+    store.delete(d1[0], "d1")
+    assert table.packed_rows(domain_rows()) == live_d1()
+    store.create({"job_task_id": "jt-late", "domain_id": "d1", "created_at": "2022-01-01T00:00:00Z"})
+    store.create({"job_task_id": "jt-later", "domain_id": "d2", "created_at": "2022-01-01T00:00:00Z"})
+    assert table.packed_rows(domain_rows()) == live_d1()
