@@ -45,13 +45,14 @@ def byte_planes(lanes: list[bytes]) -> list[list[int]]:
     and slice of 8 rows) took ~14-20."""
     masks: list[int] | None = None
     out: list[list[int]] = []
+    zeros = bytes(len(lanes[0])) if lanes else b""
     for lane in lanes:
+        if lane == zeros:  # a compare with zeroed memory: ~0.1 ms at 1M rows, ``from_bytes`` ~0.7
+            out.append([])
+            continue
         if len(lane) % 8:
             lane = bytes(lane) + bytes(8 - len(lane) % 8)
         x = int.from_bytes(lane, "little")
-        if not x:
-            out.append([])
-            continue
         if masks is None:
             words = len(lane) // 8
             masks = [int.from_bytes(word * words, "little") for _, word in _TRANSPOSE_STEPS]
