@@ -20,13 +20,19 @@ group and plane, 12 planes x 5 groups.  A listed selection (under 1/32 of the
 rows, ``DENSE_FRACTION``) is left to postings, whose work follows its rows,
 where bitmaps cost the table's size whatever the rows.
 
-When the planes are built: at the first group that can use them.  A build
-costs about one answer of the strategy it replaces (at 1M rows ~40-60 ms for
-``updated_count`` and ``status`` against q6's 37-44 ms by postings), so it has
-paid for itself by the next such group; after writes the planes catch up with
-the rows written (~0.2 ms a plane at 1M rows, ~4 ms for q6's after one update)
-while those are under 1/``CATCH_UP_SHARE`` of the rows, else are rebuilt — the
-choice ``fast.key_codes`` makes for its group codes, by the same measure.
+When the planes are built — rent or build: a build costs about one or two answers of
+the strategy it replaces (at 1M rows ~40-60 ms for ``updated_count`` and
+``status`` against q6's 37-44 ms by postings), so while the planes a group needs
+are not built (or too many rows were written since for them to catch up), the
+group is answered by the next strategy and what that costs, estimated from
+the sizes (``COMPRESS_ROW`` per row id, group and field read), is put towards
+the build (``Table.bit_slices_due``, from the table's size); the group that
+brings the rent paid to the build's cost builds.  The first q6 after a load
+so costs what it cost before, the second builds (the classic rent-or-buy
+rule: never more than twice the better choice made knowing the future).  After
+writes the planes catch up with the rows written (~0.2 ms a plane at 1M rows,
+~4 ms for q6's after one update) while those are under 1/``CATCH_UP_SHARE`` of
+the rows, always cheaper than an answer by postings.
 
 Its work is charged per byte of bitmap ANDed and counted (``PLANE_BYTE``), at
 the two points where it is known: once the structures stand (finding the
@@ -36,6 +42,7 @@ groups: the key's planes per value), once the groups are found (their planes).
 from __future__ import annotations
 
 from typing import Any, Sequence
+from weakref import WeakKeyDictionary
 
 from ..columns import CodeColumn
 from ..schema import FIELDS, INT
@@ -45,7 +52,7 @@ from .budget import charge
 from .expressions import PathExpr
 from .frames import ColumnFrame, Frame
 
-__all__ = ["sliced_group", "SLICED_SERVE", "PLANE_BYTE"]
+__all__ = ["sliced_group", "SLICED_SERVE", "PLANE_BYTE", "COMPRESS_ROW"]
 
 #: The operators this strategy serves; any other makes the group take the next strategy.
 SLICED_SERVE = frozenset({"count", "sum", "average", "max", "min"})
@@ -53,6 +60,33 @@ SLICED_SERVE = frozenset({"count", "sum", "average", "max", "min"})
 #: Work units (~ns) per byte of a packed bitmap ANDed with a plane and counted: one plane of
 #: 1M rows (125 kB) ANDed in ~7 µs and counted in ~95 µs (``int.bit_count``), 0.8 ns a byte.
 PLANE_BYTE = 1
+#: Work units (~ns) the postings strategy spends per row id, group and integer field read:
+#: each group's field read with ``compress`` over the selection's 0/1 vector (~6 ns a row,
+#: ``thresholds.FEW_GROUPS``' measure); q6 at 1M rows, 5 groups x 1 field: 30 ms estimated,
+#: 37-44 ms measured.
+COMPRESS_ROW = 6
+
+#: table -> {the fields a group reads: the rent paid towards their planes' build}
+_RENT: "WeakKeyDictionary[Any, dict[tuple, int]]" = WeakKeyDictionary()
+
+
+def _build_now(table: Any, fields: tuple, groups: int, reads: int) -> bool:
+    """Whether the planes of ``fields`` are to be built (or are current) now, rent or build:
+    False puts this group's estimated cost by the next strategy towards their build."""
+    due = sum(table.bit_slices_due(f) for f in fields)
+    if not due:
+        return True
+    rent = table.capacity * COMPRESS_ROW * groups * max(1, reads)
+    with table.build_lock:
+        ledger = _RENT.get(table)
+        if ledger is None:
+            ledger = _RENT[table] = {}
+        paid = ledger.get(fields, 0) + rent
+        if paid < due:
+            ledger[fields] = paid
+            return False
+        ledger.pop(fields, None)
+        return True
 
 
 def _field_of(f: Any) -> str | None:
@@ -81,15 +115,20 @@ def sliced_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> tu
     sources = [_field_of(f) for f in fields]
     if None in sources:
         return None
+    if not frame.sel.is_dense and table.packed_rows(frame.sel) is None:
+        return None  # a listed selection of some rows
+    reads = [src for src in dict.fromkeys(sources) if src]
+    values = col.values
+    if not _build_now(table, (expr.path, *reads), max(1, len(values) - 2), len(reads)):
+        return None
     rows = table.packed_rows(frame.sel)
     if rows is None:
         return None
     key_slices = table.bit_slices(expr.path)
-    field_slices = {src: table.bit_slices(src) for src in dict.fromkeys(sources) if src}
+    field_slices = {src: table.bit_slices(src) for src in reads}
     if key_slices is None or any(s is None or rows & s.bad for s in field_slices.values()):
         return None
     nbytes = (table.capacity + 7) >> 3
-    values = col.values
     charge(len(values) * nbytes * PLANE_BYTE, f"{len(values)} key values x a bitmap of {nbytes} bytes")
     groups = []
     capacity = table.capacity

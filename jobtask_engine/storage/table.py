@@ -21,7 +21,7 @@ The parts, each in its own module and each kept current by every write once it e
 Readers outside the storage ask through ``Table``'s methods (``posting``,
 ``value_selection``, ``posted_values``, ``string_range``, ``sorted_index``,
 ``order_view``, ``rows_containing``, ``value_count``, ``range_count``,
-``row_of``, ``bit_slices``, ``packed_rows``) and read ``columns``; no one reads a
+``row_of``, ``bit_slices``, ``bit_slices_due``, ``packed_rows``) and read ``columns``; no one reads a
 part's private state.
 """
 
@@ -35,7 +35,7 @@ from ..heap import return_big_blocks_on_free, return_freed_memory
 from ..schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR, UPDATABLE
 from ..selection import Selection
 from ..thresholds import TRIM_AFTER
-from .bitsliced import BitSlices, bit_slices, packed_rows
+from .bitsliced import BitSlices, bit_slices, build_due, packed_rows
 from .changes import WriteLog
 from .ids import IdIndex
 from .liveness import Liveness
@@ -249,6 +249,11 @@ class Table:
         the table (built on first use, caught up with the writes since at the next), or None
         for any other column (``bitsliced.py``)."""
         return bit_slices(self, field)
+
+    def bit_slices_due(self, field: str) -> int:
+        """The work (units, ~ns) ``bit_slices(field)`` would spend building now: 0 when its
+        planes are current or catch up cheaply (``bitsliced.build_due``)."""
+        return build_due(self, field)
 
     def packed_rows(self, sel: Selection) -> int | None:
         """A selection's rows as one packed bitmap (bit r: row r), or None for a listed
