@@ -68,7 +68,8 @@ NO_INPUT = "no input"
 #: fields are operators of ``fast.CODES_SERVE`` over stored integers: per-table key codes.
 KEY_CODES = "key codes"
 #: one plain key on a code column of few values, fields of ``sliced.SLICED_SERVE`` over stored
-#: integers, frame a dense selection (or every row): packed bitmaps and bit planes.
+#: integers, frame a dense selection (or every row): packed bitmaps and bit planes, once their
+#: build is paid for by the next strategy's answers (rent or build, ``sliced.py``).
 BIT_SLICES = "bit slices"
 #: one plain key on an indexed field with few values, frame in row order: its posting lists.
 POSTINGS = "postings"
