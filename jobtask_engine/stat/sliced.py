@@ -16,7 +16,8 @@ Why here and not postings: at 1M rows (one domain's 55 %, the workload's q6:
 status, 5 groups of count, sum and average of ``updated_count``) the postings
 strategy read ``updated_count`` over each group's rows with ``compress`` over
 every row id, 37-44 ms; bitmaps cost one AND and one popcount (~0.1 ms) per
-group and plane, 12 planes x 5 groups.  A listed selection (under 1/32 of the
+group and plane, 12 planes x 5 groups: 4.5 ms against 33 ms by postings in the
+same process (median of 9; at 100k rows 0.7 ms against 3.1).  A listed selection (under 1/32 of the
 rows, ``DENSE_FRACTION``) is left to postings, whose work follows its rows,
 where bitmaps cost the table's size whatever the rows.
 
@@ -36,7 +37,9 @@ the rows, always cheaper than an answer by postings.
 
 Its work is charged per byte of bitmap ANDed and counted (``PLANE_BYTE``), at
 the two points where it is known: once the structures stand (finding the
-groups: the key's planes per value), once the groups are found (their planes).
+groups: a bitmap per key value), once the groups are found (their planes).
+The rent ledger holds an int per shape of group asked (key field and integer
+fields read), dropped when its planes are built.
 """
 
 from __future__ import annotations
