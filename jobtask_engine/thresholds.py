@@ -32,6 +32,8 @@ __all__ = [
     "RUN_WINDOW_SHARE",
     "STEP_SCAN_CHUNK",
     "KEPT_PAIR_INDEXES",
+    "BIT_PLANES_KEPT",
+    "SLICED_GROUPS",
 ]
 
 # -- postings and sorted indexes ----------------------------------------------------------
@@ -185,3 +187,19 @@ STEP_SCAN_CHUNK: Final = 1 << 12
 #: workload rows with every domain counted (tracemalloc): two keep a client's two favourite
 #: distincts inside ~10 B/record.  Not a timing: a memory bound.
 KEPT_PAIR_INDEXES: Final = 2
+
+# -- bit-sliced indexes (``storage/bitsliced.py``, the stat group strategy ``stat/sliced.py``) --
+
+#: Non-zero bit planes a table keeps over its bit-sliced columns (least recently used field
+#: dropped first, one always kept).  A plane is one bit a row id: 128 planes are 16 B/record.
+#: The workload's q6 keeps 14 (``updated_count``'s 11 for values up to 1,081, ``status``'s
+#: 3 codes), 1.75 B/record at 1M rows; a column of negative values fills all 64 planes.
+BIT_PLANES_KEPT: Final = 128
+
+#: Most values (codes, 'not stored' and null among them) a code column may have for a group on
+#: it to take the bit-sliced strategy (``stat/sliced.py``).  Per value present its rows cost an
+#: AND per code plane (~10 µs at 1M rows) and, per field, a popcount per plane (~0.1 ms), where
+#: the postings strategy reads each field over every row id once per group (``compress``,
+#: ~6 ms at 1M rows); the same bound as ``POSTED_GROUPS`` keeps both strategies' per-value
+#: costs small beside one pass over the rows.
+SLICED_GROUPS: Final = 64

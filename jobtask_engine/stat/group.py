@@ -1,11 +1,13 @@
 """The ``group`` stage: one entry point (``GroupStage.run``) choosing a strategy by a stated rule.
 
 The strategies, tried in the order of the constants below, the first that
-fits answering: key codes per table (``fast.compact_group``), posting lists
-of an indexed field (``partition``), computed key columns counted in C
+fits answering: key codes per table (``fast.compact_group``), bit-sliced
+columns over a dense selection (``sliced.sliced_group``), posting lists of an
+indexed field (``partition``), computed key columns counted in C
 (``partition``), and, right after ``unwind errors``, counts over the
 elements without unwinding (``fast.unwind_errors_group``).  A strategy names
-the operators it serves (``fast.CODES_SERVE``, ``fast.UNWIND_COUNTS_SERVE``);
+the operators it serves (``fast.CODES_SERVE``, ``sliced.SLICED_SERVE``,
+``fast.UNWIND_COUNTS_SERVE``);
 a group with any other operator falls back to computed keys, which serves
 every reducer of ``accumulators.REDUCERS`` — so a new reducer is added there
 and is served everywhere it is not explicitly left to the fallback.
@@ -32,6 +34,7 @@ from .fast import compact_group, unwind_errors_group
 from .frames import ColumnFrame, DocFrame, Frame, GroupFrame
 from .grouped import finish_group_columns, finish_groups
 from .partition import Partition, partition
+from .sliced import sliced_group
 
 __all__ = [
     "GroupKey",
@@ -40,6 +43,7 @@ __all__ = [
     "finish_groups",
     "NO_INPUT",
     "KEY_CODES",
+    "BIT_SLICES",
     "POSTINGS",
     "COMPUTED_KEYS",
     "UNWOUND_COUNTS",
@@ -63,6 +67,10 @@ NO_INPUT = "no input"
 #: keys are stored plain fields and/or days of a stored datetime (not one plain key alone),
 #: fields are operators of ``fast.CODES_SERVE`` over stored integers: per-table key codes.
 KEY_CODES = "key codes"
+#: one plain key on a code column of few values, fields of ``sliced.SLICED_SERVE`` over stored
+#: integers, frame a dense selection (or every row): packed bitmaps and bit planes, once their
+#: build is paid for by the next strategy's answers (rent or build, ``sliced.py``).
+BIT_SLICES = "bit slices"
 #: one plain key on an indexed field with few values, frame in row order: its posting lists.
 POSTINGS = "postings"
 #: anything else: the key column(s) evaluated and counted; every reducer (``REDUCERS``).
@@ -88,6 +96,12 @@ class GroupStage(NamedTuple):
         if fast is not None:
             self._charge_groups(rows, len(fast), columns=False)
             return finish_groups(fast), KEY_CODES
+        sliced = sliced_group(frame, self.keys, self.fields)
+        if sliced is not None:
+            found, results = sliced
+            self._charge_groups(rows, len(found), columns=True)
+            names = [k.name for k in self.keys]
+            return finish_group_columns(names, found, [f.name for f in self.fields], results), BIT_SLICES
         charge(rows * self._keys_work(), f"{rows} rows x {len(self.keys)} keys evaluated")
         part = partition(frame, [k.expr for k in self.keys])
         self._charge_reducing(rows, part)

@@ -16,12 +16,15 @@ The parts, each in its own module and each kept current by every write once it e
 - order views (null, missing and deleted as -inf) per integer or datetime field;
 - ``text``: ``contain`` over a code column (a test per value) or the ids' lower-cased text;
 - ``ids.IdIndex``: job_task_id -> row (built on the first call naming a record);
-- ``changes.WriteLog``: the version, and which rows each recent write touched.
+- ``changes.WriteLog``: the version, and which rows each recent write touched;
+- ``bitsliced``: integer and code columns as bit planes, and selections as packed
+  bitmaps (caches beside the table, caught up at their next use, never by a write).
 
 Readers outside the storage ask through ``Table``'s methods (``posting``,
 ``value_selection``, ``posted_values``, ``string_range``, ``sorted_index``,
 ``order_view``, ``rows_containing``, ``value_count``, ``range_count``,
-``arrival_runs``, ``sorted_index_runs``, ``row_of``) and read ``columns``; no one reads a
+``arrival_runs``, ``sorted_index_runs``, ``row_of``, ``bit_slices``, ``bit_slices_due``,
+``packed_rows``, ``object_counts``, ``codes_beside``) and read ``columns``; no one reads a
 part's private state.
 """
 
@@ -36,6 +39,7 @@ from ..schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR, UPDATABLE
 from ..selection import Selection
 from ..thresholds import KEPT_PAIR_INDEXES, TRIM_AFTER
 from .arrival import ArrivalOrder
+from .bitsliced import BitSlices, bit_slices, build_due, packed_rows
 from .changes import WriteLog
 from .ids import IdIndex
 from .liveness import Liveness
@@ -282,6 +286,23 @@ class Table:
                 if view is None:
                     view = self._views[field] = [_view_value(x) for x in self.columns[field]]
         return view
+
+    # -- bit-sliced columns ----------------------------------------------------------------
+    def bit_slices(self, field: str) -> BitSlices | None:
+        """An integer column, or a code column with 1-byte codes, as bit planes current with
+        the table (built on first use, caught up with the writes since at the next), or None
+        for any other column (``bitsliced.py``)."""
+        return bit_slices(self, field)
+
+    def bit_slices_due(self, field: str) -> int:
+        """The work (units, ~ns) ``bit_slices(field)`` would spend building now: 0 when its
+        planes are current or catch up cheaply (``bitsliced.build_due``)."""
+        return build_due(self, field)
+
+    def packed_rows(self, sel: Selection) -> int | None:
+        """A selection's rows as one packed bitmap (bit r: row r), or None for a listed
+        selection of some rows (``bitsliced.packed_rows``)."""
+        return packed_rows(self, sel)
 
     def trim_after_build(self) -> None:
         """An index of a big table (or a cache kept beside it, stat key codes) was built: the

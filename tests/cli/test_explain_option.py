@@ -30,7 +30,7 @@ def test_stat_explain_names_the_group_strategy(capsys, array_file):
     assert status == 0, err
     plan = json.loads(out)
     assert plan["request"]["stages"] == ["group"]
-    assert plan["stages"][0]["strategy"] == "postings"
+    assert plan["stages"][0]["strategy"] == "bit slices"
 
 
 def test_explain_of_a_bad_request_fails_like_the_request(capsys, array_file):
