@@ -18,7 +18,9 @@ The parts, each in its own module and each kept current by every write once it e
 - ``ids.IdIndex``: job_task_id -> row (built on the first call naming a record);
 - ``changes.WriteLog``: the version, and which rows each recent write touched;
 - ``bitsliced``: integer and code columns as bit planes, and selections as packed
-  bitmaps (caches beside the table, caught up at their next use, never by a write).
+  bitmaps (caches beside the table, caught up at their next use, never by a write);
+- ``object_codes.ObjectCodes``: which shared stored object (an ``errors`` list) each row holds;
+- ``pair_counts.PairCounts``: per value of one code column, the codes of another its rows hold.
 
 Readers outside the storage ask through ``Table``'s methods (``posting``,
 ``value_selection``, ``posted_values``, ``string_range``, ``sorted_index``,
