@@ -19,18 +19,19 @@ would (the caller sorts them by ``_id``), or None when the shape does not fit.
 from __future__ import annotations
 
 from collections import Counter
-from itertools import chain
-from operator import methodcaller
+from itertools import chain, compress, islice, repeat
+from operator import itemgetter, methodcaller
 from typing import Any, Sequence
 from weakref import WeakKeyDictionary
 
 from ..schema import DATETIME, FIELDS, INT, STR
 from ..timeutil import MS_PER_DAY, day_number, day_numbers
 from ..values import MISSING
-from ..columns import CodeColumn
-from ..thresholds import CATCH_UP_SHARE, KEPT_KEY_PLANS
+from ..columns import CodeColumn, TimeColumn
+from ..thresholds import CATCH_UP_SHARE, KEPT_KEY_PLANS, KEY_SPACE_FLOOR, KEY_SPACE_SHARE
 from ..storage import Table
 from .accumulators import fit_int64
+from .day_runs import day_runs
 from .expressions import DatePart, DateToString, PathExpr
 from .frames import ColumnFrame, Frame
 from .grouped import group_id
@@ -91,6 +92,9 @@ def _key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> tuple[list | 
 
 
 def _build_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes:
+    got = _build_by_runs(table, plan)
+    if got is not None:
+        return got
     stored = [table.columns[name] for name, _ in plan]
     # A string key is read as its column's codes (code and value go one to one), the pre-keys
     # decoded once per group below.
@@ -115,6 +119,60 @@ def _build_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes:
     code_of = {k: i for i, k in enumerate(uniq)}
     codes = list(map(code_of.__getitem__, cols[0] if len(cols) == 1 else zip(*cols)))
     return _Codes(table.version, codes, uniq_keys, {k: i for i, k in enumerate(uniq_keys)})
+
+
+def _build_by_runs(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes | None:
+    """The codes of a date key, alone or with one string key, without hashing a row: the
+    day of each run of rows (``day_runs``) and the string column's codes give each row the
+    code ``day index * value count + value code`` through one ``map`` over a small list of
+    ints per run.  None when the plan has another shape or the pairs are too many.
+
+    At 1M workload rows (q7: day of ``created_at`` x ``provider``) on an idle machine: ~45 ms
+    against ~180 ms for ``dict.fromkeys`` over the (day, code) tuples and a second hashing
+    pass to look each one up."""
+    hows = [how for _, how in plan]
+    if hows.count("day") != 1 or len(plan) > 2:
+        return None
+    at = hows.index("day")
+    times = table.columns[plan[at][0]]
+    coded = table.columns[plan[1 - at][0]] if len(plan) == 2 else None
+    if type(times) is not TimeColumn or (coded is not None and type(coded) is not CodeColumn):
+        return None
+    runs = day_runs(times.raw)
+    index: dict[Any, int] = {}  # day -> its index, in order of first appearance
+    for _, _, day in runs:
+        for d in (day if type(day) is list else (day,)):
+            if d not in index:
+                index[d] = len(index)
+    days = list(index)
+    width = 1 if coded is None else len(coded.values)
+    if len(days) * width > len(times) // KEY_SPACE_SHARE + KEY_SPACE_FLOOR:
+        return None
+    # code -> its pre-key (plan order; a string key decoded); every (day, value) pair a code
+    if coded is None:
+        uniq: list = days
+    else:
+        values = coded.values
+        if any(type(v) is bool for v in values):
+            return None
+        uniq = [(d, v) if at == 0 else (v, d) for d in days for v in values]
+    ints = list(range(len(uniq)))  # one int object per code, shared by every row holding it
+    codes: list = []
+    if coded is None:
+        for a, b, day in runs:
+            if type(day) is list:
+                codes += map(ints.__getitem__, map(index.__getitem__, day))
+            else:
+                codes += repeat(ints[index[day]], b - a)
+    else:
+        row_codes = coded.codes
+        luts = [ints[i * width : (i + 1) * width] for i in range(len(days))]  # day index -> code per value
+        for a, b, day in runs:
+            if type(day) is list:
+                codes += map(list.__getitem__, map(luts.__getitem__, map(index.__getitem__, day)), row_codes[a:b])
+            else:
+                codes += map(luts[index[day]].__getitem__, row_codes[a:b])
+    return _Codes(table.version, codes, uniq, {k: i for i, k in enumerate(uniq)})
 
 
 def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes) -> bool:
