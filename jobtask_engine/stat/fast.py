@@ -18,6 +18,7 @@ would (the caller sorts them by ``_id``), or None when the shape does not fit.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from itertools import chain, compress, islice, repeat
 from operator import itemgetter, methodcaller
@@ -49,25 +50,50 @@ _POS_INF = float("inf")
 _KEY_CODES: "WeakKeyDictionary[Any, dict[tuple, _Codes]]" = WeakKeyDictionary()
 
 
+class _Runs:
+    """How ``_build_by_runs`` laid the codes out: run ``i`` covers rows ``starts[i]`` up to
+    the next start (the last up to ``end``); its rows hold code ``bases[i] + c``, ``c`` the
+    row's code in the string key's column (``field``; 0 with no string key), or, where
+    ``bases[i]`` is None, codes read row by row.  Lets a count read the string column's codes
+    with the frame's mask in a few C passes per run (``_run_counts``) instead of a ``Counter``
+    over the rows.  Rows from ``end`` on were added after the build."""
+
+    __slots__ = ("starts", "bases", "end", "field", "width")
+
+    def __init__(self, starts: list[int], bases: list[int | None], end: int, field: str | None, width: int) -> None:
+        self.starts = starts
+        self.bases = bases
+        self.end = end
+        self.field = field
+        self.width = width  # the string column's value count at the build (1: none)
+
+    def base_of(self, r: int) -> int | None:
+        """The base of row ``r``'s run (None: read row by row); ``r < end``."""
+        return self.bases[bisect_right(self.starts, r) - 1]
+
+
 class _Codes:
     """Group codes of one key plan over a table, as of ``version``."""
 
-    __slots__ = ("version", "codes", "uniq", "code_of")
+    __slots__ = ("version", "codes", "uniq", "code_of", "runs")
 
-    def __init__(self, version: int, codes: list | None, uniq: list | None, code_of: dict | None) -> None:
+    def __init__(self, version: int, codes: list | None, uniq: list | None, code_of: dict | None,
+                 runs: _Runs | None = None) -> None:
         self.version = version
         self.codes = codes  # group code per row id (None: a key holds a boolean, no codes)
         self.uniq = uniq  # pre-key per code
         self.code_of = code_of
+        self.runs = runs  # None: the codes are read row by row
 
 
 def key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> tuple[list | None, list | None]:
     """``_key_codes`` under the table's build lock: concurrent readers share the cache."""
     with table.build_lock:
-        return _key_codes(table, plan)
+        got = _key_codes(table, plan)
+    return got.codes, got.uniq
 
 
-def _key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> tuple[list | None, list | None]:
+def _key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes:
     """(group code per row id, pre-key per code) of a key plan over the whole table.
 
     A pre-key is the tuple of the keys' stored values (one value for a single
@@ -88,7 +114,7 @@ def _key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> tuple[list | 
         while len(per_table) >= KEPT_KEY_PLANS:
             per_table.pop(next(iter(per_table), None), None)
     per_table[plan] = got  # most recently used last
-    return got.codes, got.uniq
+    return got
 
 
 def _build_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes:
@@ -158,21 +184,27 @@ def _build_by_runs(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes | 
         uniq = [(d, v) if at == 0 else (v, d) for d in days for v in values]
     ints = list(range(len(uniq)))  # one int object per code, shared by every row holding it
     codes: list = []
+    bases: list[int | None] = []
     if coded is None:
         for a, b, day in runs:
             if type(day) is list:
                 codes += map(ints.__getitem__, map(index.__getitem__, day))
+                bases.append(None)
             else:
                 codes += repeat(ints[index[day]], b - a)
+                bases.append(index[day])
     else:
         row_codes = coded.codes
         luts = [ints[i * width : (i + 1) * width] for i in range(len(days))]  # day index -> code per value
         for a, b, day in runs:
             if type(day) is list:
                 codes += map(list.__getitem__, map(luts.__getitem__, map(index.__getitem__, day)), row_codes[a:b])
+                bases.append(None)
             else:
                 codes += map(luts[index[day]].__getitem__, row_codes[a:b])
-    return _Codes(table.version, codes, uniq, {k: i for i, k in enumerate(uniq)})
+                bases.append(index[day] * width)
+    laid = _Runs([a for a, _, _ in runs], bases, len(codes), None if coded is None else plan[1 - at][0], width)
+    return _Codes(table.version, codes, uniq, {k: i for i, k in enumerate(uniq)}, laid)
 
 
 def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes) -> bool:
@@ -182,6 +214,8 @@ def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes) -> b
         return False
     cols = [(table.columns[name], how == "day") for name, how in plan]
     codes, uniq, code_of = got.codes, got.uniq, got.code_of
+    laid = got.runs
+    live = table.live_mask()
     for r in dict.fromkeys(rows):
         pre = tuple(day_number(col[r]) if day else col[r] for col, day in cols)
         key = pre if len(pre) > 1 else pre[0]
@@ -191,6 +225,15 @@ def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes) -> b
         if code is None:
             code = code_of[key] = len(uniq)
             uniq.append(key)
+        if laid is not None and r < laid.end and (live is None or live[r]):
+            # A live row whose code no longer follows its run's layout (its day changed, or
+            # its string is new since the build): counts go row by row from now on.
+            base = laid.base_of(r)
+            if base is not None:
+                if laid.field is not None:
+                    base += table.columns[laid.field].codes[r]
+                if code != base:
+                    got.runs = laid = None
         if r < len(codes):
             codes[r] = code
         else:
@@ -244,10 +287,14 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
         return None
     table = frame.table
     read = frame.reader()
-    codes, uniq = key_codes(table, tuple(key_plans))
+    with table.build_lock:
+        got = _key_codes(table, tuple(key_plans))
+    codes, uniq = got.codes, got.uniq
     if codes is None:
         return None
-    counts = Counter(read(codes))
+    counts = _run_counts(got, table, frame.sel)
+    if counts is None:
+        counts = Counter(read(codes))
     if not counts:
         return []
     single = len(keys) == 1
@@ -302,6 +349,51 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
                 doc[f.name] = _finish(op, sum(acc[p] for p in members), size)
         docs.append(doc)
     return docs
+
+
+def _run_counts(got: _Codes, table: Table, sel: Any) -> dict[int, int] | None:
+    """The frame's row count per group code, read run by run (see ``_Runs``), or None when
+    the codes are not laid out in runs or the frame is not a dense selection.
+
+    With a string key, one byte per row holds ``code + width * selected`` (two big-int
+    operations over the string column's 1-byte codes and the 0/1 mask: no byte carries, as
+    ``code + width`` stays below 256), and a run's group sizes are ``bytes.count`` of
+    ``width + c`` over its rows, for each code ``c``; alone, a day's size is its run's count
+    of 1s in the mask.  At 1M workload rows (q7: 366 runs, 5 provider codes, 550k rows
+    selected) ~3 ms on an idle machine, against ~20 ms for ``Counter`` over the selection."""
+    laid = got.runs
+    if laid is None or sel is None or not sel.is_dense:
+        return None
+    mask = sel.mask()
+    n = len(mask)
+    if n != len(got.codes):
+        return None
+    width, starts, bases = laid.width, laid.starts, laid.bases
+    if laid.field is None:
+        per_row = mask
+        wanted: Sequence[int] = (1,)
+    else:
+        coded = table.columns[laid.field]
+        row_codes = coded.codes
+        if row_codes.typecode != "B" or len(coded.values) + width > 256 or len(row_codes) != n:
+            return None
+        per_row = (int.from_bytes(row_codes, "little") + width * int.from_bytes(mask, "little")).to_bytes(n, "little")
+        wanted = range(width, 2 * width)
+    counts: Counter = Counter()
+    ends = starts[1:] + [laid.end]
+    codes = got.codes
+    count = per_row.count
+    for a, b, base in zip(starts, ends, bases):
+        if base is None:  # read row by row
+            counts.update(compress(codes[a:b], mask[a:b]))
+            continue
+        for c, byte in enumerate(wanted, base):
+            k = count(byte, a, b)
+            if k:
+                counts[c] += k  # (a day may have more than one run)
+    if laid.end < n:  # rows added since the build
+        counts.update(compress(codes[laid.end :], mask[laid.end :]))
+    return counts
 
 
 def _finals(expr: Any, days: list) -> list:
