@@ -38,7 +38,7 @@ def _bounds(x: int) -> tuple[int, int, object]:
     if x > MISSING_MS:
         day = x // MS_PER_DAY
         lo = day * MS_PER_DAY
-        return lo, lo + MS_PER_DAY, day
+        return max(lo, MISSING_MS + 1), lo + MS_PER_DAY, day  # (the sentinels are no day's)
     return x, x + 1, (None if x == NULL_MS else MISSING)
 
 

@@ -3,10 +3,15 @@
 - **compact group**: keys are stored plain fields and/or date parts/formats of a
   stored datetime field, fields are ``count`` or ``sum``/``average``/``max``/``min``
   of a stored integer field.  Every row's pre-key (the keys' stored values, a
-  date key as its day number) is coded once per table version (``key_codes``);
-  a query counts the codes of its rows with ``Counter``, reduces integer fields
-  in one loop over (code, value) into a list per field, and formats a date
-  pre-key once per group; pre-keys formatting alike are merged.
+  date key as its day number) is coded once per table (``key_codes``), then
+  caught up row by row with the writes; a date key alone or with one string key
+  is coded run by run (``day_runs``: rows in time order share a day in long runs),
+  every other plan by hashing the pre-keys.  A query counts the codes of its rows
+  (run-laid codes with ``bytes.count`` per run, ``_run_counts``; else ``Counter``),
+  reads a ``max``/``min`` off each group's leading rows (``leaders``, made the second
+  time a plan asks) or reduces integer fields in one loop over (code, value) into a
+  list per field, and formats a date pre-key once per group; pre-keys formatting
+  alike are merged.
 - **unwind + group on errors**: ``unwind errors`` followed by a ``group`` whose keys
   are all ``errors.<sub>`` and whose fields are all plain counts: one ``Counter``
   over ``e.get(sub, MISSING)`` for the elements of the matching rows' errors
@@ -36,6 +41,7 @@ from .day_runs import day_runs
 from .expressions import DatePart, DateToString, PathExpr
 from .frames import ColumnFrame, Frame
 from .grouped import group_id
+from .leaders import Leaders
 
 __all__ = ["compact_group", "unwind_errors_group", "key_codes", "CODES_SERVE", "UNWIND_COUNTS_SERVE"]
 
@@ -75,7 +81,7 @@ class _Runs:
 class _Codes:
     """Group codes of one key plan over a table, as of ``version``."""
 
-    __slots__ = ("version", "codes", "uniq", "code_of", "runs")
+    __slots__ = ("version", "codes", "uniq", "code_of", "runs", "leaders")
 
     def __init__(self, version: int, codes: list | None, uniq: list | None, code_of: dict | None,
                  runs: _Runs | None = None) -> None:
@@ -84,6 +90,8 @@ class _Codes:
         self.uniq = uniq  # pre-key per code
         self.code_of = code_of
         self.runs = runs  # None: the codes are read row by row
+        #: (field, "max" | "min") -> its ``Leaders``, or None once asked (made when asked again)
+        self.leaders: dict[tuple[str, str], Leaders | None] = {}
 
 
 def key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> tuple[list | None, list | None]:
@@ -216,6 +224,7 @@ def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes) -> b
     codes, uniq, code_of = got.codes, got.uniq, got.code_of
     laid = got.runs
     live = table.live_mask()
+    moves: list[tuple[int, int | None, int | None]] = []  # (row, old code, new code if live)
     for r in dict.fromkeys(rows):
         pre = tuple(day_number(col[r]) if day else col[r] for col, day in cols)
         key = pre if len(pre) > 1 else pre[0]
@@ -230,14 +239,24 @@ def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes) -> b
             # its string is new since the build): counts go row by row from now on.
             base = laid.base_of(r)
             if base is not None:
-                if laid.field is not None:
-                    base += table.columns[laid.field].codes[r]
-                if code != base:
+                value_code = table.columns[laid.field].codes[r] if laid.field is not None else 0
+                if value_code >= laid.width or code != base + value_code:
                     got.runs = laid = None
+        moves.append((r, codes[r] if r < len(codes) else None, code if live is None or live[r] else None))
         if r < len(codes):
             codes[r] = code
         else:
             codes.extend([code] * (r + 1 - len(codes)))  # rows appended in order: r == len(codes)
+    for key, lead in got.leaders.items():
+        if lead is None:
+            continue
+        for r, old, _ in moves:
+            lead.drop(r, old)
+        vals = table.columns[key[0]]
+        for r, _, new in moves:
+            lead.add(r, new, vals)
+        if lead.stuck():
+            got.leaders[key] = None  # made again when next asked
     got.version = table.version
     return True
 
@@ -307,7 +326,10 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
         how = "sum" if f.operator == "average" else f.operator
         acc = done.get((how, src))
         if acc is None:
-            acc = done[(how, src)] = _reduce_ints(how, read(codes), read(table.columns[src]), len(uniq))
+            acc = None if how == "sum" else _leading(got, table, frame.sel, how, src, counts)
+            if acc is None:
+                acc = _reduce_ints(how, read(codes), read(table.columns[src]), len(uniq))
+            done[(how, src)] = acc
         reduced.append(acc)
     # Pre-keys to keys: a day number becomes the formatted date, once per distinct day.
     group_codes = list(counts)
@@ -394,6 +416,28 @@ def _run_counts(got: _Codes, table: Table, sel: Any) -> dict[int, int] | None:
     if laid.end < n:  # rows added since the build
         counts.update(compress(codes[laid.end :], mask[laid.end :]))
     return counts
+
+
+def _leading(got: _Codes, table: Table, sel: Any, op: str, field: str, groups: Sequence[int]) -> dict | None:
+    """The max (min) of ``field`` per group code among a dense selection's rows, read off the
+    groups' leading rows (``leaders.Leaders``); None when the plan asks for the first time
+    (the lists are made when it asks again), the frame is not a dense selection, or a group's
+    listed rows are all unselected (the caller loops over the rows instead)."""
+    if sel is None or not sel.is_dense:
+        return None
+    key = (field, op)
+    if key not in got.leaders:
+        got.leaders[key] = None
+        return None
+    with table.build_lock:
+        lead = got.leaders.get(key)
+        if lead is None:
+            try:
+                lead = Leaders(got.codes, table.columns[field], table.live_mask(), len(got.uniq), op == "max")
+            except TypeError:
+                return None  # a live row without an integer here (not stored by the store itself)
+            got.leaders[key] = lead
+    return lead.extremes(groups, sel.mask(), table.columns[field])
 
 
 def _finals(expr: Any, days: list) -> list:
