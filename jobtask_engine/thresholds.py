@@ -154,6 +154,10 @@ INT_POOL_LIMIT: Final = 1 << 16
 DAY_RUN_MIN: Final = 16
 DAY_RUN_STRIKES: Final = 8
 DAY_RUN_STRETCH: Final = 4096
+#: Runs at least this long are checked through byte views of the column (``day_runs._Lanes``,
+#: ~9 ns a row of the whole column to make, once) rather than ``min``/``max`` of the whole run
+#: (~25 ns a row each): a day of the workload at 100k rows is ~270 rows.
+DAY_RUN_LANES: Final = 256
 #: Codes of a day key combined with a string key are numbered day index x value count, every
 #: pair a code whether rows hold it or not; past ``rows / KEY_SPACE_SHARE + KEY_SPACE_FLOOR``
 #: such codes (many days x many values) the pairs are numbered by hashing instead.  At 1M

@@ -16,13 +16,14 @@ a run with one ``map`` over another column's codes instead of hashing a tuple a 
 
 from __future__ import annotations
 
+import sys
 from array import array
 from itertools import repeat
 from operator import floordiv
 from typing import Union
 
 from ..columns import MISSING_MS, NULL_MS
-from ..thresholds import DAY_RUN_MIN, DAY_RUN_STRETCH, DAY_RUN_STRIKES
+from ..thresholds import DAY_RUN_LANES, DAY_RUN_MIN, DAY_RUN_STRETCH, DAY_RUN_STRIKES
 from ..timeutil import MS_PER_DAY
 from ..values import MISSING
 
@@ -48,6 +49,7 @@ def day_runs(raw: array) -> list[Run]:
     out: list[Run] = []
     a = 0
     strikes = 0  # short runs in a row
+    lanes: _Lanes | None = None  # made at the first long run
     while a < n:
         lo, hi, day = _bounds(raw[a])
         # Gallop: probe a+1, a+3, a+7, ... while the probes stay in the day.
@@ -73,8 +75,16 @@ def day_runs(raw: array) -> list[Run]:
         b = left
         strikes = strikes + 1 if b - a < DAY_RUN_MIN else 0
         if strikes < DAY_RUN_STRIKES:
-            part = raw[a:b]
-            if b - a <= 2 or (min(part) >= lo and max(part) < hi):
+            if b - a <= 2:
+                clean = True
+            elif b - a >= DAY_RUN_LANES and type(day) is int:
+                if lanes is None:
+                    lanes = _Lanes(raw)
+                clean = lanes.within(raw, a, b, lo, hi)
+            else:
+                part = raw[a:b]
+                clean = min(part) >= lo and max(part) < hi
+            if clean:
                 out.append((a, b, day))
                 a = b
                 continue
@@ -84,6 +94,51 @@ def day_runs(raw: array) -> list[Run]:
         strikes = 0
         a = end
     return out
+
+
+class _Lanes:
+    """Two byte views of a raw array that check a long run at C speed: the high 32-bit word
+    of every value (4 bytes a row) and its byte 3 (bits 24-31).
+
+    Within one high word, a value's order is its low word's, so a value whose byte 3 lies
+    strictly between those of the day's first and last instant is inside the day; the rows
+    whose byte 3 equals either end's (the day's first and last ~4.7 hours at most, the
+    start and end of a run in time order) are checked with ``min``/``max``.  At 1M rows in
+    time order this halved the runs' cost (~60 to ~35 ms, loaded machine): the views cost
+    ~9 ms, ``min`` and ``max`` read a fifth of the rows instead of all."""
+
+    __slots__ = ("high", "byte3")
+
+    def __init__(self, raw: array) -> None:
+        view = memoryview(raw).cast("B")
+        self.high = view.cast("I")[1::2].tobytes() if sys.byteorder == "little" else None
+        self.byte3 = bytes(view[3::8])
+
+    def within(self, raw: array, a: int, b: int, lo: int, hi: int) -> bool:
+        """Whether every ``raw[a:b]`` lies in [lo, hi) (a day's instants)."""
+        top = hi - 1
+        lo3, top3 = (lo >> 24) & 255, (top >> 24) & 255
+        if self.high is None or lo >> 32 != top >> 32 or lo3 >= top3:
+            part = raw[a:b]
+            return min(part) >= lo and max(part) < hi
+        word = ((lo >> 32) & 0xFFFFFFFF).to_bytes(4, "little")
+        if self.high[4 * a : 4 * b] != word * (b - a):
+            return False
+        # byte 3 -> 0 strictly inside, 1 the first instant's, 2 the last one's, 3 outside
+        table = bytearray(b"\x03" * 256)
+        table[lo3 + 1 : top3] = bytes(top3 - lo3 - 1)
+        table[lo3], table[top3] = 1, 2
+        marks = self.byte3[a:b].translate(table)
+        if 3 in marks:
+            return False
+        rest = marks.lstrip(b"\x01")
+        head = len(marks) - len(rest)
+        middle = rest.rstrip(b"\x02")
+        tail = len(rest) - len(middle)
+        if middle.count(0) != len(middle):  # the ends' rows are not at the run's ends
+            part = raw[a:b]
+            return min(part) >= lo and max(part) < hi
+        return (not head or min(raw[a : a + head]) >= lo) and (not tail or max(raw[b - tail : b]) <= top)
 
 
 def _days_of(part: array) -> list:

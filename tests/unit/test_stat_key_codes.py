@@ -76,21 +76,44 @@ _instants = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(parts=st.lists(st.tuples(st.lists(_instants, max_size=60), st.booleans()), max_size=6),
-       stretch=st.sampled_from([1, 3, 64, 4096]))
-def test_day_runs_equal_day_numbers_on_random_columns(parts, stretch):
-    """Sorted and unsorted stretches, sentinels, far instants: the runs give every row's day."""
+       stretch=st.sampled_from([1, 3, 64, 4096]), lanes=st.sampled_from([3, 10, 256]))
+def test_day_runs_equal_day_numbers_on_random_columns(parts, stretch, lanes):
+    """Sorted and unsorted stretches, sentinels, far instants: the runs give every row's day
+    (long runs checked through the byte views, short ones with min/max)."""
     values = []
     for part, ordered in parts:
         values += sorted(part) if ordered else part
     raw = array("q", values)
-    old = day_runs_mod.DAY_RUN_STRETCH
-    day_runs_mod.DAY_RUN_STRETCH = stretch
+    old = day_runs_mod.DAY_RUN_STRETCH, day_runs_mod.DAY_RUN_LANES
+    day_runs_mod.DAY_RUN_STRETCH, day_runs_mod.DAY_RUN_LANES = stretch, lanes
     try:
         assert _expanded(day_runs(raw), len(raw)) == _expected_days(raw)
     finally:
-        day_runs_mod.DAY_RUN_STRETCH = old
+        day_runs_mod.DAY_RUN_STRETCH, day_runs_mod.DAY_RUN_LANES = old
+
+
+@pytest.mark.parametrize("where", [0, 1, 150, 298, 299])
+@pytest.mark.parametrize("by", [-1, DAY, 2**32, -(2**32), 2**24, -(2**24), 2**40])
+def test_day_runs_lanes_catch_a_row_out_of_its_day(where, by):
+    """A long run in time order with one row moved (an hour, a day, a high word, a byte-3
+    step away): the row gets its own day whatever the byte views say."""
+    start = T0 + 3 * DAY
+    raw = array("q", [start + i * (DAY // 300) for i in range(300)])  # one day, 300 rows
+    raw[where] += by
+    assert _expanded(day_runs(raw), len(raw)) == _expected_days(raw)
+
+
+@pytest.mark.parametrize("where", [2, 4, 5, 9, 290, 294, 296, 297])
+@pytest.mark.parametrize("to", [-1000, DAY + 1000])
+def test_day_runs_lanes_catch_a_neighbour_day_in_the_end_buckets(where, to):
+    """A row a second into the day before (after), among the run's first (last) rows, where
+    byte 3 alone cannot tell it from the day's own first (last) hours."""
+    start = T0 + 3 * DAY
+    raw = array("q", [start + i * (DAY // 300) for i in range(300)])
+    raw[where] = start + to
+    assert _expanded(day_runs(raw), len(raw)) == _expected_days(raw)
 
 
 # -- run-laid codes against the hashing build -------------------------------------------------
