@@ -167,7 +167,7 @@ KEY_SPACE_FLOOR: Final = 4096
 #: Rows a group keeps in its list of leaders by an integer field (``stat/leaders``): a
 #: selection's max for the group is read off the list unless it holds none of them (then the
 #: plan loops over the selection), which for a selection of a share ``s`` of the rows taken at
-#: random happens to a group with probability (1 - s) ** 32: 3e-9 for one domain's 55 % (q7),
-#: 1e-4 for a quarter.  At 1M workload rows (q7: 1,830 codes) the lists hold ~58k rows, 2-3
-#: B/record with their int objects.
+#: random happens to a group with probability (1 - s) ** 32: 8e-12 for one domain's 55 % (q7),
+#: 1e-4 for a quarter.  At 1M workload rows (q7: 1,830 codes) the lists hold ~47k rows, 2 MB
+#: with their int objects (tracemalloc), 2 B/record.
 LEADERS_KEPT: Final = 32
