@@ -34,6 +34,13 @@ __all__ = [
     "KEPT_PAIR_INDEXES",
     "BIT_PLANES_KEPT",
     "SLICED_GROUPS",
+    "DAY_RUN_MIN",
+    "DAY_RUN_STRIKES",
+    "DAY_RUN_STRETCH",
+    "DAY_RUN_LANES",
+    "KEY_SPACE_SHARE",
+    "KEY_SPACE_FLOOR",
+    "LEADERS_KEPT",
 ]
 
 # -- postings and sorted indexes ----------------------------------------------------------
@@ -203,3 +210,32 @@ BIT_PLANES_KEPT: Final = 128
 #: ~6 ms at 1M rows); the same bound as ``POSTED_GROUPS`` keeps both strategies' per-value
 #: costs small beside one pass over the rows.
 SLICED_GROUPS: Final = 64
+
+# -- stat key codes: day runs (``stat/day_runs``, ``stat/fast``) ------------------------------
+
+#: A run of rows sharing a day shorter than this counts as a strike; after ``DAY_RUN_STRIKES``
+#: strikes in a row (rows out of time order) the next ``DAY_RUN_STRETCH`` rows are read one by
+#: one (``floordiv`` in C, ~55 ns a row at 1M) instead of run by run (a galloping search, a few
+#: microseconds a run): on shuffled rows the runs cost at most ~8 searches per 4,096 rows (< 10 %
+#: more than ``timeutil.day_numbers``), on rows in time order (the workload: runs of ~2,700 rows
+#: at 1M) one search a day.  Isolated short runs (a deleted row, a null instant) stay runs.
+DAY_RUN_MIN: Final = 16
+DAY_RUN_STRIKES: Final = 8
+DAY_RUN_STRETCH: Final = 4096
+#: Runs at least this long are checked through byte views of the column (``day_runs._Lanes``,
+#: ~9 ns a row of the whole column to make, once) rather than ``min``/``max`` of the whole run
+#: (~25 ns a row each): a day of the workload at 100k rows is ~270 rows.
+DAY_RUN_LANES: Final = 256
+#: Codes of a day key combined with a string key are numbered day index x value count, every
+#: pair a code whether rows hold it or not; past ``rows / KEY_SPACE_SHARE + KEY_SPACE_FLOOR``
+#: such codes (many days x many values) the pairs are numbered by hashing instead.  At 1M
+#: workload rows q7 has 366 days x 5 provider codes = 1,830 codes (1,464 held).
+KEY_SPACE_SHARE: Final = 8
+KEY_SPACE_FLOOR: Final = 4096
+#: Rows a group keeps in its list of leaders by an integer field (``stat/leaders``): a
+#: selection's max for the group is read off the list unless it holds none of them (then the
+#: plan loops over the selection), which for a selection of a share ``s`` of the rows taken at
+#: random happens to a group with probability (1 - s) ** 32: 8e-12 for one domain's 55 % (q7),
+#: 1e-4 for a quarter.  At 1M workload rows (q7: 1,830 codes) the lists hold ~47k rows, 2 MB
+#: with their int objects (tracemalloc), 2 B/record.
+LEADERS_KEPT: Final = 32
