@@ -49,6 +49,7 @@ from weakref import WeakKeyDictionary
 
 from ..columns import CodeColumn
 from ..schema import FIELDS, INT
+from ..storage import Table
 from ..thresholds import SLICED_GROUPS
 from .accumulators import fit_int64
 from .budget import charge
@@ -73,7 +74,7 @@ COMPRESS_ROW = 6
 _RENT: "WeakKeyDictionary[Any, dict[tuple, int]]" = WeakKeyDictionary()
 
 
-def _build_now(table: Any, fields: tuple, groups: int, reads: int) -> bool:
+def _build_now(table: Table, fields: tuple, groups: int, reads: int) -> bool:
     """Whether the planes of ``fields`` are to be built (or are current) now, rent or build:
     False puts this group's estimated cost by the next strategy towards their build."""
     due = sum(table.bit_slices_due(f) for f in fields)

@@ -39,13 +39,17 @@ import sys
 from array import array
 from itertools import compress, repeat
 from operator import is_not
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 from weakref import WeakKeyDictionary
 
 from ..columns import CodeColumn
 from ..schema import FIELDS, INT
 from ..thresholds import BIT_PLANES_KEPT, CATCH_UP_SHARE
+from ..selection import Selection
 from .bitmaps import byte_planes, pack_mask, rewrite_bits
+
+if TYPE_CHECKING:  # the table imports this module
+    from .table import Table
 
 __all__ = ["BitSlices", "bit_slices", "build_due", "packed_rows", "BUILD_INT_ROW", "BUILD_CODE_ROW"]
 
@@ -226,7 +230,7 @@ def _build(col: Any, version: int) -> BitSlices:
     return _of_codes(col, version) if type(col) is CodeColumn else _of_ints(col, version)
 
 
-def _caught_up(table: Any, col: Any, got: BitSlices) -> bool:
+def _caught_up(table: Table, col: Any, got: BitSlices) -> bool:
     """``got`` brought up to the table's version row by row; False when a rebuild is due."""
     rows = table.rows_written_since(got.version)
     if rows is None or len(rows) * CATCH_UP_SHARE > table.capacity:
@@ -247,7 +251,7 @@ BUILD_INT_ROW = 40
 BUILD_CODE_ROW = 10
 
 
-def build_due(table: Any, field: str) -> int:
+def build_due(table: Table, field: str) -> int:
     """The work (units, ~ns) ``bit_slices`` would spend on a build for ``field`` now: 0 when
     its planes are current or catch up with the rows written (a plane rewritten, ~0.2 ms at
     1M rows, is left out), else a build's cost from the table's size."""
@@ -266,7 +270,7 @@ def build_due(table: Any, field: str) -> int:
 _SLICES: "WeakKeyDictionary[Any, dict[str, BitSlices]]" = WeakKeyDictionary()
 
 
-def bit_slices(table: Any, field: str) -> BitSlices | None:
+def bit_slices(table: Table, field: str) -> BitSlices | None:
     """The field's planes as of the table's version (built, caught up or rebuilt here), or None
     when the column is not an integer list or a 1-byte code column.
 
@@ -306,7 +310,7 @@ class _Packed:
 _PACKED: "WeakKeyDictionary[Any, _Packed]" = WeakKeyDictionary()
 
 
-def packed_rows(table: Any, sel: Any) -> int | None:
+def packed_rows(table: Table, sel: Selection) -> int | None:
     """The rows of a selection as a packed bitmap: a dense one packed from its mask (~2 ms at
     1M rows; the last one kept, so a filter answered by the same posting vector — one
     domain's rows, say — is packed once, then caught up with the rows written), all of the
