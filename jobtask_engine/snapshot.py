@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 import struct
+import sys
 import zlib
 from array import array
 from itertools import accumulate, compress
@@ -448,10 +449,38 @@ def _decode_strings(name: str, column: StrColumn, n: int) -> CodeColumn:
     if typecode == "B":
         valid = bytes(c for c in range(len(values) + 2) if c not in wrong)
         _require(not column.codes.translate(None, valid), f"{name}: code out of range")
+    elif typecode == "H":
+        _require(_two_byte_codes_valid(column.codes, len(values) + 2, wrong), f"{name}: code out of range")
     else:
         _require(not n or max(codes) < len(values) + 2, f"{name}: code out of range")
         _require(not any(c in codes for c in wrong), f"{name}: code out of range")
     return CodeColumn.of_parts(codes, values)
+
+
+def _two_byte_codes_valid(raw: bytes, limit: int, wrong: set[int]) -> bool:
+    """Whether every 2-byte code of ``raw`` (native order, as ``array('H')`` writes) is below
+    ``limit`` and none is in ``wrong`` (a subset of the reserved codes 0 and 1).
+
+    Read as the codes' high and low bytes (two strided slices) tested with ``translate`` and
+    one AND of 0/1 vectors, all C passes: ``max`` and ``in`` over the array box every code
+    (1M codes: ~60 ms a column against ~8 ms here; an opened 1M snapshot has four such columns).
+    """
+    high, low = (raw[1::2], raw[0::2]) if sys.byteorder == "little" else (raw[0::2], raw[1::2])
+    top_high, top_low = divmod(limit - 1, 256)
+    if high.translate(None, bytes(range(top_high + 1))):
+        return False  # a high byte above the top code's
+    # At the top code's high byte, no low byte above its; at high byte 0, none of ``wrong``.
+    if _rows_where(high, {top_high}) & _rows_where(low, range(top_low + 1, 256)):
+        return False
+    return not (wrong and _rows_where(high, {0}) & _rows_where(low, wrong))
+
+
+def _rows_where(lane: bytes, values: range | set[int]) -> int:
+    """The rows whose byte of ``lane`` is among ``values``, as a 0/1 byte per row read into an int."""
+    table = bytearray(256)
+    for v in values:
+        table[v] = 1
+    return int.from_bytes(lane.translate(table), "little")
 
 
 def _decode_ints(name: str, raw: bytes, n: int) -> list:

@@ -347,3 +347,17 @@ def test_the_datetime_range_check_on_high_bytes_is_exact(values: list[int]) -> N
     for edge in (MIN_MS, MAX_MS, MIN_MS - 1, MAX_MS + 1):
         raw = array("q", [*values, edge])
         assert _all_in_datetime_range(raw.tobytes(), raw) == all(MIN_MS <= v <= MAX_MS for v in raw)
+
+
+@given(st.integers(258, 65536), st.sampled_from([set(), {0}, {1}, {0, 1}]),
+       st.lists(st.integers(0, 65535), max_size=30), st.data())
+def test_the_two_byte_code_check_is_exact(limit: int, wrong: set[int], codes: list[int], data) -> None:
+    from array import array
+
+    from jobtask_engine.snapshot import _two_byte_codes_valid
+
+    # codes near the edges (the limit's high and low bytes, the reserved codes) as well as anywhere
+    edges = [c for c in (0, 1, limit - 1, limit, limit - 256, limit + 255, (limit - 1) | 0xFF) if 0 <= c < 65536]
+    codes = codes + data.draw(st.lists(st.sampled_from(edges), max_size=3))
+    raw = array("H", codes).tobytes()
+    assert _two_byte_codes_valid(raw, limit, wrong) == all(c < limit and c not in wrong for c in codes)
