@@ -44,7 +44,7 @@ from .frames import ColumnFrame, Frame
 from .grouped import group_id
 from .leaders import Leaders
 
-__all__ = ["compact_group", "unwind_errors_group", "key_codes", "CODES_SERVE", "UNWIND_COUNTS_SERVE"]
+__all__ = ["compact_group", "unwind_errors_group", "key_codes", "reduced_int_field", "CODES_SERVE", "UNWIND_COUNTS_SERVE"]
 
 #: The operators each strategy of this module serves; any other operator makes the
 #: group take the general strategy (``group.py``), which serves every reducer.
@@ -282,11 +282,12 @@ def _key_plan(expr: Any) -> tuple[str, str] | None:
     return None
 
 
-def _field_plan(f: Any) -> str | None:
-    """The stored integer field a group field reduces ("" for a plain count), else None."""
+def reduced_int_field(f: Any, serves: frozenset[str] = CODES_SERVE) -> str | None:
+    """The stored integer field a group field reduces ("" for a plain count), else None;
+    ``serves``: the operators of the strategy asking (this module's, or ``sliced``'s)."""
     if f.operator == "count" and f.expr is None:
         return ""
-    if f.operator in CODES_SERVE and f.operator != "count" and type(f.expr) is PathExpr and len(f.expr.parts) == 1:
+    if f.operator in serves and f.operator != "count" and type(f.expr) is PathExpr and len(f.expr.parts) == 1:
         spec = FIELDS.get(f.expr.path)
         if spec is not None and spec.kind == INT:
             return f.expr.path
@@ -302,7 +303,7 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
         return None
     if len(keys) == 1 and key_plans[0][1] == "plain":
         return None  # the general path (postings, codes) is as quick for one plain key
-    field_plans = [_field_plan(f) for f in fields]
+    field_plans = [reduced_int_field(f) for f in fields]
     if None in field_plans:
         return None
     table = frame.table

@@ -54,6 +54,7 @@ from ..thresholds import SLICED_GROUPS
 from .accumulators import fit_int64
 from .budget import charge
 from .expressions import PathExpr
+from .fast import reduced_int_field
 from .frames import ColumnFrame, Frame
 
 __all__ = ["sliced_group", "SLICED_SERVE", "PLANE_BYTE", "COMPRESS_ROW"]
@@ -93,17 +94,6 @@ def _build_now(table: Table, fields: tuple, groups: int, reads: int) -> bool:
         return True
 
 
-def _field_of(f: Any) -> str | None:
-    """The stored integer field a group field reduces ("" for a plain count), else None."""
-    if f.operator == "count" and f.expr is None:
-        return ""
-    if f.operator in SLICED_SERVE and f.operator != "count" and type(f.expr) is PathExpr and len(f.expr.parts) == 1:
-        spec = FIELDS.get(f.expr.path)
-        if spec is not None and spec.kind == INT:
-            return f.expr.path
-    return None
-
-
 def sliced_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> tuple[list[tuple], list[list]] | None:
     """(each group's key values, each field's value per group), or None when the shape does
     not fit (the caller orders the groups and builds the output)."""
@@ -116,7 +106,7 @@ def sliced_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> tu
     col = table.columns.get(expr.path)
     if type(col) is not CodeColumn or col.codes.typecode != "B" or len(col.values) > SLICED_GROUPS:
         return None
-    sources = [_field_of(f) for f in fields]
+    sources = [reduced_int_field(f, SLICED_SERVE) for f in fields]
     if None in sources:
         return None
     if not frame.sel.is_dense and table.packed_rows(frame.sel) is None:
