@@ -29,14 +29,14 @@ from collections import Counter
 from itertools import chain, compress, islice, repeat
 from operator import itemgetter, methodcaller
 from typing import Any, Sequence
-from weakref import WeakKeyDictionary
 
 from ..schema import DATETIME, FIELDS, INT, STR
 from ..timeutil import MS_PER_DAY, day_number, day_numbers
 from ..values import MISSING
 from ..columns import CodeColumn, TimeColumn
-from ..thresholds import CATCH_UP_SHARE, KEPT_KEY_PLANS, KEY_SPACE_FLOOR, KEY_SPACE_SHARE
+from ..thresholds import KEPT_KEY_PLANS, KEY_SPACE_FLOOR, KEY_SPACE_SHARE
 from ..storage import Table
+from ..storage.derived import Kind, within_share
 from .accumulators import fit_int64
 from .day_runs import day_runs
 from .expressions import DatePart, DateToString, PathExpr
@@ -52,10 +52,6 @@ CODES_SERVE = frozenset({"count", "sum", "average", "max", "min"})
 UNWIND_COUNTS_SERVE = frozenset({"count"})
 _NEG_INF = float("-inf")
 _POS_INF = float("inf")
-
-#: table -> {key plan: _Codes}
-_KEY_CODES: "WeakKeyDictionary[Any, dict[tuple, _Codes]]" = WeakKeyDictionary()
-
 
 class _Runs:
     """How ``_build_by_runs`` laid the codes out: run ``i`` covers rows ``starts[i]`` up to
@@ -91,14 +87,19 @@ class _Codes:
         self.uniq = uniq  # pre-key per code
         self.code_of = code_of
         self.runs = runs  # None: the codes are read row by row
-        #: (field, "max" | "min") -> its ``Leaders``, or None once asked (made when asked again)
+        #: (field, "max" | "min") -> its ``Leaders``, or None once asked (made when asked again;
+        #: the mark is set outside the build lock, the lists made under it)
         self.leaders: dict[tuple[str, str], Leaders | None] = {}
 
 
+#: key plan -> its group codes; at most ``KEPT_KEY_PLANS`` a table, the least recently used
+#: dropped first
+_KEY_CODES: Kind[tuple, _Codes] = Kind("group codes", lambda: KEPT_KEY_PLANS)
+
+
 def key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> tuple[list | None, list | None]:
-    """``_key_codes`` under the table's build lock: concurrent readers share the cache."""
-    with table.build_lock:
-        got = _key_codes(table, plan)
+    """``_key_codes``' (group code per row id, pre-key per code)."""
+    got = _key_codes(table, plan)
     return got.codes, got.uniq
 
 
@@ -109,21 +110,16 @@ def _key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes:
     key), a date key read as its day number.  Codes share the int objects of
     one dict, so the cached column costs a pointer per row.  (None, None) when
     a key holds a boolean.  Built once, then brought up to date by recoding
-    only the rows written since (``Table.rows_written_since``).
+    only the rows written since (``Table.rows_written_since``), under the table's build
+    lock (``storage/derived.py``): concurrent readers share the codes.
     """
-    per_table = _KEY_CODES.get(table)
-    if per_table is None:
-        per_table = _KEY_CODES[table] = {}
-    got = per_table.pop(plan, None)
-    if got is not None and got.version != table.version and not _catch_up(table, plan, got):
-        got = None
-    if got is None:
+
+    def build() -> _Codes:
         got = _build_codes(table, plan)
         table.trim_after_build()
-        while len(per_table) >= KEPT_KEY_PLANS:
-            per_table.pop(next(iter(per_table), None), None)
-    per_table[plan] = got  # most recently used last
-    return got
+        return got
+
+    return _KEY_CODES.current(table, plan, build, lambda got, rows: _catch_up(table, plan, got, rows))
 
 
 def _build_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes:
@@ -216,10 +212,9 @@ def _build_by_runs(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes | 
     return _Codes(table.version, codes, uniq, {k: i for i, k in enumerate(uniq)}, laid)
 
 
-def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes) -> bool:
-    """Recode the rows written since ``got`` was made; False when a rebuild is due instead."""
-    rows = table.rows_written_since(got.version)
-    if rows is None or got.codes is None or len(rows) * CATCH_UP_SHARE > len(got.codes):
+def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes, rows: list[int] | None) -> bool:
+    """Recode the ``rows`` written since ``got`` was made; False when a rebuild is due instead."""
+    if got.codes is None or not within_share(rows, len(got.codes)):
         return False
     cols = [(table.columns[name], how == "day") for name, how in plan]
     codes, uniq, code_of = got.codes, got.uniq, got.code_of
@@ -308,8 +303,7 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
         return None
     table = frame.table
     read = frame.reader()
-    with table.build_lock:
-        got = _key_codes(table, tuple(key_plans))
+    got = _key_codes(table, tuple(key_plans))
     codes, uniq = got.codes, got.uniq
     if codes is None:
         return None

@@ -45,11 +45,11 @@ fields read), dropped when its planes are built.
 from __future__ import annotations
 
 from typing import Any, Sequence
-from weakref import WeakKeyDictionary
 
 from ..columns import CodeColumn
 from ..schema import FIELDS, INT
 from ..storage import Table
+from ..storage.derived import Kind
 from ..thresholds import SLICED_GROUPS
 from .accumulators import fit_int64
 from .budget import charge
@@ -71,8 +71,9 @@ PLANE_BYTE = 1
 #: 37-44 ms measured.
 COMPRESS_ROW = 6
 
-#: table -> {the fields a group reads: the rent paid towards their planes' build}
-_RENT: "WeakKeyDictionary[Any, dict[tuple, int]]" = WeakKeyDictionary()
+#: the fields a group reads -> the rent paid towards their planes' build (a ledger, read and
+#: written in place under the table's build lock; no version, no budget: an int per shape)
+_RENT: Kind[tuple, int] = Kind("rent towards bit slices")
 
 
 def _build_now(table: Table, fields: tuple, groups: int, reads: int) -> bool:
@@ -83,9 +84,7 @@ def _build_now(table: Table, fields: tuple, groups: int, reads: int) -> bool:
         return True
     rent = table.capacity * COMPRESS_ROW * groups * max(1, reads)
     with table.build_lock:
-        ledger = _RENT.get(table)
-        if ledger is None:
-            ledger = _RENT[table] = {}
+        ledger = _RENT[table]
         paid = ledger.get(fields, 0) + rent
         if paid < due:
             ledger[fields] = paid

@@ -40,13 +40,13 @@ from array import array
 from itertools import compress, repeat
 from operator import is_not
 from typing import TYPE_CHECKING, Any, Sequence
-from weakref import WeakKeyDictionary
 
 from ..columns import CodeColumn
 from ..schema import FIELDS, INT
-from ..thresholds import BIT_PLANES_KEPT, CATCH_UP_SHARE
+from ..thresholds import BIT_PLANES_KEPT
 from ..selection import Selection
 from .bitmaps import byte_planes, pack_mask, rewrite_bits
+from .derived import Kind, within_share
 
 if TYPE_CHECKING:  # the table imports this module
     from .table import Table
@@ -230,10 +230,10 @@ def _build(col: Any, version: int) -> BitSlices:
     return _of_codes(col, version) if type(col) is CodeColumn else _of_ints(col, version)
 
 
-def _caught_up(table: Table, col: Any, got: BitSlices) -> bool:
-    """``got`` brought up to the table's version row by row; False when a rebuild is due."""
-    rows = table.rows_written_since(got.version)
-    if rows is None or len(rows) * CATCH_UP_SHARE > table.capacity:
+def _caught_up(table: Table, col: Any, got: BitSlices, rows: list[int] | None) -> bool:
+    """``got`` brought up to the table's version with the ``rows`` written since; False when
+    a rebuild is due."""
+    if not within_share(rows, table.capacity):
         return False
     if type(col) is CodeColumn:
         codes = col.codes
@@ -254,47 +254,36 @@ BUILD_CODE_ROW = 10
 def build_due(table: Table, field: str) -> int:
     """The work (units, ~ns) ``bit_slices`` would spend on a build for ``field`` now: 0 when
     its planes are current or catch up with the rows written (a plane rewritten, ~0.2 ms at
-    1M rows, is left out), else a build's cost from the table's size."""
+    1M rows, is left out), else a build's cost from the table's size.  (An estimate: the
+    planes read as they stand, without the build lock.)"""
     col = table.columns[field]
-    got = _SLICES.get(table, {}).get(field)
+    got = _SLICES.peek(table, field)
     if got is not None:
-        if got.version == table.version:
-            return 0
-        rows = table.rows_written_since(got.version)
-        if rows is not None and len(rows) * CATCH_UP_SHARE <= table.capacity:
+        if got.version == table.version or within_share(table.rows_written_since(got.version), table.capacity):
             return 0
     return table.capacity * (BUILD_CODE_ROW if type(col) is CodeColumn else BUILD_INT_ROW)
 
 
-#: table -> {field: BitSlices}, most recently used last
-_SLICES: "WeakKeyDictionary[Any, dict[str, BitSlices]]" = WeakKeyDictionary()
+#: field -> its planes; at most ``BIT_PLANES_KEPT`` bitmaps a table (``BitSlices.held``,
+#: counted at each use), the least recently used field's dropped first (one always kept).
+#: After a use, ``BitSlices.equal`` memoises outside the build lock: readers racing on one
+#: value store equal bitmaps.
+_SLICES: Kind[str, BitSlices] = Kind("bit slices", lambda: BIT_PLANES_KEPT, BitSlices.held)
 
 
 def bit_slices(table: Table, field: str) -> BitSlices | None:
     """The field's planes as of the table's version (built, caught up or rebuilt here), or None
-    when the column is not an integer list or a 1-byte code column.
-
-    A table keeps at most ``BIT_PLANES_KEPT`` bitmaps over its fields (``BitSlices.held``,
-    counted when a field is asked for), the least recently used field's dropped first (one
-    field is always kept)."""
+    when the column is not an integer list or a 1-byte code column (``_SLICES``)."""
     col = table.columns[field]
     if not _sliceable(field, col):
         return None
-    with table.build_lock:
-        per_table = _SLICES.get(table)
-        if per_table is None:
-            per_table = _SLICES[table] = {}
-        got = per_table.pop(field, None)
-        if got is not None and got.version != table.version and not _caught_up(table, col, got):
-            got = None
-        if got is None:
-            got = _build(col, table.version)
-            table.trim_after_build()
-        per_table[field] = got
-        kept = sum(s.held() for s in per_table.values())
-        while kept > BIT_PLANES_KEPT and len(per_table) > 1:
-            kept -= per_table.pop(next(iter(per_table))).held()
+
+    def build() -> BitSlices:
+        got = _build(col, table.version)
+        table.trim_after_build()
         return got
+
+    return _SLICES.current(table, field, build, lambda got, rows: _caught_up(table, col, got, rows))
 
 
 class _Packed:
@@ -307,7 +296,9 @@ class _Packed:
         self.mask, self.version, self.bits = mask, version, bits
 
 
-_PACKED: "WeakKeyDictionary[Any, _Packed]" = WeakKeyDictionary()
+#: id(mask) -> the last dense selection packed (one kept: a selection of another vector
+#: replaces it; the entry holds its mask, so no other vector has that id meanwhile).
+_PACKED: Kind[int, _Packed] = Kind("packed rows", lambda: 1)
 
 
 def packed_rows(table: Table, sel: Selection) -> int | None:
@@ -322,21 +313,19 @@ def packed_rows(table: Table, sel: Selection) -> int | None:
             return (1 << len(rows)) - 1
         return None
     mask = sel.mask()
-    with table.build_lock:
-        got = _PACKED.get(table)
-        if got is not None and got.mask is mask:
-            if got.version == table.version:
-                return got.bits
-            # The same vector written since (a posting's, which the table's writes change in
-            # place, row by row): its written rows re-read (~0.2 ms at 1M rows, not 2).
-            rows = table.rows_written_since(got.version)
-            if rows is not None and len(rows) * CATCH_UP_SHARE <= len(mask):
-                n = len(mask)
-                rows = [r for r in dict.fromkeys(rows) if r < n]
-                got.bits = rewrite_bits(got.bits, (n + 7) >> 3, [r for r in rows if mask[r]],
-                                        [r for r in rows if not mask[r]])
-                got.version = table.version
-                return got.bits
-        bits = pack_mask(mask)
-        _PACKED[table] = _Packed(mask, table.version, bits)
-        return bits
+    return _PACKED.current(table, id(mask), lambda: _Packed(mask, table.version, pack_mask(mask)),
+                          lambda got, rows: _repacked(table, got, rows)).bits
+
+
+def _repacked(table: Table, got: _Packed, rows: list[int] | None) -> bool:
+    """The same vector written since (a posting's, which the table's writes change in place,
+    row by row): its written ``rows`` re-read (~0.2 ms at 1M rows, not 2); False when a
+    repack is due."""
+    mask = got.mask
+    n = len(mask)
+    if not within_share(rows, n):
+        return False
+    rows = [r for r in dict.fromkeys(rows) if r < n]
+    got.bits = rewrite_bits(got.bits, (n + 7) >> 3, [r for r in rows if mask[r]], [r for r in rows if not mask[r]])
+    got.version = table.version
+    return True

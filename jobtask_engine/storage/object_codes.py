@@ -34,9 +34,9 @@ from collections import Counter
 from typing import Any, Callable, Sequence
 
 from ..selection import Selection, ones
-from ..thresholds import CATCH_UP_SHARE
+from .derived import Kind, within_share
 
-__all__ = ["ObjectCodes"]
+__all__ = ["ObjectCodes", "OBJECT_CODES"]
 
 #: codes per byte: 0 is "not coded yet"
 _MAX_CODE = 255
@@ -60,15 +60,16 @@ class ObjectCodes:
         self._refused: tuple[int, int] = (-1, 0)
 
     # -- keeping up with writes ------------------------------------------------------------
-    def catch_up(self, col: Sequence[Any], version: int, written: list[int] | None) -> None:
+    def catch_up(self, col: Sequence[Any], version: int, written: list[int] | None) -> bool:
         """Forget the codes of rows written since ``self.version`` (``written``; None when the
-        table's log no longer reaches back: every code is forgotten) and make room for rows
-        appended since."""
+        table's log no longer reaches back: every code is forgotten, as past the share) and
+        make room for rows appended since.  True: the codes are never rebuilt, only
+        forgotten (``OBJECT_CODES``)."""
         if version == self.version:
-            return
+            return True
         codes = self.codes
         n = len(col)
-        if written is None or len(written) * CATCH_UP_SHARE > n:
+        if not within_share(written, n):
             self._restart(n)
         else:
             known = len(codes)
@@ -81,6 +82,7 @@ class ObjectCodes:
                 codes.extend(bytes(n - known))
                 self._number = None
         self.version = version
+        return True
 
     def _restart(self, n: int) -> None:
         self.codes = bytearray(n)
@@ -167,6 +169,11 @@ class ObjectCodes:
             codes[r] = c
         self._number = None
         return True
+
+
+#: field -> its rows' object codes (every field asked kept: ``errors`` alone in the workload);
+#: read and coded under the table's build lock (``Table.object_counts``)
+OBJECT_CODES: Kind[str, ObjectCodes] = Kind("object codes")
 
 
 def _uncoded_rows(codes: bytearray, rows: Sequence[int]) -> list[int]:

@@ -34,9 +34,10 @@ from typing import Callable
 
 from ..columns import CODE_MISSING, CodeColumn, code_typecode
 from ..selection import Selection
-from ..thresholds import CATCH_UP_SHARE
+from ..thresholds import KEPT_PAIR_INDEXES
+from .derived import Kind, within_share
 
-__all__ = ["PairCounts"]
+__all__ = ["PairCounts", "PAIR_COUNTS"]
 
 
 class PairCounts:
@@ -55,7 +56,7 @@ class PairCounts:
         """Apply the rows written since ``self.version``; False when starting over is due instead."""
         if version == self.version:
             return True
-        if written is None or len(written) * CATCH_UP_SHARE > len(key_col):
+        if not within_share(written, len(key_col)):
             return False
         keys, values, by_key = self.keys, self.values, self.by_key
         new_keys, new_values = key_col.codes, value_col.codes
@@ -97,6 +98,11 @@ class PairCounts:
                 counts = Counter(map(codes.__getitem__, rows.members()))
             self.by_key[key] = counts
         return list(counts)
+
+
+#: (key field, field) -> their counts; at most ``KEPT_PAIR_INDEXES`` a table, the least
+#: recently used dropped first; read under the table's build lock (``Table.codes_beside``)
+PAIR_COUNTS: Kind[tuple[str, str], PairCounts] = Kind("pair counts", lambda: KEPT_PAIR_INDEXES)
 
 
 def _put(codes: array, r: int, code: int) -> array:

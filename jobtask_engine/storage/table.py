@@ -21,6 +21,7 @@ The parts, each in its own module and each kept current by every write once it e
   bitmaps (caches beside the table, caught up at their next use, never by a write);
 - ``object_codes.ObjectCodes``: which shared stored object (an ``errors`` list) each row holds;
 - ``pair_counts.PairCounts``: per value of one code column, the codes of another its rows hold.
+- ``derived``: where the last three (and the stat group codes) are kept, and their one lookup.
 
 Readers outside the storage ask through ``Table``'s methods (``posting``,
 ``value_selection``, ``posted_values``, ``string_range``, ``sorted_index``,
@@ -39,14 +40,15 @@ from ..columns import CodeColumn, TimeColumn, new_column
 from ..heap import return_big_blocks_on_free, return_freed_memory
 from ..schema import DATETIME, FIELD_NAMES, FIELDS, INT, MISSING, STR, UPDATABLE
 from ..selection import Selection
-from ..thresholds import KEPT_PAIR_INDEXES, TRIM_AFTER
+from ..thresholds import TRIM_AFTER
 from .arrival import ArrivalOrder
 from .bitsliced import BitSlices, bit_slices, build_due, packed_rows
 from .changes import WriteLog
+from .derived import Kind
 from .ids import IdIndex
 from .liveness import Liveness
-from .object_codes import ObjectCodes
-from .pair_counts import PairCounts
+from .object_codes import OBJECT_CODES, ObjectCodes
+from .pair_counts import PAIR_COUNTS, PairCounts
 from .postings import Postings
 from .sorted_index import SortedIndex, arrives_in_order
 from .text import ContainText, coded_rows_containing
@@ -88,10 +90,10 @@ class Table:
         self._views: dict[str, list] = {}
         self._texts: dict[str, ContainText] = {}
         self._arrival = ArrivalOrder()
-        #: field -> codes of the shared objects its rows hold (``object_counts``)
-        self._object_codes: dict[str, ObjectCodes] = {}
-        #: (key field, field) -> counts of one beside the other (``codes_beside``), oldest first
-        self._pair_counts: dict[tuple[str, str], PairCounts] = {}
+        #: the data derived from the columns and kept beside them (bit planes, group codes,
+        #: object codes, pair counts...): kind -> {key: entry}, least recently used first,
+        #: caught up at their next use, never by a write (``derived.py``)
+        self.derived: dict[Kind, dict] = {}
 
     @classmethod
     def of_columns(
@@ -393,13 +395,9 @@ class Table:
         (``object_codes.ObjectCodes``, 2 B/record), made on first read, forgotten row by row
         after writes."""
         col = self.columns[field]
-        with self.build_lock:
-            kept = self._object_codes
-            codes = kept.get(field)
-            if codes is None:
-                codes = kept[field] = ObjectCodes(len(col), self.version)
-            else:
-                codes.catch_up(col, self.version, self.rows_written_since(codes.version))
+        with self.build_lock:  # the codes are coded as they are read
+            codes = OBJECT_CODES.current(self, field, lambda: ObjectCodes(len(col), self.version),
+                                         lambda codes, written: codes.catch_up(col, self.version, written))
             return codes.counts(col, rows)
 
     # -- codes of one code column beside a value of another (index-only distinct) ----------
@@ -414,12 +412,7 @@ class Table:
         key = key_col.code(key_value)
         if key is None:
             return []  # no row ever held it
-        with self.build_lock:
-            kept = self._pair_counts
-            pairs = kept.pop((key_field, field), None)
-            if pairs is None or not pairs.catch_up(key_col, col, self.version, self.rows_written_since(pairs.version)):
-                pairs = PairCounts(key_col, col, self.version)
-                while len(kept) >= KEPT_PAIR_INDEXES:
-                    kept.pop(next(iter(kept)))
-            kept[(key_field, field)] = pairs  # most recently used last
+        with self.build_lock:  # a key's counts are made as they are read
+            pairs = PAIR_COUNTS.current(self, (key_field, field), lambda: PairCounts(key_col, col, self.version),
+                                        lambda pairs, written: pairs.catch_up(key_col, col, self.version, written))
             return pairs.value_codes(key, col, lambda: self.value_selection(key_field, [key_value]))
