@@ -81,7 +81,7 @@ def run_stat(table: Table, rows: Selection | Sequence[int], plan: StatPlan, trac
 def charge_shaping(frame: Frame, page: Page | None) -> None:
     """The answer's documents shaped into plain values, results x their values, before it is
     done (replacing the reservation made when they were counted)."""
-    n = len(frame) if page is None else max(0, min(len(frame) - (page.start - 1), page.limit))
+    n = len(frame) if page is None else page.rows_of(len(frame))
     unit = RESULT_VALUE
     if n == 0:
         width = 0
@@ -116,7 +116,7 @@ def _answer_rows(rest: tuple, page: Page | None) -> Callable[[int], int] | None:
             elif type(stage) is LimitStage:
                 rows = min(rows, stage.count)
         if page is not None:
-            rows = max(0, min(rows - (page.start - 1), page.limit))
+            rows = page.rows_of(rows)
         return rows
 
     return answered
@@ -133,12 +133,11 @@ def shape_stat(outcome: StatOutcome, plan: StatPlan) -> dict:
         results = [plain(v) for v in outcome.values]
         if page is None:
             return {"results": results}
-        start = page.start - 1
-        return {"results": results[start : start + page.limit], "total_count": outcome.total}
+        return {"results": results[page.start - 1 : page.stop], "total_count": outcome.total}
     frame = outcome.frame
     if page is None:
         return {"results": shape_frame(frame)}
-    frame = frame.slice(page.start - 1, page.start - 1 + page.limit)
+    frame = frame.slice(page.start - 1, page.stop)
     return {"results": shape_frame(frame), "total_count": outcome.total}
 
 
@@ -215,5 +214,5 @@ def _kept_after(rest: tuple, page: Page | None) -> int | None:
         else:
             return None
     if page is not None and not rest:
-        return page.start - 1 + page.limit
+        return page.stop
     return None

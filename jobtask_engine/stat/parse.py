@@ -63,6 +63,15 @@ class Page(NamedTuple):
     start: int
     limit: int
 
+    @property
+    def stop(self) -> int:
+        """Where the page ends, 0-based (it starts at ``start - 1``)."""
+        return self.start - 1 + self.limit
+
+    def rows_of(self, n: int) -> int:
+        """How many of ``n`` documents the page answers (the length of its slice of them)."""
+        return max(0, min(n - (self.start - 1), self.limit))
+
 
 class StatPlan(NamedTuple):
     """A validated stat request: a pipeline of stages, or a distinct path; plus the page."""

@@ -8,6 +8,8 @@ Messages name the stage and the field at fault.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jobtask_engine import EngineError
 from jobtask_engine.stat import Page, parse_statistics_query
@@ -289,6 +291,14 @@ def test_project_refusals(project, words):
 )
 def test_aggregate_page(page, expected):
     assert parse_statistics_query({"aggregate": [COUNT], "page": page}).page == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 40), st.integers(0, 80))
+def test_a_page_counts_and_ends_its_slice(start, limit, n):
+    page = Page(start, limit)
+    docs = list(range(n))
+    assert page.rows_of(n) == len(docs[page.start - 1 : page.stop]) == len(docs[start - 1 : start - 1 + limit])
 
 
 @pytest.mark.parametrize("page", [5, {"limit": "2"}, {"limit": None}, {"limit": 2, "start": "1"},
