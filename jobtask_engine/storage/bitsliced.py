@@ -80,8 +80,10 @@ class BitSlices:
 
     def held(self) -> int:
         """Bitmaps held (what the index costs: capacity / 8 bytes each): the non-zero planes
-        and the rows of each value asked for (``equal``)."""
-        return self.live_planes() + sum(1 for p in self._equal.values() if p) + (1 if self.bad else 0)
+        and the rows of each value asked for (``equal``).  The memo is copied in one C call
+        first: another reader may be adding to it (``equal`` runs outside the build lock), and
+        a generator over the dict itself would then fail, its size changed mid-iteration."""
+        return self.live_planes() + sum(1 for p in list(self._equal.values()) if p) + (1 if self.bad else 0)
 
     def _weight(self, b: int) -> int:
         return -(1 << b) if self.signed and b == 63 else 1 << b
@@ -126,7 +128,8 @@ class BitSlices:
     def equal(self, value: int, capacity: int) -> int:
         """The rows holding ``value`` (an unsigned index: a code column's), among the first
         ``capacity`` row ids; kept until the next catch-up (one AND per use after the first,
-        where the planes cost one per plane: ~0.9 ms less for q6's five values at 1M rows)."""
+        where the planes cost one per plane: ~0.9 ms less for q6's five values at 1M rows).
+        Called outside the build lock: readers racing on one value store equal bitmaps."""
         got = self._equal.get(value)
         if got is None:
             got = (1 << capacity) - 1 if value >> len(self.planes) == 0 else 0

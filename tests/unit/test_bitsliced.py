@@ -233,3 +233,18 @@ def test_a_posting_vector_packed_then_written_is_caught_up():
     store.create({"job_task_id": "jt-late", "domain_id": "d1", "created_at": "2022-01-01T00:00:00Z"})
     store.create({"job_task_id": "jt-later", "domain_id": "d2", "created_at": "2022-01-01T00:00:00Z"})
     assert table.packed_rows(domain_rows()) == live_d1()
+
+
+def test_held_counts_while_another_reader_adds_to_the_memo():
+    """``equal`` memoises outside the build lock, so the memo may grow while ``held`` (under
+    the lock, weighing the kept planes) counts it: a reader adding to it mid-count (here the
+    count's own truth test of a value stands in for that reader) must not break the count."""
+    sliced = BitSlices(0, [0b1010, 0b0110] + [0] * 6, False, 0)
+
+    class Racing:
+        def __bool__(self) -> bool:
+            sliced._equal[len(sliced._equal) + 100] = 1  # another reader's memo, mid-count
+            return True
+
+    sliced._equal[0] = Racing()
+    assert sliced.held() == 2 + 1
