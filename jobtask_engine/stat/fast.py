@@ -94,7 +94,7 @@ class _Codes:
 
 #: key plan -> its group codes; at most ``KEPT_KEY_PLANS`` a table, the least recently used
 #: dropped first
-_KEY_CODES: Kind[tuple, _Codes] = Kind("group codes", lambda: KEPT_KEY_PLANS)
+_KEY_CODES: Kind[tuple, _Codes] = Kind("group codes", lambda: KEPT_KEY_PLANS, trim=True)
 
 
 def key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> tuple[list | None, list | None]:
@@ -113,13 +113,8 @@ def _key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes:
     only the rows written since (``Table.rows_written_since``), under the table's build
     lock (``storage/derived.py``): concurrent readers share the codes.
     """
-
-    def build() -> _Codes:
-        got = _build_codes(table, plan)
-        table.trim_after_build()
-        return got
-
-    return _KEY_CODES.current(table, plan, build, lambda got, rows: _catch_up(table, plan, got, rows))
+    return _KEY_CODES.current(table, plan, lambda: _build_codes(table, plan),
+                              lambda got, rows: _catch_up(table, plan, got, rows))
 
 
 def _build_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes:

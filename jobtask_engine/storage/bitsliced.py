@@ -271,7 +271,7 @@ def build_due(table: Table, field: str) -> int:
 #: counted at each use), the least recently used field's dropped first (one always kept).
 #: After a use, ``BitSlices.equal`` memoises outside the build lock: readers racing on one
 #: value store equal bitmaps.
-_SLICES: Kind[str, BitSlices] = Kind("bit slices", lambda: BIT_PLANES_KEPT, BitSlices.held)
+_SLICES: Kind[str, BitSlices] = Kind("bit slices", lambda: BIT_PLANES_KEPT, BitSlices.held, trim=True)
 
 
 def bit_slices(table: Table, field: str) -> BitSlices | None:
@@ -280,13 +280,8 @@ def bit_slices(table: Table, field: str) -> BitSlices | None:
     col = table.columns[field]
     if not _sliceable(field, col):
         return None
-
-    def build() -> BitSlices:
-        got = _build(col, table.version)
-        table.trim_after_build()
-        return got
-
-    return _SLICES.current(table, field, build, lambda got, rows: _caught_up(table, col, got, rows))
+    return _SLICES.current(table, field, lambda: _build(col, table.version),
+                           lambda got, rows: _caught_up(table, col, got, rows))
 
 
 class _Packed:

@@ -23,11 +23,16 @@ the same with a weak reference made per lookup, and each kind its own lookup.
 stands when its ``version`` is the table's, else as ``catch_up(entry, written)`` brings it
 there (``written``: ``Table.rows_written_since`` the entry's version; ``catch_up`` returns
 False when a rebuild is due, most often because ``within_share`` says so), else a new one
-from ``build()``.  The entry is taken out while it is refreshed, so a stale one is freed
-before its rebuild rather than held beside it, and put back last (most recently used).
-Then, with a budget, the least recently used entries are dropped while the kind holds more
-than it (counted in entries, or in ``weight``), the one just handed out always kept.  A
-write costs nothing here: every kind catches up at its next use.
+from ``build()`` (then, for a kind that says so, ``Table.trim_after_build``).  The entry is
+taken out while it is refreshed, so a stale one is no longer held by the table during its
+rebuild, and put back last (most recently used).  Then, with a budget, the least recently
+used entries are dropped while the kind holds more than it (counted in entries, or in
+``weight``), the one just handed out always kept.  A write costs nothing here: every kind
+catches up at its next use.  A ledger (the rent) reads and writes ``kind[table]`` in place.
+A lookup of a current entry costs ~1 µs (20k-row table, CPU, best of 5 x 20k calls:
+``Table.bit_slices`` 2.6 µs before, 2.8 after; ``packed_rows`` 0.8 / 1.2; group codes
+0.3 / 0.9, the lock now taken by the lookup itself), against 0.4-7 ms for the queries
+reading these.
 
 **Threads.**  Readers of the store run at once (``rwlock.RWLock``), a writer alone.  Every
 entry is looked up, caught up, built, put back and dropped under the table's ``build_lock``
@@ -68,15 +73,18 @@ class Kind(Generic[K, V]):
     """One kind of derived data: its entries by key on every table (``kind[table]``) and how
     many of them a table keeps: all, or while they hold at most ``budget()`` (each entry
     counting 1, or ``weight(entry)``), the least recently used dropped first.  The budget is
-    read at each use, from the threshold's name in the module declaring the kind."""
+    read at each use, from the threshold's name in the module declaring the kind.  With
+    ``trim``, a build of a big table hands the heap back what it freed
+    (``Table.trim_after_build``: a build whose temporaries are large)."""
 
-    __slots__ = ("name", "budget", "weight")
+    __slots__ = ("name", "budget", "weight", "trim")
 
     def __init__(self, name: str, budget: Callable[[], int] | None = None,
-                 weight: Callable[[V], int] | None = None) -> None:
+                 weight: Callable[[V], int] | None = None, trim: bool = False) -> None:
         self.name = name
         self.budget = budget
         self.weight = weight
+        self.trim = trim
 
     def __repr__(self) -> str:
         return f"Kind({self.name!r})"
@@ -109,6 +117,8 @@ class Kind(Generic[K, V]):
                     got = None
             if got is None:
                 got = build()
+                if self.trim:
+                    table.trim_after_build()
             entries[key] = got
             if self.budget is not None:
                 self._keep(entries, self.budget())

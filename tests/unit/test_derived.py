@@ -27,6 +27,10 @@ class _Table:
         self.build_lock = threading.RLock()
         self.version = 0
         self.log: list[int] = []  # row written by the change making version i + 1
+        self.trims = 0
+
+    def trim_after_build(self) -> None:
+        self.trims += 1
 
     def write(self, row: int) -> None:
         self.log.append(row)
@@ -88,6 +92,18 @@ def test_a_budget_drops_the_least_recently_used_and_always_keeps_the_one_asked()
     assert list(heavy[table]) == ["x", "y"]
     _lookup(heavy, table, "z", built, weight=30)  # alone over the budget: kept, the rest dropped
     assert list(heavy[table]) == ["z"]
+
+
+def test_a_trimming_kind_hands_memory_back_after_a_build_only():
+    kind, plain, table, built = Kind("k", trim=True), Kind("p"), _Table(), []
+    _lookup(kind, table, "a", built)
+    _lookup(kind, table, "a", built)
+    table.write(1)
+    _lookup(kind, table, "a", built)  # caught up
+    assert table.trims == 1
+    _lookup(kind, table, "b", built)
+    _lookup(plain, table, "a", built)
+    assert table.trims == 2
 
 
 def test_kinds_are_apart_and_peek_neither_builds_nor_reorders():
