@@ -37,6 +37,16 @@ def server():
         yield live
 
 
+@pytest.fixture(scope="module")
+def roomy_server():
+    """The same store behind the default deadlines: for the tests about answering beside a
+    heavy request, where a client starved of CPU on a loaded machine may take longer than
+    ``server``'s 0.5 s to send its request (that deadline is the subject of other tests)."""
+    store = JobTaskStore(make_job_tasks(30_000, seed=4, domain_id=DOMAIN))
+    with LiveServer(store) as live:
+        yield live
+
+
 def _connect(url: str) -> socket.socket:
     host, port = url.removeprefix("http://").rsplit(":", 1)
     sock = socket.create_connection((host, int(port)), timeout=10)
@@ -105,30 +115,23 @@ HEAVY = {"domain_id": DOMAIN, "query": {"aggregate": [
     {"sort": [{"key": "c", "desc": True}]}]}}
 
 
-def test_health_and_small_requests_answer_while_a_heavy_request_runs(server):
+def test_health_and_small_requests_answer_while_a_heavy_request_runs(roomy_server):
+    server = roomy_server
     done = threading.Event()
-    # A connection per request: with keep_alive at 0.5 s here, a reused connection could be
-    # closed by the server just as a client starved of CPU by the heavy request reuses it.
-    close = {"Connection": "close"}
     heavy_answers: list = []
 
     def heavy() -> None:
         try:
-            with httpx.Client(base_url=server.url, timeout=120, headers=close) as client:
+            with httpx.Client(base_url=server.url, timeout=120) as client:
                 for _ in range(3):
-                    try:
-                        heavy_answers.append(client.post(f"{API}/job-tasks/stat", json=HEAVY).status_code)
-                    except httpx.TransportError as exc:
-                        # request_timeout is 0.5 s here: on a loaded machine the client thread
-                        # may not send its request within it (the server then closes, as it must)
-                        heavy_answers.append(type(exc).__name__)
+                    heavy_answers.append(client.post(f"{API}/job-tasks/stat", json=HEAVY).status_code)
         finally:
             done.set()
 
     worker = threading.Thread(target=heavy)
     worker.start()
     answered_during = 0
-    with httpx.Client(base_url=server.url, timeout=60, headers=close) as client:
+    with httpx.Client(base_url=server.url, timeout=60) as client:
         time.sleep(0.2)
         while not done.is_set() and answered_during < 20:
             assert client.get("/_engine/health").json()["job_task_count"] == 30_000
@@ -137,7 +140,7 @@ def test_health_and_small_requests_answer_while_a_heavy_request_runs(server):
             if not done.is_set():
                 answered_during += 1
     worker.join(120)
-    assert 200 in heavy_answers and set(heavy_answers) <= {200, "RemoteProtocolError", "ReadError"}, heavy_answers
+    assert heavy_answers == [200, 200, 200], heavy_answers
     assert answered_during > 0, "no small request was answered while the heavy one ran"
 
 
