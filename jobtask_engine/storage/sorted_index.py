@@ -308,10 +308,9 @@ def builds_by_counting(col: Sequence[Any], rows: int) -> bool:
     return bool(limit) and len(set(col[::_COUNT_SAMPLE_STEP])) <= limit
 
 
-def _counted(col: Sequence[Any], rows: Sequence[int], live: bytearray | None = None) -> tuple[array, array, list[tuple[int, array]]]:
-    """(perm, keys, groups) of ``rows`` ordered by (key, row), by counting: ``groups`` lists
-    (key, its rows in row order) by key ascending, null and not stored (``NULL_KEY``) first
-    (``live`` as for ``_row_values``)."""
+def _counted(col: Sequence[Any], rows: Sequence[int], live: bytearray | None = None) -> tuple[array, array]:
+    """(perm, keys) of ``rows`` ordered by (key, row), by counting: null and not stored
+    (``NULL_KEY``) first (``live`` as for ``_row_values``)."""
     identity = type(rows) is range and rows.start == 0 and rows.step == 1 and rows.stop == len(col)
     values = col if identity else _row_values(col, rows, live)
     by_value: defaultdict[Any, array] = defaultdict(partial(array, ROW_TYPECODE))
@@ -327,7 +326,7 @@ def _counted(col: Sequence[Any], rows: Sequence[int], live: bytearray | None = N
     for k, ids in groups:
         perm += ids
         keys += array(typecode, (k,)) * len(ids)
-    return perm, keys, groups
+    return perm, keys
 
 
 class SortedIndex:
@@ -342,7 +341,7 @@ class SortedIndex:
     already in order) when the column arrived in order, 0 when sorted (or read from a snapshot).
     """
 
-    __slots__ = ("perm", "keys", "pending", "stale", "_col", "_desc", "_desc_end", "_desc_lock", "bounds", "codes", "runs")
+    __slots__ = ("perm", "keys", "pending", "stale", "_col", "_desc", "_desc_end", "_desc_lock", "bounds", "_codes", "runs")
 
     def __init__(
         self,
@@ -370,8 +369,8 @@ class SortedIndex:
             return
         self.runs = 0
         if builds_by_counting(col, len(rows)):
-            self.perm, self.keys, groups = _counted(col, rows, live)
-            self._settled_parts(len(col), groups=groups)
+            self.perm, self.keys = _counted(col, rows, live)
+            self._settled_parts(len(col))
             return
         try:
             # The common case, no null: the column itself is the sort key (a C-level key).
@@ -386,33 +385,23 @@ class SortedIndex:
         self.keys = keys
         self._settled_parts(len(col))
 
-    def _settled_parts(
-        self,
-        capacity: int,
-        runs: tuple[Sequence[int], list[int], Sequence[int], bytearray | None] | None = None,
-        groups: list[tuple[int, array]] | None = None,
-    ) -> None:
+    def _settled_parts(self, capacity: int, runs: tuple[Sequence[int], list[int], Sequence[int], bytearray | None] | None = None) -> None:
         self.pending: SortedList = SortedList()
         self.stale: set[int] = set()
         self._desc: list[array] | None = None
         self._desc_lock = threading.Lock()
-        self._bucket(capacity, runs, groups)
+        self._bucket(capacity, runs)
 
-    def _bucket(
-        self,
-        capacity: int,
-        runs: tuple[Sequence[int], list[int], Sequence[int], bytearray | None] | None = None,
-        groups: list[tuple[int, array]] | None = None,
-    ) -> None:
-        """Cut the values into at most 255 ranges of about equal row counts, and give
-        every row the byte code of its range (0: null, missing or deleted).
+    def _bucket(self, capacity: int, runs: tuple[Sequence[int], list[int], Sequence[int], bytearray | None] | None = None) -> None:
+        """Cut the values into at most 255 ranges of about equal row counts; every row's byte
+        code of its range (0: null, missing or deleted) is made here from a merge's ``runs``
+        (a slice a run and range), else at first use (``codes``).
 
         ``bounds[c - 1] <= value < bounds[c]`` for code c.  A value frequent enough
         to fill a range gets one to itself, so no range is much bigger than 1/120
-        of the rows unless a single value is.  ``runs`` (a merge's) or ``groups`` (a count's)
-        say where the rows of each range are, when the build knows.
+        of the rows unless a single value is.
         """
-        keys, perm = self.keys, self.perm
+        keys = self.keys
         first = bisect_right(keys, ABSENT_KEY)
         size = len(keys) - first
         bounds = [ABSENT_KEY + 1]
@@ -426,30 +415,44 @@ class SortedIndex:
             end = bisect_right(keys, k, at)
             if end < len(keys) and end > first + (i + 1) * size // RANGE_BUCKETS and keys[end] > bounds[-1]:
                 bounds.append(keys[end])
-        codes = bytearray(capacity)
-        if runs is not None:
-            _run_codes(codes, bounds, *runs)
-        elif groups is not None:
-            # A value's rows share its code: a store per row, no bisection (1M rows: ~20 ms).
-            for key, ids in groups:
-                code = bisect_right(bounds, key)
-                if code:
-                    for r in ids:
-                        codes[r] = code
-        else:
-            edges = [bisect_left(keys, b) for b in bounds] + [len(keys)]
-            # Plain loops: quicker than driving ``__setitem__`` through ``map`` (selection.mask_of).
-            for code in range(1, len(bounds) + 1):
-                for r in perm[edges[code - 1] : edges[code]]:
-                    codes[r] = code
         self.bounds = bounds
-        self.codes = codes
+        codes = None
+        if runs is not None:
+            codes = bytearray(capacity)
+            _run_codes(codes, bounds, *runs)
+        self._codes = codes
+
+    @property
+    def codes(self) -> bytearray:
+        """Each row id's range code (see ``_bucket``; one byte a row id handed out).
+
+        Made from the main lists at first use when the build did not make them: a store per
+        row (1M rows: 23-50 ms), which an index only walked in order (q4's) never pays --
+        a count's build at 1M rows is a quarter cheaper without.  Any write reads them first
+        (``insert``, ``remove``), so the main lists they are made from are then exact."""
+        codes = self._codes
+        if codes is None:
+            with self._desc_lock:
+                codes = self._codes
+                if codes is None:
+                    codes = self._codes = self._perm_codes()
+        return codes
+
+    def _perm_codes(self) -> bytearray:
+        keys, perm, bounds = self.keys, self.perm, self.bounds
+        codes = bytearray(len(self._col))
+        edges = [bisect_left(keys, b) for b in bounds] + [len(keys)]
+        # Plain loops: quicker than driving ``__setitem__`` through ``map`` (selection.mask_of).
+        for code in range(1, len(bounds) + 1):
+            for r in perm[edges[code - 1] : edges[code]]:
+                codes[r] = code
+        return codes
 
     @classmethod
     def of_parts(cls, col: list, perm: array, keys: array, bounds: list[int], codes: bytearray) -> "SortedIndex":
         """An index read back from a snapshot (the parts a settled index had), without sorting again."""
         index = cls.__new__(cls)
-        index._col, index.perm, index.keys, index.bounds, index.codes = col, perm, keys, bounds, codes
+        index._col, index.perm, index.keys, index.bounds, index._codes = col, perm, keys, bounds, codes
         index.runs = 0
         index.pending, index.stale, index._desc, index._desc_lock = SortedList(), set(), None, threading.Lock()
         return index
