@@ -652,18 +652,24 @@ def _run_codes(
 def _descending(keys: array, perm: array) -> array:
     """``perm`` (ordered by (key, row)) reordered by key descending, equal keys in ascending row."""
     n = len(perm)
-    # positions i with keys[i] == keys[i + 1]
-    tied = list(compress(range(n - 1), map(eq, keys, islice(keys, 1, None))))
-    if (n - len(tied)) * FEW_VALUES_SHARE < n:
-        # Few values: copy each value's run of ``perm`` (already in row order), last first.
-        desc = array(perm.typecode)
-        i = n
-        while i > 0:
-            j = bisect_left(keys, keys[i - 1], 0, i)
-            desc.extend(perm[j:i])
-            i = j
+    # Few values: copy each value's run of ``perm`` (already in row order), last first, each
+    # run found by a bisection -- tried when every FEW_VALUES_SHARE-th key repeats often (a
+    # set of 1/64 of the keys), given up once the runs pass 1/FEW_VALUES_SHARE of the rows.
+    # The top 128k rows of the 1M workload's updated_count: 0.3-0.5 ms, where flagging every
+    # tie first cost 8-9; created_at's (a value a row) 7.1-7.5 as before, not 16 by bisecting
+    # (min of 7, two runs).
+    desc = array(perm.typecode)
+    sample = keys[::FEW_VALUES_SHARE]
+    i, runs = n, 0 if len(set(sample)) * 2 <= len(sample) else n
+    while i > 0 and runs * FEW_VALUES_SHARE < n:
+        j = bisect_left(keys, keys[i - 1], 0, i)
+        desc.extend(perm[j:i])
+        i = j
+        runs += 1
+    if i == 0:
         return desc
     # Many values: ``perm`` reversed, then each run of equal values put back in row order.
+    tied = list(compress(range(n - 1), map(eq, keys, islice(keys, 1, None))))  # keys[i] == keys[i + 1]
     desc = perm[::-1]
     t, m = 0, len(tied)
     while t < m:
