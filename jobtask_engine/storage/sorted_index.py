@@ -14,8 +14,9 @@ by sort in the same runs (min of 3, shared 2-core machine), the parts identical.
 
 A column of few values (``updated_count``: 544 over 1M rows) is not sorted either: its rows
 are counted into one array per value (``_counted``, ``thresholds.COUNT_SORT_SHARE``).  At 1M
-workload rows the build took 104-146 ms against 808-895 ms by sort (min and spread of 5-7,
-shared 2-core machine), the parts identical.
+workload rows the build took 71-89 ms against 808-895 ms by sort (spread of 5-7 builds,
+shared 2-core machine; its range codes made at first use, ``SortedIndex.codes``: 104-146 ms
+with them), the parts identical.
 """
 
 from __future__ import annotations
@@ -309,8 +310,9 @@ def builds_by_counting(col: Sequence[Any], rows: int) -> bool:
 
 
 def _counted(col: Sequence[Any], rows: Sequence[int], live: bytearray | None = None) -> tuple[array, array]:
-    """(perm, keys) of ``rows`` ordered by (key, row), by counting: null and not stored
-    (``NULL_KEY``) first (``live`` as for ``_row_values``)."""
+    """(perm, keys) of ``rows`` ordered by (key, row), by counting: the distinct values sorted
+    (about 1/COUNT_SORT_SHARE of the rows at most), null and not stored first as ``NULL_KEY`` (``live`` as for
+    ``_row_values``)."""
     identity = type(rows) is range and rows.start == 0 and rows.step == 1 and rows.stop == len(col)
     values = col if identity else _row_values(col, rows, live)
     by_value: defaultdict[Any, array] = defaultdict(partial(array, ROW_TYPECODE))
@@ -660,7 +662,8 @@ def _descending(keys: array, perm: array) -> array:
     # (min of 7, two runs).
     desc = array(perm.typecode)
     sample = keys[::FEW_VALUES_SHARE]
-    i, runs = n, 0 if len(set(sample)) * 2 <= len(sample) else n
+    runs = 0 if len(set(sample)) * 2 <= len(sample) else n  # n: not tried
+    i = n
     while i > 0 and runs * FEW_VALUES_SHARE < n:
         j = bisect_left(keys, keys[i - 1], 0, i)
         desc.extend(perm[j:i])
