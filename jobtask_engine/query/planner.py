@@ -8,7 +8,7 @@ not yet built (``query/build_ledger.py``); the executor (``query/executor.py``,
 ``query/order.py``) then reads the indexes the plan names.
 
 A sorted index costs a sort of the whole column to build (270-390 ms at 1M
-rows).  Beyond ``BUILD_AT_ONCE_ROWS`` the planner does not build one for a
+rows; a column of few values is counted instead, 71-146 ms: ``updated_count``).  Beyond ``BUILD_AT_ONCE_ROWS`` the planner does not build one for a
 request that a pass over its candidates answers for less (a range as a
 ``candidate test``, an order as an ``order view`` sort or top-k): it rents,
 and builds once the passes it made instead add up to the build
@@ -86,6 +86,14 @@ COST_TEST_AGAINST_DENSE = 0.3
 #: calls or more (created_at: 11 rounds of the benchmark).  At a third, q4's field is built at
 #: its second call and q2's at its third; a field asked once still never pays a build, and
 #: the work stays within 1.3x of building at once.
+#: A column of few values is counted, not sorted (``storage/sorted_index._counted``,
+#: ``thresholds.COUNT_SORT_SHARE``): ``updated_count`` at 1M rows 71-146 ms over several runs
+#: (range codes made later, at a range's first use: +23-50 ms), 70-150 ns a row, about 3 units;
+#: the same 3 buys it at its full price, not a third: a third (1 unit a row) would build at a
+#: field's first ask (q2's pass is 1.0M units, q4's 2.7M), a first call of 110-180 ms on this
+#: machine, past the 150 ms first calls keep.  At 3, q4 asked once rents (76-99 ms), after q2
+#: builds at its first call (115-152 ms, with the walk; 850-970 ms when sorted), and q2 builds
+#: at its third.  One constant serves both builds, so the planner need not tell them apart.
 COST_BUILD_ROW = 3
 #: Up to this many rows a sorted index is built on first use, as a lookup needs it: at
 #: 390 ns a row the build costs at most 51 ms, a first call stays well inside 150 ms, and a

@@ -11,6 +11,12 @@ A column whose values arrive in order (JobTasks are exported in creation order, 
 merged (``_merged_runs``), each step down costing a sort of the few rows that overlap
 across it.  At 1M workload rows (10 steps, known) the build took 18-25 ms against 320-460 ms
 by sort in the same runs (min of 3, shared 2-core machine), the parts identical.
+
+A column of few values (``updated_count``: 544 over 1M rows) is not sorted either: its rows
+are counted into one array per value (``_counted``, ``thresholds.COUNT_SORT_SHARE``).  At 1M
+workload rows the build took 71-89 ms against 808-895 ms by sort (spread of 5-7 builds,
+shared 2-core machine; its range codes made at first use, ``SortedIndex.codes``: 104-146 ms
+with them), the parts identical.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import threading
 from array import array
 import sys
 from bisect import bisect_left, bisect_right
+from collections import defaultdict, deque
+from functools import partial
 from heapq import merge
 from itertools import chain, compress, islice
 from operator import eq, gt
@@ -38,9 +46,10 @@ from ..thresholds import (
     RUN_WINDOW_SHARE,
     SETTLE_SLACK,
     STEP_SCAN_CHUNK,
+    COUNT_SORT_SHARE,
 )
 
-__all__ = ["SortedIndex", "ROW_TYPECODE", "SMALL_KEY_TYPECODE", "NULL_KEY", "ABSENT_KEY", "find_steps", "steps_of", "order_key", "arrives_in_order"]
+__all__ = ["SortedIndex", "ROW_TYPECODE", "SMALL_KEY_TYPECODE", "NULL_KEY", "ABSENT_KEY", "find_steps", "steps_of", "order_key", "arrives_in_order", "builds_by_counting"]
 
 #: Row ids held in typed arrays (sorted index permutations): 4 bytes, rows below 2**31.
 ROW_TYPECODE = "i"
@@ -273,6 +282,55 @@ def _merged_runs(
     return perm, keys, keys_r, starts
 
 
+# -- a column of few values: counted, not sorted -------------------------------------------------
+#
+# A count column (``updated_count``: 544 values over 1M workload rows) sorts no better than any
+# other: ``sorted`` over 1M rows and then the keys read back through the permutation (random
+# reads of the column and of the int objects) cost 620-800 ms at 1M rows.  Counting costs a
+# C pass: each row id appended to its value's own array (``map(array.append, ...)``, ~70 ns a
+# row with the row's value looked up), the arrays then joined in value order.  Every value's
+# rows are appended in row order, so ties stay in row order (the sort's (value, row) order),
+# and no int object of a row id outlives its append.
+
+#: Every this-many-th value of a column is looked at to judge it few-valued
+#: (``builds_by_counting``): a sample four times the distinct values a counted build allows
+#: (``thresholds.COUNT_SORT_SHARE``), so a column of one value a row (a datetime) shows more
+#: than those in it, a set of 62,500 values at 1M rows (~1 ms).
+_COUNT_SAMPLE_STEP = COUNT_SORT_SHARE // 4
+
+
+def builds_by_counting(col: Sequence[Any], rows: int) -> bool:
+    """Whether the sorted index of ``col`` over ``rows`` live rows is built by counting: every
+    ``_COUNT_SAMPLE_STEP``-th value of the column holds at most ``rows // COUNT_SORT_SHARE``
+    distinct values.  The sample can only undercount; a column that fools it (few values
+    there, many elsewhere) still gets the right index, counted at up to ~2x a sort's time
+    (all values distinct; see ``thresholds.COUNT_SORT_SHARE``)."""
+    limit = rows // COUNT_SORT_SHARE
+    return bool(limit) and len(set(col[::_COUNT_SAMPLE_STEP])) <= limit
+
+
+def _counted(col: Sequence[Any], rows: Sequence[int], live: bytearray | None = None) -> tuple[array, array]:
+    """(perm, keys) of ``rows`` ordered by (key, row), by counting: the distinct values sorted
+    (about 1/COUNT_SORT_SHARE of the rows at most), null and not stored first as ``NULL_KEY`` (``live`` as for
+    ``_row_values``)."""
+    identity = type(rows) is range and rows.start == 0 and rows.step == 1 and rows.stop == len(col)
+    values = col if identity else _row_values(col, rows, live)
+    by_value: defaultdict[Any, array] = defaultdict(partial(array, ROW_TYPECODE))
+    deque(map(array.append, map(by_value.__getitem__, values), rows), maxlen=0)
+    # null, not stored and an integer stored as null's key all sort as ``NULL_KEY``: one tie
+    nulls = [by_value.pop(x) for x in (None, MISSING, NULL_KEY) if x in by_value]
+    groups = [(k, by_value[k]) for k in sorted(by_value)]
+    if nulls:
+        groups.insert(0, (NULL_KEY, nulls[0] if len(nulls) == 1 else array(ROW_TYPECODE, sorted(chain(*nulls)))))
+    small = not groups or (_SMALL_MIN <= groups[0][0] and groups[-1][0] <= _SMALL_MAX)
+    typecode = SMALL_KEY_TYPECODE if small else "q"
+    perm, keys = array(ROW_TYPECODE), array(typecode)
+    for k, ids in groups:
+        perm += ids
+        keys += array(typecode, (k,)) * len(ids)
+    return perm, keys
+
+
 class SortedIndex:
     """Row ids ordered by (value, row id), with the values alongside for bisection.
 
@@ -285,7 +343,7 @@ class SortedIndex:
     already in order) when the column arrived in order, 0 when sorted (or read from a snapshot).
     """
 
-    __slots__ = ("perm", "keys", "pending", "stale", "_col", "_desc", "_desc_end", "_desc_lock", "bounds", "codes", "runs")
+    __slots__ = ("perm", "keys", "pending", "stale", "_col", "_desc", "_desc_end", "_desc_lock", "bounds", "_codes", "runs")
 
     def __init__(
         self,
@@ -312,6 +370,10 @@ class SortedIndex:
             self._settled_parts(len(col), (keys_r, starts, rows, live))
             return
         self.runs = 0
+        if builds_by_counting(col, len(rows)):
+            self.perm, self.keys = _counted(col, rows, live)
+            self._settled_parts(len(col))
+            return
         try:
             # The common case, no null: the column itself is the sort key (a C-level key).
             perm = sorted(rows, key=col.__getitem__)
@@ -333,14 +395,15 @@ class SortedIndex:
         self._bucket(capacity, runs)
 
     def _bucket(self, capacity: int, runs: tuple[Sequence[int], list[int], Sequence[int], bytearray | None] | None = None) -> None:
-        """Cut the values into at most 255 ranges of about equal row counts, and give
-        every row the byte code of its range (0: null, missing or deleted).
+        """Cut the values into at most 255 ranges of about equal row counts; every row's byte
+        code of its range (0: null, missing or deleted) is made here from a merge's ``runs``
+        (a slice a run and range), else at first use (``codes``).
 
         ``bounds[c - 1] <= value < bounds[c]`` for code c.  A value frequent enough
         to fill a range gets one to itself, so no range is much bigger than 1/120
         of the rows unless a single value is.
         """
-        keys, perm = self.keys, self.perm
+        keys = self.keys
         first = bisect_right(keys, ABSENT_KEY)
         size = len(keys) - first
         bounds = [ABSENT_KEY + 1]
@@ -354,23 +417,44 @@ class SortedIndex:
             end = bisect_right(keys, k, at)
             if end < len(keys) and end > first + (i + 1) * size // RANGE_BUCKETS and keys[end] > bounds[-1]:
                 bounds.append(keys[end])
-        codes = bytearray(capacity)
-        if runs is not None:
-            _run_codes(codes, bounds, *runs)
-        else:
-            edges = [bisect_left(keys, b) for b in bounds] + [len(keys)]
-            # Plain loops: quicker than driving ``__setitem__`` through ``map`` (selection.mask_of).
-            for code in range(1, len(bounds) + 1):
-                for r in perm[edges[code - 1] : edges[code]]:
-                    codes[r] = code
         self.bounds = bounds
-        self.codes = codes
+        codes = None
+        if runs is not None:
+            codes = bytearray(capacity)
+            _run_codes(codes, bounds, *runs)
+        self._codes = codes
+
+    @property
+    def codes(self) -> bytearray:
+        """Each row id's range code (see ``_bucket``; one byte a row id handed out).
+
+        Made from the main lists at first use when the build did not make them: a store per
+        row (1M rows: 23-50 ms), which an index only walked in order (q4's) never pays --
+        a count's build at 1M rows is a quarter cheaper without.  Any write reads them first
+        (``insert``, ``remove``), so the main lists they are made from are then exact."""
+        codes = self._codes
+        if codes is None:
+            with self._desc_lock:
+                codes = self._codes
+                if codes is None:
+                    codes = self._codes = self._perm_codes()
+        return codes
+
+    def _perm_codes(self) -> bytearray:
+        keys, perm, bounds = self.keys, self.perm, self.bounds
+        codes = bytearray(len(self._col))
+        edges = [bisect_left(keys, b) for b in bounds] + [len(keys)]
+        # Plain loops: quicker than driving ``__setitem__`` through ``map`` (selection.mask_of).
+        for code in range(1, len(bounds) + 1):
+            for r in perm[edges[code - 1] : edges[code]]:
+                codes[r] = code
+        return codes
 
     @classmethod
     def of_parts(cls, col: list, perm: array, keys: array, bounds: list[int], codes: bytearray) -> "SortedIndex":
         """An index read back from a snapshot (the parts a settled index had), without sorting again."""
         index = cls.__new__(cls)
-        index._col, index.perm, index.keys, index.bounds, index.codes = col, perm, keys, bounds, codes
+        index._col, index.perm, index.keys, index.bounds, index._codes = col, perm, keys, bounds, codes
         index.runs = 0
         index.pending, index.stale, index._desc, index._desc_lock = SortedList(), set(), None, threading.Lock()
         return index
@@ -570,18 +654,25 @@ def _run_codes(
 def _descending(keys: array, perm: array) -> array:
     """``perm`` (ordered by (key, row)) reordered by key descending, equal keys in ascending row."""
     n = len(perm)
-    # positions i with keys[i] == keys[i + 1]
-    tied = list(compress(range(n - 1), map(eq, keys, islice(keys, 1, None))))
-    if (n - len(tied)) * FEW_VALUES_SHARE < n:
-        # Few values: copy each value's run of ``perm`` (already in row order), last first.
-        desc = array(perm.typecode)
-        i = n
-        while i > 0:
-            j = bisect_left(keys, keys[i - 1], 0, i)
-            desc.extend(perm[j:i])
-            i = j
+    # Few values: copy each value's run of ``perm`` (already in row order), last first, each
+    # run found by a bisection -- tried when every FEW_VALUES_SHARE-th key repeats often (a
+    # set of 1/64 of the keys), given up once the runs pass 1/FEW_VALUES_SHARE of the rows.
+    # The top 128k rows of the 1M workload's updated_count: 0.3-0.5 ms, where flagging every
+    # tie first cost 8-9; created_at's (a value a row) 7.1-7.5 as before, not 16 by bisecting
+    # (min of 7, two runs).
+    desc = array(perm.typecode)
+    sample = keys[::FEW_VALUES_SHARE]
+    runs = 0 if len(set(sample)) * 2 <= len(sample) else n  # n: not tried
+    i = n
+    while i > 0 and runs * FEW_VALUES_SHARE < n:
+        j = bisect_left(keys, keys[i - 1], 0, i)
+        desc.extend(perm[j:i])
+        i = j
+        runs += 1
+    if i == 0:
         return desc
     # Many values: ``perm`` reversed, then each run of equal values put back in row order.
+    tied = list(compress(range(n - 1), map(eq, keys, islice(keys, 1, None))))  # keys[i] == keys[i + 1]
     desc = perm[::-1]
     t, m = 0, len(tied)
     while t < m:

@@ -166,3 +166,34 @@ def _columns(rows: list[tuple[str, str]]) -> dict[str, list]:
     from jobtask_engine.records import decode_records, normalize_columns
 
     return normalize_columns(decode_records([{"job_task_id": i, "domain_id": "d", "status": s} for i, s in rows]))
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", None]), min_size=1, max_size=3 * DENSE_FRACTION),
+       st.lists(st.tuples(st.integers(0, 200), st.sampled_from(["a", "b", "c", None])), max_size=6),
+       st.lists(st.lists(st.sampled_from(["a", "b", "c", None]), min_size=2, max_size=3), min_size=1, max_size=4))
+def test_a_kept_union_of_values_answers_as_the_column_does_through_writes(values: list, writes: list, asks: list) -> None:
+    col = CodeColumn(values)
+    postings = Postings.of_column(col, range(len(col)), None, len(col))
+    model = list(values)
+
+    def check() -> None:
+        for ask in asks:
+            for _ in range(2):  # the second ask is answered by the kept union
+                want = [r for r, x in enumerate(model) if any(x is v or x == v for v in ask)]
+                assert postings.selection(ask).rows() == want
+                assert postings.selection(list(reversed(ask))).rows() == want
+
+    check()
+    for r, v in writes:
+        r %= len(model)
+        postings.discard(model[r], r)
+        postings.add(v, r)
+        col[r] = v
+        model[r] = v
+        postings.changed()
+        check()
+    col.extend(["a", "b"])
+    model += ["a", "b"]
+    postings.grow(col, len(model) - 2, len(model))
+    postings.changed()
+    check()
