@@ -56,11 +56,19 @@ class IdIndex:
     def isdisjoint(self, ids: Iterable[str]) -> bool:
         return self.rows.keys().isdisjoint(ids)
 
-    def added(self, start: int, end: int) -> None:
-        """Rows ``start``..``end - 1`` were appended to the id column."""
-        if self._rows is not None:
+    def added(self, start: int, end: int, rows: dict[str, int] | None = None) -> None:
+        """Rows ``start``..``end - 1`` were appended to the id column; ``rows``, when given,
+        is their ``{id: row}`` already made (by the uniqueness check), taken as it is by an
+        empty index (a first load: no second 1M-entry dict) and merged otherwise."""
+        if self._rows is None:
+            return
+        if rows is None:
             ids = self._ids
             self._rows.update(zip(ids[start:] if start else ids, range(start, end)))
+        elif self._rows:
+            self._rows.update(rows)
+        else:
+            self._rows = rows
 
     def removed(self, job_task_id: str) -> None:
         if self._rows is not None:
