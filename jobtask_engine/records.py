@@ -41,7 +41,7 @@ __all__ = [
     "decode_one",
     "normalize_columns",
     "normalize_changes",
-    "code_stages",
+    "LoadStage",
     "new_job_task_id",
     "own_str",
     "own_strs",
@@ -305,15 +305,20 @@ def _checked_times(f: Field, values: list, where: Callable[[int], str]) -> list:
     return values
 
 
-def _errors_column(raw: list, where: Callable[[int], str], pool: dict | None = None) -> list:
+def _errors_column(
+    raw: Sequence, where: Callable[[int], str], pool: dict | None = None, done: dict[bytes, list] | None = None
+) -> list:
+    """``done``: input JSON -> stored list, kept over the batches of one load (``LoadStage``)
+    when given, so that a list repeated across batches is normalised once per load."""
     values: list = [NO_ERRORS] * len(raw)
     rows = list(compress(range(len(raw)), map(bool, raw)))
     pool = pool if pool is not None else {}
     keep = partial(pooled, pool)
     # Rows repeat a few lists of errors: each distinct input (its JSON, encoded in C) is
     # normalised once, the first row holding it naming the position of any refusal.
-    done: dict[bytes, list] = {}
-    for r, key in zip(rows, map(_JSON_ENCODE, [raw[r] for r in rows])):
+    if done is None:
+        done = {}
+    for r, key in zip(rows, map(_JSON_ENCODE, compress(raw, map(bool, raw)))):
         stored = done.get(key)
         if stored is None:
             # msgspec turns the Error structs into dicts in C, leaving out the fields never given.
@@ -376,7 +381,7 @@ class _Refused(Exception):
 
 
 class RawCodes(dict):
-    """Input value -> code for one code column over one load (``code_stages``).
+    """Input value -> code for one code column over one load (``LoadStage``).
 
     The batch's codes are ``map(codes.__getitem__, raw)``: one C lookup a row;
     a value not seen yet in the load (``__missing__``, once per distinct input)
@@ -417,14 +422,22 @@ class RawCodes(dict):
         return StagedCodes(codes, self.stage)
 
 
-def code_stages(columns: dict[str, Any], pools: dict[str, dict]) -> dict[str, RawCodes]:
-    """Per code column of a table, what a load's batches code its values by (``RawCodes``,
-    over a ``columns.CodeStage``): the table itself is not touched until the append."""
-    return {
-        name: RawCodes(FIELDS[name], pools[name], CodeStage(col))
-        for name, col in columns.items()
-        if type(col) is CodeColumn
-    }
+class LoadStage:
+    """What the batches of one load of a table share while none of them is appended.
+
+    ``codes``: per code column, what its values are coded by (``RawCodes`` over a
+    ``columns.CodeStage``: the table is not touched until the append); ``errors``:
+    input ``errors`` JSON -> stored list (``_errors_column``)."""
+
+    __slots__ = ("codes", "errors")
+
+    def __init__(self, columns: dict[str, Any], pools: dict[str, dict]) -> None:
+        self.codes: dict[str, RawCodes] = {
+            name: RawCodes(FIELDS[name], pools[name], CodeStage(col))
+            for name, col in columns.items()
+            if type(col) is CodeColumn
+        }
+        self.errors: dict[bytes, list] = {}
 
 
 _FIELD_ORDER = JobTask.__struct_fields__
@@ -436,14 +449,14 @@ def normalize_columns(
     pools: dict[str, dict] | None = None,
     positions: bool = True,
     offset: int = 0,
-    stages: dict[str, RawCodes] | None = None,
+    stage: LoadStage | None = None,
 ) -> dict[str, Any]:
     """Column values for a batch of validated records, as the production model would store them.
 
     ``pools`` maps a string field to the dict its repeated values are shared
     through (memory: one object per distinct value, not per row).  With
-    ``stages`` (``code_stages`` of the table, one for the whole load), the code
-    columns come as ``StagedCodes`` rather than lists of values.
+    ``stage`` (the table's, one for the whole load), the code columns come as
+    ``StagedCodes`` rather than lists of values.
     """
     where = (lambda i: f"$[{i + offset}].") if positions else (lambda i: "")
     now = now_ms()
@@ -454,9 +467,9 @@ def normalize_columns(
     for name, f in FIELDS.items():
         raw = raws.pop(name)
         if f.kind == STR:
-            stage = None if stages is None else stages.get(name)
-            if stage is not None:
-                cols[name] = stage.codes(raw, where)
+            coder = None if stage is None else stage.codes.get(name)
+            if coder is not None:
+                cols[name] = coder.codes(raw, where)
             else:
                 cols[name] = _str_column(f, raw, where, None if pools is None else pools.get(name))
         elif f.kind == INT:
@@ -465,7 +478,8 @@ def normalize_columns(
             # Straight into the column's array: the batch's int objects are temporaries.
             cols[name] = _time_array(f, raw, now, where)
         else:
-            cols[name] = _errors_column(raw, where, None if pools is None else pools.get(name))
+            done = None if stage is None else stage.errors
+            cols[name] = _errors_column(raw, where, None if pools is None else pools.get(name), done)
         del raw
     ids = cols["job_task_id"]
     if not all(ids) and MISSING in ids:  # (``all``: the usual check in C, see ``_str_column``)

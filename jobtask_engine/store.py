@@ -27,12 +27,12 @@ from .collector import collector_paused
 from .columns import StagedCodes, TimeColumn
 from .explain import explain_list, explain_stat
 from .heap import return_freed_memory
-from .ingest import read_record_batches
+from .ingest import BATCH_RECORDS, read_record_batches
 from .limits import Limits, active_limits, default_limits, using_limits
 from .plans import PlanCache
 from .query.order import order_rows
 from .query.shape import make_row_shaper, make_shaper
-from .records import JobTask, code_stages, decode_one, decode_records, normalize_changes, normalize_columns
+from .records import JobTask, LoadStage, decode_one, decode_records, normalize_changes, normalize_columns
 from .request import parse_list_request, parse_stat_request
 from .rwlock import RWLock
 from .schema import MISSING, UPDATABLE
@@ -43,8 +43,6 @@ from .thresholds import KEPT_SHAPERS, TRIM_AFTER
 
 __all__ = ["JobTaskStore"]
 
-#: Records validated and normalised per batch, bounding the temporaries a big load makes.
-BATCH = 50_000
 T = TypeVar("T")
 #: Rows shaped per step of an iteration (bounds the dicts alive at once).
 _ITER_CHUNK = 1000
@@ -126,8 +124,11 @@ class JobTaskStore:
             items = list(records)
         except TypeError:
             raise E.invalid_parameter_type("records", "list of dict") from None
-        # decoded batch by batch as they are normalised (bounded temporaries), under the write lock
-        batches = ((i, decode_records(items[i : i + BATCH], offset=i)) for i in range(0, len(items), BATCH))
+        # decoded batch by batch as they are normalised (bounded temporaries, kept in the CPU
+        # caches: ``BATCH_RECORDS``), under the write lock
+        batches = (
+            (i, decode_records(items[i : i + BATCH_RECORDS], offset=i)) for i in range(0, len(items), BATCH_RECORDS)
+        )
         return self._writing(lambda: self._add_batches(batches))
 
     def create(self, record: dict) -> dict:
@@ -154,10 +155,10 @@ class JobTaskStore:
 
     def _add_batches_now(self, batches: Iterable[tuple[int, list[JobTask]]]) -> int:
         table = self._table
-        # The code columns' rows come as codes given in this load (``records.code_stages``):
+        # The code columns' rows come as codes given in this load (``records.LoadStage``):
         # no value enters a column's table before every batch passed.
-        stages = code_stages(table.columns, table.pools)
-        parts = [normalize_columns(tasks, table.pools, offset=offset, stages=stages) for offset, tasks in batches]
+        stage = LoadStage(table.columns, table.pools)
+        parts = [normalize_columns(tasks, table.pools, offset=offset, stage=stage) for offset, tasks in batches]
         if not parts:
             return 0
         cols = parts[0] if len(parts) == 1 else _concatenate(parts)
