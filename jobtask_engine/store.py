@@ -170,15 +170,20 @@ class JobTaskStore:
             return_freed_memory()
         return count
 
-    def _check_unique(self, ids: list[str]) -> dict[str, int]:
-        """The rows the new ids will have (the id index takes them as they are: one dict
-        made for both the check and the index, 1M ids ~0.15 s saved); refused when an id
-        repeats in ``ids`` or is held already."""
+    def _check_unique(self, ids: list[str]) -> dict[str, int] | None:
+        """Refused when an id repeats in ``ids`` or is held already; else the rows the new
+        ids will have, for the id index to take as they are (one dict made for both), or None
+        for a table with no rows yet, whose id index is made at the first call naming a
+        record (``IdIndex``: a set is all the check needs, 1M ids ~0.1 s against ~0.3)."""
         table = self._table
         start = table.capacity
-        rows = dict(zip(ids, range(start, start + len(ids))))
-        if len(rows) == len(ids) and not table.ids_taken(rows):
-            return rows
+        if not start:
+            if len(set(ids)) == len(ids):
+                return None
+        else:
+            rows = dict(zip(ids, range(start, start + len(ids))))
+            if len(rows) == len(ids) and not table.ids_taken(rows):
+                return rows
         batch: set[str] = set()
         for i, tid in enumerate(ids):
             if table.row_of(tid) is not None or tid in batch:
