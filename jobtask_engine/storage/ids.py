@@ -2,8 +2,9 @@
 
 Built on first use: an opened snapshot, or a table after its first load, answers
 list and stat without it (at 1M rows the dict costs ~0.3 s and ~100 MB to build),
-and builds it at the first call naming a record.  Readers run together (the store's readers-writer lock),
-so the first build happens under the table's build lock and is published whole.
+and builds it at the first call naming a record.  Readers run together (the
+store's readers-writer lock), so the first build happens under the table's build
+lock and is published whole.
 """
 
 from __future__ import annotations
