@@ -36,8 +36,9 @@ __all__ = ["read_record_batches", "Progress", "CHUNK_BYTES", "BATCH_RECORDS", "P
 CHUNK_BYTES = 1 << 18
 #: Records normalised per batch where they come as one list (a JSON array, a saved list
 #: response, ``insert_many``): the same reason as ``CHUNK_BYTES``.  ``insert_many`` of 200k
-#: ``json.loads``-ed workload records (best of 3): 256 0.79 s, 1024 0.77, 4096 0.90, 50k 1.04.
-BATCH_RECORDS = 1024
+#: ``json.loads``-ed workload records (CPU, best and median of 5): 256 0.64/0.71 s,
+#: 512 0.61/0.72, 1024 0.65/0.76, 2048 0.72/0.83; 50k (before) 1.04 best of 3.
+BATCH_RECORDS = 512
 #: Seconds a load runs before it shows progress (a shorter one just finishes).
 PROGRESS_AFTER = 0.5
 
