@@ -1,13 +1,14 @@
 """Record files decoded into validated records, batch by batch.
 
-A JSON Lines file (plain or gzip-compressed) is read as a stream, a few
-megabytes at a time cut at line breaks, each piece decoded by msgspec in C
-straight into ``JobTask`` structs (types, the status enum and ISO datetimes
-checked there, no intermediate dicts), so a big file is never held whole in
-memory besides its columns.  A JSON array is one document and is decoded in
-one call; so is a saved list response (``{"results": [...]}``), told from JSON
-Lines by its first line.  A load that lasts more than a moment shows a progress line on
-stderr when stderr is a terminal.
+A JSON Lines file (plain or gzip-compressed) is read as a stream, a quarter
+megabyte at a time cut at line breaks (``CHUNK_BYTES``), each piece decoded by
+msgspec in C straight into ``JobTask`` structs (types, the status enum and ISO
+datetimes checked there, no intermediate dicts), so a big file is never held
+whole in memory besides its columns.  A JSON array is one document and is
+decoded in one call; so is a saved list response (``{"results": [...]}``), told
+from JSON Lines by its first line; their records are then normalised
+``BATCH_RECORDS`` at a time.  A load that lasts more than a moment shows a
+progress line on stderr when stderr is a terminal.
 """
 
 from __future__ import annotations
@@ -25,11 +26,19 @@ import msgspec
 from . import errors as E
 from .records import JobTask, decode_records, shift_positions
 
-__all__ = ["read_record_batches", "Progress", "CHUNK_BYTES", "PROGRESS_AFTER"]
+__all__ = ["read_record_batches", "Progress", "CHUNK_BYTES", "BATCH_RECORDS", "PROGRESS_AFTER"]
 
-#: Bytes decoded per piece of a JSON Lines file: large enough that msgspec's per-call
-#: cost vanishes, small enough that one piece's structs are a small part of the load's memory.
-CHUNK_BYTES = 1 << 23
+#: Bytes decoded per piece of a JSON Lines file (~490 workload records): small enough that a
+#: piece's structs stay in the CPU caches while their 18 fields are read column by column,
+#: large enough that the per-batch calls vanish.  Decode, normalise and free of 200k
+#: workload records (best of 3, ``/tmp`` timing): 64 KB 0.79 s, 128 KB 0.73, 256 KB 0.68,
+#: 512 KB 0.73, 1 MB 0.93, 8 MB 1.10.
+CHUNK_BYTES = 1 << 18
+#: Records normalised per batch where they come as one list (a JSON array, a saved list
+#: response, ``insert_many``): the same reason as ``CHUNK_BYTES``.  ``insert_many`` of 200k
+#: ``json.loads``-ed workload records (CPU, best and median of 5): 256 0.64/0.71 s,
+#: 512 0.61/0.72, 1024 0.65/0.76, 2048 0.72/0.83; 50k (before) 1.04 best of 3.
+BATCH_RECORDS = 512
 #: Seconds a load runs before it shows progress (a shorter one just finishes).
 PROGRESS_AFTER = 0.5
 
@@ -110,13 +119,17 @@ def _batches(stream: BinaryIO, name: str, tick) -> Iterator[tuple[int, list[JobT
     try:
         first = head.lstrip()[:1]
         if first == b"[":
-            yield 0, _ARRAY.decode(head + stream.read())
+            tasks = _ARRAY.decode(head + stream.read())
+            del head
+            yield from _slices(tasks)
             return
         if first == b"{" and _may_be_one_document(head):
             data = head + stream.read()
             results = _saved_results(data)
             if results is not None:
-                yield 0, decode_records(results)
+                del data, head
+                for at in range(0, len(results), BATCH_RECORDS):
+                    yield at, decode_records(results[at : at + BATCH_RECORDS], offset=at)
                 return
             head, stream = data, io.BytesIO()  # JSON Lines after all: read on from what is in hand
         for piece in _line_pieces(stream, head):
@@ -137,6 +150,12 @@ def _batches(stream: BinaryIO, name: str, tick) -> Iterator[tuple[int, list[JobT
         raise E.EngineError(
             "ERROR_INVALID_PARAMETER", f"JSON nested too deeply in {name} (after record {offset})"
         ) from None
+
+
+def _slices(tasks: list[JobTask]) -> Iterator[tuple[int, list[JobTask]]]:
+    """A decoded document's records in batches of ``BATCH_RECORDS`` (normalised one by one)."""
+    for at in range(0, len(tasks), BATCH_RECORDS):
+        yield at, tasks[at : at + BATCH_RECORDS]
 
 
 def _may_be_one_document(head: bytes) -> bool:
@@ -181,8 +200,8 @@ def _line_pieces(stream: BinaryIO, head: bytes) -> Iterator[memoryview]:
     """Pieces of about ``CHUNK_BYTES`` that end on a line break (the last one wherever the file
     does), as views into one buffer that is read into again once the caller has the next piece.
 
-    One buffer for the whole file, not two fresh 8 MB objects a piece (``rest + more`` and its
-    cut): blocks that big get pages of their own (``heap.MMAP_THRESHOLD``), and faulting in
+    One buffer for the whole file, not two fresh objects a piece (``rest + more`` and its
+    cut; measured with 8 MB pieces): blocks that big get pages of their own (``heap.MMAP_THRESHOLD``), and faulting in
     536 MB of new pages three times cost 0.83 s of a 1M-record load's 7.3 s; reading into the
     same buffer costs 0.10 s (``/tmp`` timing of both readers over the 1M workload file).
     """

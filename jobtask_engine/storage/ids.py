@@ -1,9 +1,10 @@
 """job_task_id -> row: the index get, update, delete and create go through.
 
-Built on first use: an opened snapshot answers list and stat without it (at 1M
-rows the dict costs ~0.3 s and ~100 MB to build), and builds it at the first
-call naming a record.  Readers run together (the store's readers-writer lock),
-so the first build happens under the table's build lock and is published whole.
+Built on first use: an opened snapshot, or a table after its first load, answers
+list and stat without it (at 1M rows the dict costs ~0.3 s and ~100 MB to build),
+and builds it at the first call naming a record.  Readers run together (the
+store's readers-writer lock), so the first build happens under the table's build
+lock and is published whole.
 """
 
 from __future__ import annotations
@@ -56,11 +57,21 @@ class IdIndex:
     def isdisjoint(self, ids: Iterable[str]) -> bool:
         return self.rows.keys().isdisjoint(ids)
 
-    def added(self, start: int, end: int) -> None:
-        """Rows ``start``..``end - 1`` were appended to the id column."""
-        if self._rows is not None:
+    def added(self, start: int, end: int, rows: dict[str, int] | None = None) -> None:
+        """Rows ``start``..``end - 1`` were appended to the id column; ``rows``, when given,
+        is their ``{id: row}`` already made (by the uniqueness check), merged as it is.
+        The first rows of a table leave the index to be built at its first use."""
+        if not start:
+            self._rows = None
+        if self._rows is None:
+            return
+        if rows is None:
             ids = self._ids
             self._rows.update(zip(ids[start:] if start else ids, range(start, end)))
+        elif self._rows:
+            self._rows.update(rows)
+        else:
+            self._rows = rows  # (rows deleted, none left): no copy of a dict only made for this
 
     def removed(self, job_task_id: str) -> None:
         if self._rows is not None:

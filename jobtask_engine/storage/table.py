@@ -315,8 +315,10 @@ class Table:
             return_freed_memory()
 
     # -- writing --------------------------------------------------------------------------
-    def append_columns(self, cols: dict[str, Any]) -> None:
-        """Append already validated and uniqueness-checked rows, given column by column."""
+    def append_columns(self, cols: dict[str, Any], id_rows: dict[str, int] | None = None) -> None:
+        """Append already validated and uniqueness-checked rows, given column by column
+        (a code column's as values or as ``StagedCodes``); ``id_rows``, when the caller has
+        it, is the new ids' rows (``{id: row}`` in row order), which the id index takes."""
         start = self.capacity
         added = len(cols["job_task_id"])
         for name, col in self.columns.items():
@@ -328,7 +330,7 @@ class Table:
             index.grow(self.columns[field], start, end)
         for name, view in self._views.items():
             view.extend(map(_view_value, cols[name]))
-        self._ids.added(start, end)
+        self._ids.added(start, end, id_rows)
         self._changed(range(start, end))
         for name, index in self._sorted.items():
             for r, value in zip(range(start, end), cols[name]):
