@@ -123,7 +123,9 @@ def measure_queries(stores: dict[str, Any], con, reference, repeat: int, referen
     Per query, ``repeat`` rounds (at least ``reference_repeat`` when the
     reference is measured); in a round each side in turn — the reference
     (in its first ``reference_repeat`` rounds), each engine store, DuckDB — makes an
-    untimed warm-up call and then a timed call of the same query.  So every
+    untimed warm-up call and then a timed call of the same query, the engine stores
+    taking the first turn by rotation (the two ingest paths are compared on calls made
+    in the same positions of the rounds).  So every
     side's timed calls are spread over the same stretch of time (this machine
     has slow and fast spells of up to ~1.5x), and no timed call pays for the
     caches another side just emptied (measured: right after a reference call
@@ -145,6 +147,8 @@ def measure_queries(stores: dict[str, Any], con, reference, repeat: int, referen
         ref_method = getattr(reference, q.method) if reference is not None else None
         for i in range(rounds):
             turns = [(side, lambda method=method: method(q.params)) for side, method in engines]
+            shift = i % len(turns)
+            turns = turns[shift:] + turns[:shift]  # each store first in turn: none always follows DuckDB
             turns.append((duck, lambda: runner(con)))
             if ref is not None and i < max(1, reference_repeat):
                 turns.insert(0, (ref, lambda: ref_method(q.params)))
