@@ -270,14 +270,13 @@ def pooled_ints(pool: dict | None, fresh: list[int]) -> list[int]:
     return list(map(pool.setdefault, fresh, fresh))
 
 
-def _time_column(f: Field, raw: list, now: int) -> list:
+def _time_column(f: Field, raw: Sequence, now: int) -> list:
+    """Epoch ms (or None / MISSING) per value, one by one: the general way, for an update's
+    values and for a batch ``_time_array`` does not take in C (a naive datetime, an instant
+    out of range), whose refusal ``_checked_times`` then words."""
     unset = now if f.name == "created_at" else (None if f.nullable else MISSING)
     null = None if f.nullable else MISSING
     try:
-        if UNSET not in raw and None not in raw:
-            # The common case, every value given and aware (RFC 3339 with an offset):
-            # one subtraction and one division each, mapped in C.
-            return list(map(floordiv, map(sub, raw, repeat(EPOCH_UTC)), repeat(ONE_MS)))
         values = [unset if x is UNSET else null if x is None else (x - EPOCH_UTC) // ONE_MS for x in raw]
     except TypeError:
         values = [unset if x is UNSET else null if x is None else to_ms(x) for x in raw]
