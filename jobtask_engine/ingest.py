@@ -26,7 +26,7 @@ import msgspec
 from . import errors as E
 from .records import JobTask, decode_records, shift_positions
 
-__all__ = ["read_record_batches", "Progress", "CHUNK_BYTES", "BATCH_RECORDS", "PROGRESS_AFTER"]
+__all__ = ["read_record_batches", "plain_record_batches", "Progress", "CHUNK_BYTES", "BATCH_RECORDS", "PROGRESS_AFTER"]
 
 #: Bytes decoded per piece of a JSON Lines file (~490 workload records): small enough that a
 #: piece's structs stay in the CPU caches while their 18 fields are read column by column,
@@ -128,8 +128,7 @@ def _batches(stream: BinaryIO, name: str, tick) -> Iterator[tuple[int, list[JobT
             results = _saved_results(data)
             if results is not None:
                 del data, head
-                for at in range(0, len(results), BATCH_RECORDS):
-                    yield at, decode_records(results[at : at + BATCH_RECORDS], offset=at)
+                yield from plain_record_batches(results)
                 return
             head, stream = data, io.BytesIO()  # JSON Lines after all: read on from what is in hand
         for piece in _line_pieces(stream, head):
@@ -150,6 +149,13 @@ def _batches(stream: BinaryIO, name: str, tick) -> Iterator[tuple[int, list[JobT
         raise E.EngineError(
             "ERROR_INVALID_PARAMETER", f"JSON nested too deeply in {name} (after record {offset})"
         ) from None
+
+
+def plain_record_batches(items: list) -> Iterator[tuple[int, list[JobTask]]]:
+    """(offset, records) batches of plain records (dicts), validated ``BATCH_RECORDS`` at a
+    time as they are asked for (an error names the record's position in ``items``)."""
+    for at in range(0, len(items), BATCH_RECORDS):
+        yield at, decode_records(items[at : at + BATCH_RECORDS], offset=at)
 
 
 def _slices(tasks: list[JobTask]) -> Iterator[tuple[int, list[JobTask]]]:

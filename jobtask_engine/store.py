@@ -27,12 +27,12 @@ from .collector import collector_paused
 from .columns import StagedCodes, TimeColumn
 from .explain import explain_list, explain_stat
 from .heap import return_freed_memory
-from .ingest import BATCH_RECORDS, read_record_batches
+from .ingest import plain_record_batches, read_record_batches
 from .limits import Limits, active_limits, default_limits, using_limits
 from .plans import PlanCache
 from .query.order import order_rows
 from .query.shape import make_row_shaper, make_shaper
-from .records import JobTask, LoadStage, decode_one, decode_records, normalize_changes, normalize_columns
+from .records import JobTask, LoadStage, decode_one, normalize_changes, normalize_columns
 from .request import parse_list_request, parse_stat_request
 from .rwlock import RWLock
 from .schema import MISSING, UPDATABLE
@@ -125,11 +125,8 @@ class JobTaskStore:
         except TypeError:
             raise E.invalid_parameter_type("records", "list of dict") from None
         # decoded batch by batch as they are normalised (bounded temporaries, kept in the CPU
-        # caches: ``BATCH_RECORDS``), under the write lock
-        batches = (
-            (i, decode_records(items[i : i + BATCH_RECORDS], offset=i)) for i in range(0, len(items), BATCH_RECORDS)
-        )
-        return self._writing(lambda: self._add_batches(batches))
+        # caches: ``ingest.BATCH_RECORDS``), under the write lock
+        return self._writing(lambda: self._add_batches(plain_record_batches(items)))
 
     def create(self, record: dict) -> dict:
         """Add one record and return it as JobTaskInfo."""

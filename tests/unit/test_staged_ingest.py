@@ -21,7 +21,6 @@ from jobtask_engine.columns import CodeColumn, StagedCodes, TimeColumn
 from jobtask_engine.records import LoadStage, decode_records, normalize_columns
 from jobtask_engine.schema import FIELDS, MISSING
 from jobtask_engine.storage import Table
-from jobtask_engine import store as store_module
 from jobtask_engine.store import _concatenate
 from jobtask_engine.testing.strategies import record_lists
 
@@ -192,7 +191,6 @@ def test_the_batch_order_of_first_appearance_is_the_table_order(tmp_path: Path, 
     same values the same way."""
     monkeypatch.setattr(ingest, "CHUNK_BYTES", 200)
     monkeypatch.setattr(ingest, "BATCH_RECORDS", 3)
-    monkeypatch.setattr(store_module, "BATCH_RECORDS", 3)
     recs = [{"job_task_id": f"t{i}", "job_id": f"job-{(i * 7) % 11}", "provider": [None, "aws", " gcp"][i % 3]}
             for i in range(30)]
     path = tmp_path / "a.jsonl"
