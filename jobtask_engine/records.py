@@ -185,28 +185,28 @@ def pooled(pool: dict[str, str], x: str) -> str:
     return got
 
 
+def _own_stripped(raw: Sequence, absent: Any) -> list:
+    """Each value stripped and copied as the store's own (``own_strs``), ``absent`` for a
+    null or unset one: the way of a field without a pool (the unique ids)."""
+    if all(raw):
+        # Every value given: stripped and copied in C.  ``all`` tells in one C pass (null and
+        # unset are false) where ``UNSET in raw`` compares each string twice (1M ids: ~5 ms
+        # against ~100).
+        return own_strs(list(map(str.strip, raw)))
+    values = [absent if x is UNSET or x is None else x.strip() for x in raw]
+    if type(absent) is str:  # (status's 'PENDING')
+        return own_strs(values)
+    given = own_strs([x for x in values if type(x) is str])
+    if len(given) == len(values):  # (empty strings, which ``all`` counts false)
+        return given
+    it = iter(given)
+    return [next(it) if type(x) is str else x for x in values]
+
+
 def _str_column(f: Field, raw: list, where: Callable[[int], str], pool: dict | None) -> list:
     absent = "PENDING" if f.name == "status" else (None if f.nullable else MISSING)
     if pool is None:
-        if all(raw):
-            # Every value given (the unique ids): stripped and copied in C.  ``all`` tells in
-            # one C pass (null and unset are false) where ``UNSET in raw`` compares each
-            # string twice (1M ids: ~5 ms against ~100).
-            values = own_strs(list(map(str.strip, raw)))
-        else:
-            if UNSET in raw or None in raw:
-                values = [absent if x is UNSET or x is None else x.strip() for x in raw]
-            else:
-                values = list(map(str.strip, raw))
-            if absent is None or absent is MISSING:
-                given = [x for x in values if type(x) is str]
-                if len(given) == len(values):
-                    values = own_strs(values)
-                else:
-                    it = iter(own_strs(given))
-                    values = [next(it) if type(x) is str else x for x in values]
-            else:
-                values = own_strs(values)
+        values = _own_stripped(raw, absent)
         distinct: Iterable = values
     else:
         # Few distinct values: normalise each once, then map the column through a dict at C speed.
@@ -233,7 +233,7 @@ def _int_column(f: Field, raw: Sequence, where: Callable[[int], str], pool: dict
         # Only CPython's shared small ints (most counts): the batch's objects are already the
         # store's own, so no copy and no pool lookup a row (1M workload records, five count
         # columns: ~0.3 s); the pool gets what ``pooled_ints`` would give it.
-        if pool is not None and len(pool) <= INT_POOL_LIMIT:
+        if _pools(pool):
             for v in dict.fromkeys(raw):
                 pool.setdefault(v, v)
         return list(raw)
@@ -265,9 +265,15 @@ def pooled_ints(pool: dict | None, fresh: list[int]) -> list[int]:
     """Repeated integers shared through the field's pool, one object per distinct value
     (counts repeat: loads of 1M workload records kept 3 B/record less, 294.6 -> 291.6 with
     ``load_file``).  An opened snapshot does not pool its integers: the pass cost 130 ms at 1M."""
-    if pool is None or len(pool) > INT_POOL_LIMIT:
+    if not _pools(pool):
         return fresh
     return list(map(pool.setdefault, fresh, fresh))
+
+
+def _pools(pool: dict | None) -> bool:
+    """Whether an integer field's pool still takes values: past ``INT_POOL_LIMIT`` distinct
+    ones the field is not repetitive enough for sharing to pay."""
+    return pool is not None and len(pool) <= INT_POOL_LIMIT
 
 
 def _time_column(f: Field, raw: Sequence, now: int) -> list:

@@ -13,7 +13,9 @@ rule for what a write costs it:
 - ``stat/fast``: group codes per key plan (caught up, rebuilt past the share or when a
   boolean turns up; at most ``KEPT_KEY_PLANS``);
 - ``stat/sliced``: the rent paid towards bit planes not built yet (a ledger of ints by the
-  fields a group reads: no version, read and written in place).
+  fields a group reads: no version, read and written in place);
+- ``query/build_ledger``: the rent the planner's passes paid towards sorted indexes not
+  built yet (a ledger of floats by field, likewise).
 
 **Home.**  A table holds every kind's entries (``Table.derived``: kind -> {key: entry}, least
 recently used first), so they go with it; a module-level ``WeakKeyDictionary`` per kind did
@@ -28,7 +30,8 @@ taken out while it is refreshed, so a stale one is no longer held by the table d
 rebuild, and put back last (most recently used).  Then, with a budget, the least recently
 used entries are dropped while the kind holds more than it (counted in entries, or in
 ``weight``), the one just handed out always kept.  A write costs nothing here: every kind
-catches up at its next use.  A ledger (the rent) reads and writes ``kind[table]`` in place.
+catches up at its next use.  A ledger (a rent) reads and writes ``kind[table]`` in place,
+under the build lock.
 A lookup of a current entry costs ~1 µs (20k-row table, CPU, best of 5 x 20k calls:
 ``Table.bit_slices`` 2.6 µs before, 2.8 after; ``packed_rows`` 0.8 / 1.2; group codes
 0.3 / 0.9, the lock now taken by the lookup itself), against 0.4-7 ms for the queries

@@ -343,7 +343,7 @@ class SortedIndex:
     already in order) when the column arrived in order, 0 when sorted (or read from a snapshot).
     """
 
-    __slots__ = ("perm", "keys", "pending", "stale", "_col", "_desc", "_desc_end", "_desc_lock", "bounds", "_codes", "runs")
+    __slots__ = ("perm", "keys", "pending", "stale", "_col", "_desc", "_desc_end", "_made_lock", "bounds", "_codes", "runs")
 
     def __init__(
         self,
@@ -391,7 +391,9 @@ class SortedIndex:
         self.pending: SortedList = SortedList()
         self.stale: set[int] = set()
         self._desc: list[array] | None = None
-        self._desc_lock = threading.Lock()
+        # Guards what readers make at first use, one at a time: the descending parts and the
+        # range codes (both readers' work under the store's shared lock).
+        self._made_lock = threading.Lock()
         self._bucket(capacity, runs)
 
     def _bucket(self, capacity: int, runs: tuple[Sequence[int], list[int], Sequence[int], bytearray | None] | None = None) -> None:
@@ -434,7 +436,7 @@ class SortedIndex:
         (``insert``, ``remove``), so the main lists they are made from are then exact."""
         codes = self._codes
         if codes is None:
-            with self._desc_lock:
+            with self._made_lock:
                 codes = self._codes
                 if codes is None:
                     codes = self._codes = self._perm_codes()
@@ -456,7 +458,7 @@ class SortedIndex:
         index = cls.__new__(cls)
         index._col, index.perm, index.keys, index.bounds, index._codes = col, perm, keys, bounds, codes
         index.runs = 0
-        index.pending, index.stale, index._desc, index._desc_lock = SortedList(), set(), None, threading.Lock()
+        index.pending, index.stale, index._desc, index._made_lock = SortedList(), set(), None, threading.Lock()
         return index
 
     @property
@@ -585,7 +587,7 @@ class SortedIndex:
         """
         parts = self._desc
         if parts is None:
-            with self._desc_lock:
+            with self._made_lock:
                 if self._desc is None:
                     self._desc_end = len(self.perm)
                     self._desc = []
@@ -603,7 +605,7 @@ class SortedIndex:
                 yield parts[i]
                 i += 1
                 continue
-            with self._desc_lock:
+            with self._made_lock:
                 if i < len(parts):
                     continue  # another reader made it meanwhile
                 end = self._desc_end

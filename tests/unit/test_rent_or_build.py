@@ -270,21 +270,23 @@ def test_view_top_k_over_skewed_keys_falls_back_to_the_sort():
     assert got == sorted(rows, key=view.__getitem__, reverse=True)[:2000]
 
 
-def test_the_ledger_sums_passes_per_table_and_field_and_forgets_a_dropped_table():
+def test_the_ledger_sums_passes_per_table_and_field_and_goes_with_its_table():
     import gc
+    import weakref
 
     first, second = JobTaskStore()._table, JobTaskStore()._table
-    before = len(build_ledger._SPENT)
     build_ledger.charge(first, "created_at", 5.0)
     build_ledger.charge(first, "created_at", 2.5)
     build_ledger.charge(first, "updated_count", 0.0)  # nothing spared: nothing recorded
     assert build_ledger.spent(first, "created_at") == 7.5
     assert build_ledger.spent(first, "updated_count") == 0.0
     assert build_ledger.spent(second, "created_at") == 0.0
-    assert len(build_ledger._SPENT) == before + 1
+    assert build_ledger._SPENT[first] == {"created_at": 7.5}
+    assert build_ledger._SPENT[second] == {}
+    gone = weakref.ref(first)
     del first
     gc.collect()
-    assert len(build_ledger._SPENT) == before
+    assert gone() is None  # the ledger is held by the table alone
 
 
 def test_view_top_k_takes_every_row_as_a_range():
