@@ -63,7 +63,8 @@ def first_call(size: int, name: str, source: str) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", type=int, default=1_000_000)
-    ap.add_argument("--queries", default="q1_status_recent,q2_updated_range,q4_deep_page,q5_count_only")
+    ap.add_argument("--queries", default="q1_status_recent,q2_updated_range,q4_deep_page,q5_count_only",
+                    help="comma-separated workload query names, or 'all'")
     ap.add_argument("--source", choices=("snapshot", "jsonl"), default="snapshot")
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--one", help=argparse.SUPPRESS)  # run in this process, print JSON
@@ -72,6 +73,9 @@ def main() -> None:
         print(json.dumps(first_call(args.size, args.one, args.source)))
         return
     names = QUERY_NAMES if args.queries == "all" else args.queries.split(",")
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        ap.error(f"unknown queries {unknown} (the workload's: {', '.join(QUERY_NAMES)})")
     if args.source == "snapshot":
         _snapshot_of(args.size)
     for _ in range(args.rounds):
