@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from array import array
 from operator import itemgetter
-from typing import Any, Final, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Final, Iterable, Iterator, Sequence
 
 from .schema import DATETIME, FIELDS, MISSING, STR
 from .thresholds import BYTE_CODES
@@ -88,7 +88,15 @@ def _encode(value: Any) -> int:
     return value
 
 
-class _TypedColumn:
+if TYPE_CHECKING:
+    # Read wherever a column is read as a sequence of the stored values (length, an index or a
+    # slice, iteration, ``in``); for the checker only (``index`` and ``count`` are not there).
+    _ColumnBase = Sequence[Any]
+else:
+    _ColumnBase = object
+
+
+class _TypedColumn(_ColumnBase):
     """What both typed columns share: equal to another of their kind, or to the list of the
     values they read back (null and 'not stored' compared by identity)."""
 
@@ -96,15 +104,15 @@ class _TypedColumn:
 
     def __eq__(self, other: object) -> bool:
         if type(other) is type(self):
-            return self._same_as(other)  # type: ignore[attr-defined]
+            return self._same_as(other)  # type: ignore[attr-defined]  # each kind's own, taking its kind
         if isinstance(other, (list, tuple)):
-            return len(other) == len(self) and all(map(_same, self, other))  # type: ignore[arg-type]
+            return len(other) == len(self) and all(map(_same, self, other))
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as a list
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({list(self)!r})"  # type: ignore[call-overload]
+        return f"{type(self).__name__}({list(self)!r})"
 
 
 class TimeColumn(_TypedColumn):
@@ -231,7 +239,7 @@ class CodeColumn(_TypedColumn):
             code = self._add(value)
         self.codes[i] = code
         if self._boxed is not None:
-            self._boxed[i] = self._ints[code]  # type: ignore[index]
+            self._boxed[i] = self._ints[code]  # type: ignore[index]  # _ints is set while _boxed is
 
     def __iter__(self) -> Iterator[Any]:
         return map(self.values.__getitem__, self.codes)
@@ -283,7 +291,7 @@ class CodeColumn(_TypedColumn):
             code = self._add(value)
         self.codes.append(code)
         if self._boxed is not None:
-            self._boxed.append(self._ints[code])  # type: ignore[index]
+            self._boxed.append(self._ints[code])  # type: ignore[index]  # _ints is set while _boxed is
 
     def extend(self, values: Iterable[Any]) -> None:
         if type(values) is StagedCodes:
@@ -300,7 +308,7 @@ class CodeColumn(_TypedColumn):
         start = len(self.codes)
         self.codes.extend(map(code_of.__getitem__, values))
         if self._boxed is not None:
-            self._boxed.extend(map(self._ints.__getitem__, self.codes[start:]))  # type: ignore[union-attr]
+            self._boxed.extend(map(self._ints.__getitem__, self.codes[start:]))  # type: ignore[index]  # _ints is set while _boxed is
 
     def _extend_staged(self, staged: "StagedCodes") -> None:
         """Rows given as codes staged against this column (``CodeStage``): the stage's new
@@ -316,7 +324,7 @@ class CodeColumn(_TypedColumn):
         start = len(self.codes)
         self.codes.extend(codes)
         if self._boxed is not None:
-            self._boxed.extend(map(self._ints.__getitem__, self.codes[start:]))  # type: ignore[union-attr]
+            self._boxed.extend(map(self._ints.__getitem__, self.codes[start:]))  # type: ignore[index]  # _ints is set while _boxed is
 
     def value_mask(self, wanted: Iterable[int]) -> bytes | None:
         """For a 1-byte code array: a 0/1 byte per row, 1 where the code is among ``wanted``
@@ -411,10 +419,9 @@ def new_column(name: str, values: Iterable[Any] = ()) -> list | TimeColumn | Cod
 def take(col: Sequence[Any], pick: itemgetter) -> tuple:
     """``col``'s values at the rows of ``pick`` (``itemgetter`` of more than one row) at C speed,
     whatever the column's representation; one ``pick`` serves every column of a page."""
-    kind = type(col)
-    if kind is CodeColumn:
+    if type(col) is CodeColumn:
         return tuple(map(col.values.__getitem__, pick(col.codes)))
-    if kind is TimeColumn:
+    if type(col) is TimeColumn:
         got = pick(col.raw)
         return got if not col.absent else tuple(map(_DECODE.get, got, got))
     return pick(col)
