@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from itertools import accumulate, compress, repeat
 from operator import add
-from typing import Sequence
+from typing import Iterable, Sequence
 
 __all__ = ["Selection", "mask_of", "ones"]
 
 
-def mask_of(rows: Sequence[int], n: int) -> bytearray:
+def mask_of(rows: Iterable[int], n: int) -> bytearray:
     """A 0/1 vector of length ``n`` with the given rows set."""
     mask = bytearray(n)
     # A plain loop: on CPython 3.11 it is ~3x quicker than driving ``mask.__setitem__``
@@ -70,7 +70,7 @@ class Selection:
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self._mask.count(1) if self._mask is not None else self._bits.bit_count()
+            self._count = self._mask.count(1) if self._mask is not None else self._bits.bit_count()  # type: ignore[union-attr]  # no rows: a mask or bits
         return self._count
 
     def rows(self) -> Sequence[int]:
@@ -88,7 +88,7 @@ class Selection:
 
     def mask(self) -> bytes | bytearray:
         if self._mask is None:
-            self._mask = mask_of(self._rows, self.n) if self._bits is None else self._bits.to_bytes(self.n, "little")
+            self._mask = mask_of(self._rows, self.n) if self._bits is None else self._bits.to_bytes(self.n, "little")  # type: ignore[arg-type]  # no mask or bits: rows
         return self._mask
 
     def bits(self) -> int:
