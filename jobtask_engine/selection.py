@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from itertools import accumulate, compress, repeat
 from operator import add
-from typing import Iterable, Sequence
+from typing import Iterable, Sequence, final
 
 __all__ = ["Selection", "mask_of", "ones"]
 
@@ -40,6 +40,7 @@ def ones(mask: bytes | bytearray, count: int) -> list[int]:
     return found
 
 
+@final  # (``type(x) is Selection`` tests then narrow both ways)
 class Selection:
     __slots__ = ("n", "_rows", "_mask", "_bits", "_count", "_ordered")
 

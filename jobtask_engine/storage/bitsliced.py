@@ -238,6 +238,7 @@ def _caught_up(table: Table, col: Any, got: BitSlices, rows: list[int] | None) -
     a rebuild is due."""
     if not within_share(rows, table.capacity):
         return False
+    values: dict[int, int | None]
     if type(col) is CodeColumn:
         codes = col.codes
         values = {r: codes[r] for r in dict.fromkeys(rows)}

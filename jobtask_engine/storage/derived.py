@@ -50,7 +50,7 @@ reader refreshes it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Generic, TypeVar
+from typing import TYPE_CHECKING, Callable, Generic, TypeGuard, TypeVar
 
 from ..thresholds import CATCH_UP_SHARE
 
@@ -64,11 +64,12 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def within_share(written: list[int] | None, rows: int) -> bool:
+def within_share(written: list[int] | None, rows: int) -> TypeGuard[list[int]]:
     """Whether an entry over ``rows`` rows catches up with ``written`` (the rows written since
     it was made, repeats possible; None when the write log no longer reaches back) rather than
     being rebuilt: while they are at most 1/``CATCH_UP_SHARE`` of its rows (past that, a
-    rebuild is the cheaper; ``thresholds.CATCH_UP_SHARE`` has the measurement)."""
+    rebuild is the cheaper; ``thresholds.CATCH_UP_SHARE`` has the measurement).  True only
+    with ``written`` a list (the checker narrows it so)."""
     return written is not None and len(written) * CATCH_UP_SHARE <= rows
 
 

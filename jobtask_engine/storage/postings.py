@@ -11,7 +11,7 @@ table's writes.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Protocol, Sequence
 
 from sortedcontainers import SortedDict, SortedList
 
@@ -22,7 +22,13 @@ from ..thresholds import DENSE_FRACTION
 
 __all__ = ["DensePosting", "Postings", "rows_by_value"]
 
-Posting = SortedList  # or DensePosting: both read as ascending row ids with a length
+class Posting(Protocol):
+    """A value's rows as handed out: a ``SortedList`` or a ``DensePosting``, both read as
+    ascending row ids with a length (or ``()`` for none)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[int]: ...
 
 
 class DensePosting:
@@ -115,7 +121,7 @@ class Postings:
     def _table(self, value: Any) -> dict:
         return self.absent if value is None or value is MISSING else self.strings
 
-    def get(self, value: Any) -> Sequence[int]:
+    def get(self, value: Any) -> Posting:
         """The rows holding ``value`` (str, None or MISSING), ascending; () when none."""
         return self._table(value).get(value, ())
 

@@ -347,7 +347,7 @@ class SortedIndex:
 
     def __init__(
         self,
-        col: list,
+        col: Sequence[Any],
         rows: Sequence[int],
         steps: list[int] | None = None,
         merge: bool = True,
@@ -453,7 +453,7 @@ class SortedIndex:
         return codes
 
     @classmethod
-    def of_parts(cls, col: list, perm: array, keys: array, bounds: list[int], codes: bytearray) -> "SortedIndex":
+    def of_parts(cls, col: Sequence[Any], perm: array, keys: array, bounds: list[int], codes: bytearray) -> "SortedIndex":
         """An index read back from a snapshot (the parts a settled index had), without sorting again."""
         index = cls.__new__(cls)
         index._col, index.perm, index.keys, index.bounds, index._codes = col, perm, keys, bounds, codes
@@ -522,7 +522,7 @@ class SortedIndex:
         cut = {"gt": bisect_right, "gte": bisect_left, "lt": bisect_left, "lte": bisect_right}[op](keys, v, start, end)
         lo, hi = (cut, end) if upward else (start, cut)
         stale = self.stale
-        hits = self.perm[lo:hi]
+        hits: Sequence[int] = self.perm[lo:hi]
         if stale:
             hits = [r for r in hits if r not in stale]
         for r in hits:  # a plain loop: quicker than ``map(mask.__setitem__, ...)`` (selection.mask_of)

@@ -49,7 +49,7 @@ from .ids import IdIndex
 from .liveness import Liveness
 from .object_codes import OBJECT_CODES, ObjectCodes
 from .pair_counts import PAIR_COUNTS, PairCounts
-from .postings import Postings
+from .postings import Posting, Postings
 from .sorted_index import SortedIndex, arrives_in_order
 from .text import ContainText, coded_rows_containing
 
@@ -182,7 +182,7 @@ class Table:
                     self.trim_after_build()
         return index
 
-    def posting(self, field: str, value: Any) -> Sequence[int]:
+    def posting(self, field: str, value: Any) -> Posting:
         """Ascending rows whose ``field`` is ``value`` (str, None or MISSING)."""
         return self.postings(field).get(value)
 
@@ -269,9 +269,10 @@ class Table:
         """The sorted indexes built so far, by field (a copy of the table's own dict)."""
         return dict(self._sorted)
 
-    def sort_source(self, field: str) -> Sequence[int]:
+    def sort_source(self, field: str) -> Sequence[Any]:
         """An integer or datetime column as the sorted index reads it: the ints themselves,
-        null as ``NULL_KEY`` (a datetime column's raw array, whose null sentinel is that key)."""
+        null as ``NULL_KEY`` (a datetime column's raw array, whose null sentinel is that key;
+        an integer column's list holds None and ``MISSING`` as they are)."""
         col = self.columns[field]
         return col.raw if type(col) is TimeColumn else col
 
@@ -281,7 +282,7 @@ class Table:
 
         While nothing is absent it is the column's own ints (a datetime column's raw array)."""
         col = self.columns[field]
-        if not self._live.any_deleted and (FIELDS[field].kind == INT or not col.absent):
+        if not self._live.any_deleted and (type(col) is not TimeColumn or not col.absent):
             return self.sort_source(field)  # nothing null or missing
         view = self._views.get(field)
         if view is None:
@@ -332,9 +333,9 @@ class Table:
             view.extend(map(_view_value, cols[name]))
         self._ids.added(start, end, id_rows)
         self._changed(range(start, end))
-        for name, index in self._sorted.items():
+        for name, sorted_index in self._sorted.items():
             for r, value in zip(range(start, end), cols[name]):
-                index.insert(r, value)
+                sorted_index.insert(r, value)
             self._settle(name)
 
     def set_values(self, r: int, changes: dict[str, Any]) -> None:
