@@ -19,16 +19,17 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import re
+import sys
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 # The regex parser (the regex safety check here, stat's match patterns): one import for both.
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):  # where it moved (the old names warn there)
     import re._constants as _sre
     import re._parser as sre_parser
-except ImportError:  # pragma: no cover - older Pythons
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as sre_parser  # type: ignore[no-redef]
+else:  # pragma: no cover - older Pythons
+    import sre_constants as _sre
+    import sre_parse as sre_parser
 
 from .errors import EngineError
 
@@ -257,6 +258,7 @@ def nesting_depth(value: Any) -> int:
     """Levels of dicts and lists in a JSON value (1 for a flat dict), walked without recursion."""
     deepest = 0
     stack = [(value, 1)]
+    children: Iterable[Any]
     while stack:
         item, depth = stack.pop()
         if type(item) is dict:
