@@ -19,11 +19,14 @@ from __future__ import annotations
 import datetime as _dt
 import threading
 from collections import OrderedDict
-from typing import Any, Callable, Generic, Hashable, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
 __all__ = ["PlanCache", "request_key", "request_size"]
 
 Plan = TypeVar("Plan")
+#: A plain request as a key: ``(type, value)`` for a scalar, ``(dict, ((key, key of its value),
+#: ...))``, ``(list, str, (strings...))`` or ``(list, (keys of its items...))``.
+RequestKey = tuple[Any, ...]
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 #: Deeper requests are compiled every time (and a key never recurses far).
@@ -37,7 +40,7 @@ PLAN_BYTES_PER_REQUEST_BYTE = 24
 _VALUE_BYTES = 8
 
 
-def request_key(value: Any, depth: int = 0) -> Hashable | None:
+def request_key(value: Any, depth: int = 0) -> RequestKey | None:
     """A hashable copy of a plain request, or None when it holds anything else."""
     kind = type(value)
     if kind in _SCALARS:
@@ -67,7 +70,7 @@ def request_key(value: Any, depth: int = 0) -> Hashable | None:
     return None
 
 
-def request_size(key: Hashable) -> int:
+def request_size(key: RequestKey) -> int:
     """The request's estimated bytes, from its key: each value's characters and ``_VALUE_BYTES``
     (worked out only when a plan is about to be kept, never on a hit)."""
     kind = key[0]
@@ -90,7 +93,7 @@ class PlanCache(Generic[Plan]):
         self._timed = timed
         self._max_bytes = max_bytes
         self._bytes = 0
-        self._plans: OrderedDict[Hashable, tuple[Plan, int]] = OrderedDict()
+        self._plans: OrderedDict[tuple[RequestKey, _dt.date], tuple[Plan, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __call__(self, params: Any) -> Plan:
@@ -111,7 +114,7 @@ class PlanCache(Generic[Plan]):
             self._keep(key, plan, cost)
         return plan
 
-    def _keep(self, key: Hashable, plan: Plan, cost: int) -> None:
+    def _keep(self, key: tuple[RequestKey, _dt.date], plan: Plan, cost: int) -> None:
         with self._lock:
             old = self._plans.pop(key, None)
             if old is not None:
