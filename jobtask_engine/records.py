@@ -22,7 +22,7 @@ from array import array
 from functools import partial
 from itertools import chain, compress, repeat
 from operator import floordiv, not_, sub
-from typing import Any, Callable, Iterable, Sequence, Union
+from typing import Any, Callable, Iterable, Sequence, TypeGuard, TypeVar, Union
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -111,7 +111,10 @@ def decode_records(items: Any, offset: int = 0) -> list[JobTask]:
     return tasks
 
 
-def shift_positions(exc: Exception, offset: int) -> Exception:
+_Error = TypeVar("_Error", bound=Exception)
+
+
+def shift_positions(exc: _Error, offset: int) -> _Error:
     """The same error with its leading ``$[i]`` moved by ``offset``."""
     if not offset:
         return exc
@@ -203,7 +206,7 @@ def _own_stripped(raw: Sequence, absent: Any) -> list:
     return [next(it) if type(x) is str else x for x in values]
 
 
-def _str_column(f: Field, raw: list, where: Callable[[int], str], pool: dict | None) -> list:
+def _str_column(f: Field, raw: Sequence[Any], where: Callable[[int], str], pool: dict | None) -> list:
     absent = "PENDING" if f.name == "status" else (None if f.nullable else MISSING)
     if pool is None:
         values = _own_stripped(raw, absent)
@@ -245,6 +248,7 @@ def _int_column(f: Field, raw: Sequence, where: Callable[[int], str], pool: dict
         pass
     else:
         return pooled_ints(pool, fresh)
+    values: Sequence[Any]
     if UNSET in raw or None in raw:
         values = [0 if x is UNSET or x is None else x for x in raw]
     else:
@@ -270,7 +274,7 @@ def pooled_ints(pool: dict | None, fresh: list[int]) -> list[int]:
     return list(map(pool.setdefault, fresh, fresh))
 
 
-def _pools(pool: dict | None) -> bool:
+def _pools(pool: dict | None) -> TypeGuard[dict]:
     """Whether an integer field's pool still takes values: past ``INT_POOL_LIMIT`` distinct
     ones the field is not repetitive enough for sharing to pay."""
     return pool is not None and len(pool) <= INT_POOL_LIMIT
