@@ -19,7 +19,7 @@ import os
 import sys
 import time
 import zlib
-from typing import BinaryIO, Iterator, TextIO
+from typing import BinaryIO, Callable, Iterator, TextIO
 
 import msgspec
 
@@ -96,7 +96,7 @@ def read_record_batches(path: str | os.PathLike, progress: bool = True) -> Itera
         compressed = raw.read(2) == _GZIP_MAGIC
         raw.seek(0)
         meter = Progress(os.path.basename(name), _size(raw) if progress else 0)
-        stream: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
+        stream: io.BufferedIOBase = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
         try:
             yield from _batches(stream, name, lambda: meter.update(raw.tell()))
         except (OSError, EOFError, zlib.error) as exc:
@@ -112,10 +112,10 @@ def _size(fh: BinaryIO) -> int:
         return 0
 
 
-def _batches(stream: BinaryIO, name: str, tick) -> Iterator[tuple[int, list[JobTask]]]:
+def _batches(stream: io.BufferedIOBase, name: str, tick: Callable[[], None]) -> Iterator[tuple[int, list[JobTask]]]:
     head = stream.read(CHUNK_BYTES).removeprefix(_BOM)
     offset = 0
-    piece = b""
+    piece: bytes | memoryview = b""
     try:
         first = head.lstrip()[:1]
         if first == b"[":
@@ -202,7 +202,7 @@ def _good_lines(piece: bytes | memoryview) -> int:
     return good
 
 
-def _line_pieces(stream: BinaryIO, head: bytes) -> Iterator[memoryview]:
+def _line_pieces(stream: io.BufferedIOBase, head: bytes) -> Iterator[memoryview]:
     """Pieces of about ``CHUNK_BYTES`` that end on a line break (the last one wherever the file
     does), as views into one buffer that is read into again once the caller has the next piece.
 
