@@ -177,6 +177,7 @@ def _encode_sorted(table: Table, mask: bytearray | None) -> dict[str, SortedPart
     """The settled sorted indexes, row ids renumbered as the snapshot leaves deleted rows out."""
     out: dict[str, SortedParts] = {}
     renumber: list[int] | None = None
+    codes: bytes | bytearray
     for name, index in table.built_sorted_indexes().items():
         if not index.settled:
             continue  # rebuilt on first use after opening
@@ -412,7 +413,7 @@ def _columns(body: Body) -> tuple[dict[str, list | TimeColumn | CodeColumn], lis
         raise _Corrupt("job_task_id: not UTF-8") from None
     _require(ids.pop() == "", "job_task_id: not NUL-terminated")
     _require(len(ids) == n, "job_task_id: not one id per row")  # unique: checked building the id index
-    _require(not n or max(map(len, ids)) <= FIELDS["job_task_id"].max_length, "job_task_id: length")
+    _require(not n or max(map(len, ids)) <= (FIELDS["job_task_id"].max_length or 0), "job_task_id: length")
     cols: dict[str, list | TimeColumn | CodeColumn] = {}
     error_lists: list[list] = []
     for name in FIELDS:
