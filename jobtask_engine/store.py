@@ -18,7 +18,7 @@ import os
 from collections import Counter
 from contextlib import contextmanager
 from types import SimpleNamespace
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import msgspec
 
@@ -44,6 +44,8 @@ from .thresholds import KEPT_SHAPERS, TRIM_AFTER
 __all__ = ["JobTaskStore"]
 
 T = TypeVar("T")
+#: A page shaper: rows -> their JobTaskInfo dicts (``query.shape.make_shaper``).
+Shaper = Callable[[Sequence[int]], list[dict[str, Any]]]
 #: Rows shaped per step of an iteration (bounds the dicts alive at once).
 _ITER_CHUNK = 1000
 
@@ -230,12 +232,12 @@ class JobTaskStore:
         self._table = table
         self._shape_all = make_shaper(table, None)
         self._info = make_row_shaper(table)
-        self._shapers = {None: self._shape_all}
+        self._shapers: dict[tuple[str, ...] | None, Shaper] = {None: self._shape_all}
         self._list_plans = PlanCache(
             parse_list_request, lambda query: query.filter.clock, max_bytes=self._limits.plan_cache_bytes
         )
 
-    def _shaper(self, projection: tuple[str, ...] | None):
+    def _shaper(self, projection: tuple[str, ...] | None) -> Shaper:
         """Page shapers per projection (they read the table's column lists, which live as long as it)."""
         shaper = self._shapers.get(projection)
         if shaper is None:
@@ -333,10 +335,13 @@ class JobTaskStore:
         raise E.invalid_parameter("api", "explain answers 'list' or 'stat'")
 
 
-def _concatenate(parts: list[dict[str, list | TimeColumn]]) -> dict[str, list | TimeColumn]:
-    """Columns of all batches, each allocated once at its final size (no regrowth)."""
+def _concatenate(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Columns of all batches, each allocated once at its final size (no regrowth).
+
+    A batch's columns are ``normalize_columns``'s (a list, a ``TimeColumn`` or ``StagedCodes``
+    by field); each is set to None once taken, so it is freed as the load goes."""
     total = sum(len(p["job_task_id"]) for p in parts)
-    cols: dict[str, list | TimeColumn] = {}
+    cols: dict[str, Any] = {}
     for name in parts[0]:
         if type(parts[0][name]) is StagedCodes:
             cols[name] = StagedCodes.joined([part[name] for part in parts])

@@ -34,7 +34,7 @@ part's private state.
 from __future__ import annotations
 
 import threading
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from ..columns import CodeColumn, TimeColumn, new_column
 from ..heap import return_big_blocks_on_free, return_freed_memory
@@ -149,7 +149,7 @@ class Table:
         """The live row holding ``job_task_id``, or None."""
         return self._ids.row_of(job_task_id)
 
-    def ids_taken(self, ids: Sequence[str]) -> bool:
+    def ids_taken(self, ids: Iterable[str]) -> bool:
         """True when one of ``ids`` is already held."""
         return not self._ids.isdisjoint(ids)
 
