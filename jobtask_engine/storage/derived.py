@@ -50,7 +50,7 @@ reader refreshes it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Generic, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Callable, Generic, Protocol, TypeGuard, TypeVar
 
 from ..thresholds import CATCH_UP_SHARE
 
@@ -62,6 +62,15 @@ __all__ = ["Kind", "within_share"]
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+class _Versioned(Protocol):
+    """An entry ``Kind.current`` hands out: it stands as of the table's ``version``."""
+
+    version: int
+
+
+E = TypeVar("E", bound=_Versioned)
 
 
 def within_share(written: list[int] | None, rows: int) -> TypeGuard[list[int]]:
@@ -107,8 +116,8 @@ class Kind(Generic[K, V]):
         got = table.derived.get(self)
         return None if got is None else got.get(key)
 
-    def current(self, table: Table, key: K, build: Callable[[], V],
-                catch_up: Callable[[V, list[int] | None], bool]) -> V:
+    def current(self: Kind[K, E], table: Table, key: K, build: Callable[[], E],
+                catch_up: Callable[[E, list[int] | None], bool]) -> E:
         """The entry for ``key`` current with the table: kept, caught up or built (see the
         module docstring).  An entry has a ``version`` (the table's, as of which it stands),
         which ``catch_up`` sets to the table's when it returns True."""
@@ -116,7 +125,7 @@ class Kind(Generic[K, V]):
             entries = self[table]
             got = entries.pop(key, None)
             if got is not None:
-                since = got.version  # type: ignore[attr-defined]  # (see the docstring)
+                since = got.version
                 if since != table.version and not catch_up(got, table.rows_written_since(since)):
                     got = None
             if got is None:
