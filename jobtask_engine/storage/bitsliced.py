@@ -49,7 +49,7 @@ from .bitmaps import byte_planes, pack_mask, rewrite_bits
 from .derived import Kind, within_share
 
 if TYPE_CHECKING:  # the table imports this module
-    from .table import Table
+    from .table import Column, Table
 
 __all__ = ["BitSlices", "bit_slices", "build_due", "packed_rows", "BUILD_INT_ROW", "BUILD_CODE_ROW"]
 
@@ -223,17 +223,17 @@ def _slice_of(v: Any) -> int | None:
     return v & _MASK64 if type(v) is int and _INT64_MIN <= v <= _INT64_MAX else None
 
 
-def _sliceable(field: str, col: Any) -> bool:
+def _sliceable(field: str, col: Column) -> bool:
     if type(col) is CodeColumn:
         return col.codes.typecode == "B"
     return type(col) is list and FIELDS[field].kind == INT
 
 
-def _build(col: Any, version: int) -> BitSlices:
+def _build(col: Column, version: int) -> BitSlices:
     return _of_codes(col, version) if type(col) is CodeColumn else _of_ints(col, version)
 
 
-def _caught_up(table: Table, col: Any, got: BitSlices, rows: list[int] | None) -> bool:
+def _caught_up(table: Table, col: Column, got: BitSlices, rows: list[int] | None) -> bool:
     """``got`` brought up to the table's version with the ``rows`` written since; False when
     a rebuild is due."""
     if not within_share(rows, table.capacity):
