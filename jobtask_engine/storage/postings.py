@@ -223,7 +223,7 @@ class Postings:
             del target[value]
 
 
-def _new_posting(rows: list[int], capacity: int) -> Any:
+def _new_posting(rows: list[int], capacity: int) -> Posting:
     if len(rows) * DENSE_FRACTION >= capacity:
         return DensePosting(rows, capacity)
     return SortedList(rows)
