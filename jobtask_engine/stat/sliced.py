@@ -49,6 +49,7 @@ from typing import Any, Sequence
 from ..columns import CodeColumn
 from ..schema import FIELDS, INT
 from ..storage import Table
+from ..storage.bitsliced import BitSlices
 from ..storage.derived import Kind
 from ..thresholds import SLICED_GROUPS
 from .accumulators import fit_int64
@@ -73,10 +74,10 @@ COMPRESS_ROW = 6
 
 #: the fields a group reads -> the rent paid towards their planes' build (a ledger, read and
 #: written in place under the table's build lock; no version, no budget: an int per shape)
-_RENT: Kind[tuple, int] = Kind("rent towards bit slices")
+_RENT: Kind[tuple[str, ...], int] = Kind("rent towards bit slices")
 
 
-def _build_now(table: Table, fields: tuple, groups: int, reads: int) -> bool:
+def _build_now(table: Table, fields: tuple[str, ...], groups: int, reads: int) -> bool:
     """Whether the planes of ``fields`` are to be built (or are current) now, rent or build:
     False puts this group's estimated cost by the next strategy towards their build."""
     due = sum(table.bit_slices_due(f) for f in fields)
@@ -118,8 +119,9 @@ def sliced_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> tu
     if rows is None:
         return None
     key_slices = table.bit_slices(expr.path)
-    field_slices = {src: table.bit_slices(src) for src in reads}
-    if key_slices is None or any(s is None or rows & s.bad for s in field_slices.values()):
+    got_slices = {src: table.bit_slices(src) for src in reads}
+    field_slices: dict[str, BitSlices] = {src: s for src, s in got_slices.items() if s is not None}
+    if key_slices is None or len(field_slices) < len(got_slices) or any(rows & s.bad for s in field_slices.values()):
         return None
     nbytes = (table.capacity + 7) >> 3
     charge(len(values) * nbytes * PLANE_BYTE, f"{len(values)} key values x a bitmap of {nbytes} bytes")
@@ -133,7 +135,7 @@ def sliced_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> tu
     charge(len(groups) * planes * nbytes * PLANE_BYTE, f"{len(groups)} groups x {planes} planes of {nbytes} bytes")
     counts = [g.bit_count() for _, g in groups]
     sums: dict[str, list[int]] = {}
-    results = []
+    results: list[list] = []
     for f, src in zip(fields, sources):
         if not src:
             results.append(counts)
