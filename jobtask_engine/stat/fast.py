@@ -28,7 +28,7 @@ from bisect import bisect_right
 from collections import Counter
 from itertools import chain, compress, islice, repeat
 from operator import itemgetter, methodcaller
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..schema import DATETIME, FIELDS, INT, STR
 from ..timeutil import MS_PER_DAY, day_number, day_numbers
@@ -44,6 +44,9 @@ from .expressions import DatePart, DateToString, PathExpr
 from .frames import ColumnFrame, Frame
 from .grouped import group_id
 from .leaders import Leaders
+
+if TYPE_CHECKING:
+    from .group import GroupField, GroupKey
 
 __all__ = ["compact_group", "unwind_errors_group", "key_codes", "reduced_int_field", "CODES_SERVE", "UNWIND_COUNTS_SERVE"]
 
@@ -283,7 +286,7 @@ def _key_plan(expr: Any) -> tuple[str, str] | None:
     return None
 
 
-def reduced_int_field(f: Any, serves: frozenset[str] = CODES_SERVE) -> str | None:
+def reduced_int_field(f: GroupField, serves: frozenset[str] = CODES_SERVE) -> str | None:
     """The stored integer field a group field reduces ("" for a plain count), else None;
     ``serves``: the operators of the strategy asking (this module's, or ``sliced``'s)."""
     if f.operator == "count" and f.expr is None:
@@ -295,7 +298,7 @@ def reduced_int_field(f: Any, serves: frozenset[str] = CODES_SERVE) -> str | Non
     return None
 
 
-def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
+def compact_group(frame: Frame, keys: Sequence[GroupKey], fields: Sequence[GroupField]) -> list[dict] | None:
     """The group's documents (unsorted) through key codes, or None when the shape does not fit."""
     if type(frame) is not ColumnFrame or frame.overrides or not keys:
         return None
@@ -338,7 +341,7 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
     pres = list(map(uniq.__getitem__, group_codes))
     columns = [pres] if single else [list(c) for c in zip(*pres)]
     finals = [
-        _finals(k.expr, c) if how == "day" else c
+        _finals(k.expr, c) if how == "day" else c  # type: ignore[arg-type]  # a "day" key is a date expression (_key_plan)
         for k, (_, how), c in zip(keys, key_plans, columns)
     ]
     final_keys = list(zip(*finals))
@@ -484,7 +487,7 @@ def _finish(op: str, value: Any, size: int) -> Any:
 
 # -- unwind errors + group ------------------------------------------------------------
 
-def unwind_errors_group(frame: Frame, path: str, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
+def unwind_errors_group(frame: Frame, path: str, keys: Sequence[GroupKey], fields: Sequence[GroupField]) -> list[dict] | None:
     """``unwind errors`` then a count per ``errors.<sub>`` key(s), without building the unwound frame.
 
     Rows share their stored errors lists (one object per distinct value): the frame's rows are

@@ -39,6 +39,7 @@ from .expressions import DatePart, DateToString, PathExpr
 from .frames import ColumnFrame, Frame
 
 if TYPE_CHECKING:
+    from .expressions import Expr
     from .frames import Values
 
 __all__ = ["Partition", "partition"]
@@ -63,7 +64,7 @@ class Partition:
         self.subframes = subframes
 
 
-def partition(frame: Frame, key_exprs: Sequence[Any]) -> Partition:
+def partition(frame: Frame, key_exprs: Sequence[Expr]) -> Partition:
     if not key_exprs:
         return Partition([()], [len(frame)], _whole)
     posted = _postings(frame, key_exprs)
@@ -74,7 +75,7 @@ def partition(frame: Frame, key_exprs: Sequence[Any]) -> Partition:
 
 # -- postings ------------------------------------------------------------------------
 
-def _postings(frame: Frame, key_exprs: Sequence[Any]) -> Partition | None:
+def _postings(frame: Frame, key_exprs: Sequence[Expr]) -> Partition | None:
     if len(key_exprs) != 1 or type(frame) is not ColumnFrame or frame.overrides or not frame.ascending:
         # Posting lists are in row id order; a sorted frame's groups must keep its order.
         return None
@@ -126,7 +127,7 @@ def _cut_postings(frame: ColumnFrame, field: str, lists: list) -> list:
 
 # -- codes ---------------------------------------------------------------------------
 
-def _key_column(frame: Frame, expr: Any) -> tuple[Values, Callable[[Any], Any] | None]:
+def _key_column(frame: Frame, expr: Expr) -> tuple[Values, Callable[[Any], Any] | None]:
     """The column to group on, and the function turning a pre-key into the key (None: as is)."""
     if type(expr) is PathExpr and len(expr.parts) == 1 and type(frame) is ColumnFrame and expr.path not in frame.overrides:
         col = frame.table.columns.get(expr.path)
@@ -135,7 +136,7 @@ def _key_column(frame: Frame, expr: Any) -> tuple[Values, Callable[[Any], Any] |
             # once per group; 1-byte codes read over the rows as bytes (no int boxed a row).
             codes = frame.reader()(col.code_list())
             return (bytes(codes) if col.codes.typecode == "B" else list(codes)), col.values.__getitem__
-    if type(expr) in (DatePart, DateToString) and type(expr.arg) is PathExpr:
+    if isinstance(expr, (DatePart, DateToString)) and type(expr.arg) is PathExpr:
         vals, is_ms = expr.arg.raw(frame)
         if is_ms:
             needs_time = type(expr) is DateToString and expr.fmt.needs_time
@@ -146,7 +147,7 @@ def _key_column(frame: Frame, expr: Any) -> tuple[Values, Callable[[Any], Any] |
     return expr.column(frame), None
 
 
-def _by_codes(frame: Frame, key_exprs: Sequence[Any]) -> Partition:
+def _by_codes(frame: Frame, key_exprs: Sequence[Expr]) -> Partition:
     pairs = [_key_column(frame, e) for e in key_exprs]
     cols = [c for c, _ in pairs]
     finals = [f for _, f in pairs]

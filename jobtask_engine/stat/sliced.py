@@ -44,7 +44,7 @@ fields read), dropped when its planes are built.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ..columns import CodeColumn
 from ..schema import FIELDS, INT
@@ -57,6 +57,9 @@ from .budget import charge
 from .expressions import PathExpr
 from .fast import reduced_int_field
 from .frames import ColumnFrame, Frame
+
+if TYPE_CHECKING:
+    from .group import GroupField, GroupKey
 
 __all__ = ["sliced_group", "SLICED_SERVE", "PLANE_BYTE", "COMPRESS_ROW"]
 
@@ -94,7 +97,7 @@ def _build_now(table: Table, fields: tuple[str, ...], groups: int, reads: int) -
         return True
 
 
-def sliced_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> tuple[list[tuple], list[list]] | None:
+def sliced_group(frame: Frame, keys: Sequence[GroupKey], fields: Sequence[GroupField]) -> tuple[list[tuple], list[list]] | None:
     """(each group's key values, each field's value per group), or None when the shape does
     not fit (the caller orders the groups and builds the output)."""
     if type(frame) is not ColumnFrame or frame.overrides or len(keys) != 1 or frame.sel is None:
