@@ -229,7 +229,7 @@ class MatchStage(NamedTuple):
 
     conditions: tuple[MatchCondition, ...]
 
-    def apply(self, frame: Frame) -> Any:
+    def apply(self, frame: Frame) -> Frame:
         n = len(frame)
         if n == 0:
             return frame

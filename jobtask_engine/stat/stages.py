@@ -29,7 +29,7 @@ class UnwindStage(NamedTuple):
 
     path: str
 
-    def apply(self, frame: Frame) -> Any:
+    def apply(self, frame: Frame) -> ColumnFrame | DocFrame:
         parts = tuple(self.path.split("."))
         if type(frame) is ColumnFrame and len(parts) == 1:
             return _unwind_columns(frame, parts[0])
@@ -113,14 +113,14 @@ class CountStage(NamedTuple):
 class SkipStage(NamedTuple):
     count: int  # type: ignore[assignment]  # the field is named as the request's; it shadows tuple.count
 
-    def apply(self, frame: Frame) -> Any:
+    def apply(self, frame: Frame) -> Frame:
         return frame.slice(self.count, None)
 
 
 class LimitStage(NamedTuple):
     count: int  # type: ignore[assignment]  # the field is named as the request's; it shadows tuple.count
 
-    def apply(self, frame: Frame) -> Any:
+    def apply(self, frame: Frame) -> Frame:
         return frame.slice(0, self.count)
 
 
@@ -131,7 +131,7 @@ class SortStage(NamedTuple):
 
     keys: tuple[tuple[str, bool], ...]
 
-    def apply(self, frame: Frame, keep: int | None = None) -> Any:
+    def apply(self, frame: Frame, keep: int | None = None) -> Frame:
         """Sort; with ``keep``, only the first ``keep`` documents are needed (a later limit).
 
         A full sort of positions by a key column: timsort in C beats a Python top-k
