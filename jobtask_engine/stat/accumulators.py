@@ -15,21 +15,26 @@ for a missing value; ``$push``/``$addToSet`` skip missing values;
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .. import errors as E
 from ..values import MISSING, bson_key, datetimes_of, freeze, ms_to_dt, type_name
+
+if TYPE_CHECKING:
+    from .frames import Values
 
 __all__ = ["INTS", "MILLIS", "VALUES", "REDUCERS", "Reducer", "fit_int64"]
 
 INTS, MILLIS, VALUES = "ints", "millis", "values"
 
-Reducer = Callable[[list, str], Any]
+#: a reducer: a group's values (a sequence, or a stored column read the same way) and their kind
+#: (``INTS``, ``MILLIS``, ``VALUES``) -> the group's value
+Reducer = Callable[["Values", str], Any]
 
 _INT64 = 2**63
 
 
-def _numbers(values: list) -> list:
+def _numbers(values: Iterable[Any]) -> list:
     return [v for v in values if (type(v) is int or type(v) is float)]
 
 
@@ -40,7 +45,7 @@ def fit_int64(total: Any) -> Any:
     return total
 
 
-def r_sum(values: list, kind: str) -> Any:
+def r_sum(values: Values, kind: str) -> Any:
     if kind == INTS:
         return fit_int64(sum(values))
     if kind == MILLIS:
@@ -48,7 +53,7 @@ def r_sum(values: list, kind: str) -> Any:
     return fit_int64(sum(_numbers(values)))
 
 
-def r_average(values: list, kind: str) -> Any:
+def r_average(values: Values, kind: str) -> Any:
     if kind == INTS:
         return sum(values) / float(len(values)) if values else None
     if kind == MILLIS:
@@ -57,12 +62,12 @@ def r_average(values: list, kind: str) -> Any:
     return sum(nums) / float(len(nums)) if nums else None
 
 
-def _present(values: list) -> list:
+def _present(values: Iterable[Any]) -> list:
     return [v for v in values if v is not None and v is not MISSING]
 
 
 def _extreme(pick: Callable) -> Reducer:
-    def reduce(values: list, kind: str) -> Any:
+    def reduce(values: Values, kind: str) -> Any:
         if kind == INTS:
             return pick(values) if values else None
         present = _present(values)
@@ -82,7 +87,7 @@ def _extreme(pick: Callable) -> Reducer:
 
 
 def _end(index: int) -> Reducer:
-    def reduce(values: list, kind: str) -> Any:
+    def reduce(values: Values, kind: str) -> Any:
         if not values:
             return None
         v = values[index]
@@ -93,7 +98,7 @@ def _end(index: int) -> Reducer:
     return reduce
 
 
-def r_push(values: list, kind: str) -> list:
+def r_push(values: Values, kind: str) -> list:
     if kind == INTS or MISSING not in values:  # the test in C: a push per group of 100k groups
         return datetimes_of(values) if kind == MILLIS else list(values)
     if kind == MILLIS:
@@ -101,7 +106,7 @@ def r_push(values: list, kind: str) -> list:
     return [v for v in values if v is not MISSING]
 
 
-def r_add_to_set(values: list, kind: str) -> list:
+def r_add_to_set(values: Values, kind: str) -> list:
     if kind == INTS:
         return list(dict.fromkeys(values))
     seen: dict = {}
@@ -117,7 +122,7 @@ def r_add_to_set(values: list, kind: str) -> list:
     return out
 
 
-def r_merge_objects(values: list, kind: str) -> dict:
+def r_merge_objects(values: Values, kind: str) -> dict:
     merged: dict = {}
     for v in values:
         if v is None or v is MISSING:
@@ -131,7 +136,7 @@ def r_merge_objects(values: list, kind: str) -> dict:
     return merged
 
 
-def r_count(values: list, kind: str) -> int:
+def r_count(values: Values, kind: str) -> int:
     """``{$sum: 1}`` or ``{$sum: {$cond: [conditions, 1, 0]}}`` (values are the 1/0 per document)."""
     return sum(values)
 

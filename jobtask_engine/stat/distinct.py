@@ -92,7 +92,8 @@ def _values_beside_key(frame: ColumnFrame, name: str) -> list | None:
     sel = frame.sel
     if name == _KEY_FIELD or frame.overrides or type(sel) is not Selection or not len(frame):
         return None
-    if type(table.columns[name]) is not CodeColumn:
+    col = table.columns[name]
+    if type(col) is not CodeColumn:
         return None
     key_col = table.columns[_KEY_FIELD]
     first = sel.mask().find(1) if sel.is_dense else sel.members()[0] if sel.ordered else min(sel.members())
@@ -112,7 +113,7 @@ def _values_beside_key(frame: ColumnFrame, name: str) -> list | None:
         return None
     if CODE_MISSING in codes:
         codes.remove(CODE_MISSING)
-    return list(map(table.columns[name].values.__getitem__, codes))  # sorted below
+    return list(map(col.values.__getitem__, codes))  # sorted below
 
 
 def _sorted(values: list) -> list:

@@ -61,17 +61,18 @@ def run_stat(table: Table, rows: Selection | Sequence[int], plan: StatPlan, trac
     The pipeline's work, and the shaping of the page it answers, are charged to one
     ``max_pipeline_work`` budget (``budget.py``) before each is done.
     """
-    if type(rows) is Selection:
-        frame: Frame = ColumnFrame(table, sel=rows)
+    if isinstance(rows, Selection):
+        stored = ColumnFrame(table, sel=rows)
     else:
-        frame = ColumnFrame(table, rows)
+        stored = ColumnFrame(table, rows)
     if plan.stages is None:
-        values = distinct_values(frame, plan.distinct)
+        assert plan.distinct is not None, "a plan without stages is a distinct"
+        values = distinct_values(stored, plan.distinct)
         if trace is not None:
-            trace.append({"stage": "distinct", "rows_in": len(frame), "rows_out": len(values)})
+            trace.append({"stage": "distinct", "rows_in": len(stored), "rows_out": len(values)})
         return StatOutcome(None, values, len(values))
     with open_budget() as budget:
-        frame, total = run_pipeline(frame, plan.stages, plan.page, trace)
+        frame, total = run_pipeline(stored, plan.stages, plan.page, trace)
         budget.stage = "the answer"
         budget.answer_rows = _all_of
         charge_shaping(frame, plan.page)
@@ -135,6 +136,7 @@ def shape_stat(outcome: StatOutcome, plan: StatPlan) -> dict:
             return {"results": results}
         return {"results": results[page.start - 1 : page.stop], "total_count": outcome.total}
     frame = outcome.frame
+    assert frame is not None, "an outcome without values has a frame"
     if page is None:
         return {"results": shape_frame(frame)}
     frame = frame.slice(page.start - 1, page.stop)

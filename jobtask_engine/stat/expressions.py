@@ -15,7 +15,7 @@ compares below null, type errors are errors); errors surface as
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .. import errors as E
 from ..paths import agg_get
@@ -23,6 +23,9 @@ from ..values import MISSING, bson_key, is_number, type_name
 from .accumulators import fit_int64
 from .dates import DateFormat, date_part_fn, format_fn
 from .frames import Frame
+
+if TYPE_CHECKING:
+    from .frames import Values
 
 __all__ = [
     "Expr",
@@ -48,7 +51,7 @@ class Expr:
 
     __slots__ = ()
 
-    def column(self, frame: Frame) -> list:
+    def column(self, frame: Frame) -> Values:
         raise NotImplementedError
 
 
@@ -61,10 +64,10 @@ class PathExpr(Expr):
         self.path = path
         self.parts = tuple(path.split("."))
 
-    def column(self, frame: Frame) -> list:
+    def column(self, frame: Frame) -> Values:
         return frame.values(self.parts)
 
-    def raw(self, frame: Frame) -> tuple[list, bool]:
+    def raw(self, frame: Frame) -> tuple[Values, bool]:
         return frame.raw(self.parts)
 
     def __repr__(self) -> str:
@@ -99,7 +102,7 @@ class Const(Expr):
         return f"Const({self.value!r})"
 
 
-def _map(fn: Callable, *cols: list) -> list:
+def _map(fn: Callable[..., Any], *cols: Iterable[Any]) -> list:
     return list(map(fn, *cols))
 
 
@@ -110,6 +113,11 @@ class _DateExpr(Expr):
     """
 
     __slots__ = ("arg", "on_value", "on_ms")
+
+    arg: Expr
+    #: the operator on a pipeline value, and on a stored epoch-ms value
+    on_value: Callable[[Any], Any]
+    on_ms: Callable[[Any], Any]
 
     def column(self, frame: Frame) -> list:
         arg = self.arg

@@ -28,7 +28,7 @@ from bisect import bisect_right
 from collections import Counter
 from itertools import chain, compress, islice, repeat
 from operator import itemgetter, methodcaller
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..schema import DATETIME, FIELDS, INT, STR
 from ..timeutil import MS_PER_DAY, day_number, day_numbers
@@ -37,12 +37,16 @@ from ..columns import CodeColumn, TimeColumn
 from ..thresholds import KEPT_KEY_PLANS, KEY_SPACE_FLOOR, KEY_SPACE_SHARE
 from ..storage import Table
 from ..storage.derived import Kind, within_share
+from ..selection import Selection
 from .accumulators import fit_int64
 from .day_runs import day_runs
 from .expressions import DatePart, DateToString, PathExpr
 from .frames import ColumnFrame, Frame
 from .grouped import group_id
 from .leaders import Leaders
+
+if TYPE_CHECKING:
+    from .group import GroupField, GroupKey
 
 __all__ = ["compact_group", "unwind_errors_group", "key_codes", "reduced_int_field", "CODES_SERVE", "UNWIND_COUNTS_SERVE"]
 
@@ -75,12 +79,17 @@ class _Runs:
         return self.bases[bisect_right(self.starts, r) - 1]
 
 
+#: a reduced integer field per group code: the sums (maxima, minima) by code, or, read off
+#: the leading rows, the extreme of each group asked
+_PerCode = list[Any] | dict[int, Any]
+
+
 class _Codes:
     """Group codes of one key plan over a table, as of ``version``."""
 
     __slots__ = ("version", "codes", "uniq", "code_of", "runs", "leaders")
 
-    def __init__(self, version: int, codes: list | None, uniq: list | None, code_of: dict | None,
+    def __init__(self, version: int, codes: list[int] | None, uniq: list[Any] | None, code_of: dict[Any, int] | None,
                  runs: _Runs | None = None) -> None:
         self.version = version
         self.codes = codes  # group code per row id (None: a key holds a boolean, no codes)
@@ -94,7 +103,7 @@ class _Codes:
 
 #: key plan -> its group codes; at most ``KEPT_KEY_PLANS`` a table, the least recently used
 #: dropped first
-_KEY_CODES: Kind[tuple, _Codes] = Kind("group codes", lambda: KEPT_KEY_PLANS, trim=True)
+_KEY_CODES: Kind[tuple[tuple[str, str], ...], _Codes] = Kind("group codes", lambda: KEPT_KEY_PLANS, trim=True)
 
 
 def key_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> tuple[list | None, list | None]:
@@ -133,8 +142,9 @@ def _build_codes(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes:
     uniq = list(dict.fromkeys(cols[0] if len(cols) == 1 else zip(*cols)))
     decoders = [col.values if type(col) is CodeColumn and how != "day" else None for col, (_, how) in zip(stored, plan)]
     if any(decoders):
-        if len(cols) == 1:
-            uniq_keys = list(map(decoders[0].__getitem__, uniq))
+        first = decoders[0]
+        if len(cols) == 1 and first is not None:  # (one key: its decoder is the one there is)
+            uniq_keys = list(map(first.__getitem__, uniq))
         else:
             uniq_keys = [tuple(x if d is None else d[x] for x, d in zip(pre, decoders)) for pre in uniq]
     else:
@@ -209,10 +219,11 @@ def _build_by_runs(table: Table, plan: tuple[tuple[str, str], ...]) -> _Codes | 
 
 def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes, rows: list[int] | None) -> bool:
     """Recode the ``rows`` written since ``got`` was made; False when a rebuild is due instead."""
-    if got.codes is None or not within_share(rows, len(got.codes)):
+    codes, uniq, code_of = got.codes, got.uniq, got.code_of
+    # (the three are None together: a key holds a boolean)
+    if codes is None or uniq is None or code_of is None or rows is None or not within_share(rows, len(codes)):
         return False
     cols = [(table.columns[name], how == "day") for name, how in plan]
-    codes, uniq, code_of = got.codes, got.uniq, got.code_of
     laid = got.runs
     live = table.live_mask()
     moves: list[tuple[int, int | None, int | None]] = []  # (row, old code, new code if live)
@@ -230,7 +241,10 @@ def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes, rows
             # its string is new since the build): counts go row by row from now on.
             base = laid.base_of(r)
             if base is not None:
-                value_code = table.columns[laid.field].codes[r] if laid.field is not None else 0
+                value_code = (
+                    table.columns[laid.field].codes[r]  # type: ignore[union-attr]  # the runs' string key is a code column (_build_by_runs)
+                    if laid.field is not None else 0
+                )
                 if value_code >= laid.width or code != base + value_code:
                     got.runs = laid = None
         moves.append((r, codes[r] if r < len(codes) else None, code if live is None or live[r] else None))
@@ -272,7 +286,7 @@ def _key_plan(expr: Any) -> tuple[str, str] | None:
     return None
 
 
-def reduced_int_field(f: Any, serves: frozenset[str] = CODES_SERVE) -> str | None:
+def reduced_int_field(f: GroupField, serves: frozenset[str] = CODES_SERVE) -> str | None:
     """The stored integer field a group field reduces ("" for a plain count), else None;
     ``serves``: the operators of the strategy asking (this module's, or ``sliced``'s)."""
     if f.operator == "count" and f.expr is None:
@@ -284,12 +298,12 @@ def reduced_int_field(f: Any, serves: frozenset[str] = CODES_SERVE) -> str | Non
     return None
 
 
-def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
+def compact_group(frame: Frame, keys: Sequence[GroupKey], fields: Sequence[GroupField]) -> list[dict] | None:
     """The group's documents (unsorted) through key codes, or None when the shape does not fit."""
     if type(frame) is not ColumnFrame or frame.overrides or not keys:
         return None
-    key_plans = [_key_plan(k.expr) for k in keys]
-    if None in key_plans:
+    key_plans = [p for p in map(_key_plan, [k.expr for k in keys]) if p is not None]
+    if len(key_plans) < len(keys):
         return None
     if len(keys) == 1 and key_plans[0][1] == "plain":
         return None  # the general path (postings, codes) is as quick for one plain key
@@ -300,7 +314,7 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
     read = frame.reader()
     got = _key_codes(table, tuple(key_plans))
     codes, uniq = got.codes, got.uniq
-    if codes is None:
+    if codes is None or uniq is None:  # (None together: a key holds a boolean)
         return None
     counts = _run_counts(got, table, frame.sel)
     if counts is None:
@@ -308,14 +322,14 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
     if not counts:
         return []
     single = len(keys) == 1
-    reduced: list[list | None] = []
-    done: dict[tuple, list] = {}
+    reduced: list[_PerCode | None] = []
+    done: dict[tuple[str, str], _PerCode] = {}
     for f, src in zip(fields, field_plans):
         if not src:
             reduced.append(None)
             continue
         how = "sum" if f.operator == "average" else f.operator
-        acc = done.get((how, src))
+        acc: _PerCode | None = done.get((how, src))
         if acc is None:
             acc = None if how == "sum" else _leading(got, table, frame.sel, how, src, counts)
             if acc is None:
@@ -327,7 +341,7 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
     pres = list(map(uniq.__getitem__, group_codes))
     columns = [pres] if single else [list(c) for c in zip(*pres)]
     finals = [
-        _finals(k.expr, c) if how == "day" else c
+        _finals(k.expr, c) if how == "day" else c  # type: ignore[arg-type]  # a "day" key is a date expression (_key_plan)
         for k, (_, how), c in zip(keys, key_plans, columns)
     ]
     final_keys = list(zip(*finals))
@@ -364,7 +378,7 @@ def compact_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> l
     return docs
 
 
-def _run_counts(got: _Codes, table: Table, sel: Any) -> dict[int, int] | None:
+def _run_counts(got: _Codes, table: Table, sel: Selection | None) -> dict[int, int] | None:
     """The frame's row count per group code, read run by run (see ``_Runs``), or None when
     the codes are not laid out in runs or the frame is not a dense selection.
 
@@ -375,12 +389,12 @@ def _run_counts(got: _Codes, table: Table, sel: Any) -> dict[int, int] | None:
     of 1s in the mask.  At 1M workload rows (q7: 366 runs, 5 provider codes, 550k rows
     selected), profiled on a loaded machine: ~7 ms against ~35 ms for ``Counter`` over the
     selection."""
-    laid = got.runs
-    if laid is None or sel is None or not sel.is_dense:
+    laid, codes = got.runs, got.codes
+    if laid is None or codes is None or sel is None or not sel.is_dense:
         return None
     mask = sel.mask()
     n = len(mask)
-    if n != len(got.codes):
+    if n != len(codes):
         return None
     width, starts, bases = laid.width, laid.starts, laid.bases
     if laid.field is None:
@@ -388,6 +402,8 @@ def _run_counts(got: _Codes, table: Table, sel: Any) -> dict[int, int] | None:
         wanted: Sequence[int] = (1,)
     else:
         coded = table.columns[laid.field]
+        if type(coded) is not CodeColumn:  # (never: the runs' string key is a code column)
+            return None
         row_codes = coded.codes
         if row_codes.typecode != "B" or len(coded.values) + width > 256 or len(row_codes) != n:
             return None
@@ -395,7 +411,6 @@ def _run_counts(got: _Codes, table: Table, sel: Any) -> dict[int, int] | None:
         wanted = range(width, 2 * width)
     counts: Counter = Counter()
     ends = starts[1:] + [laid.end]
-    codes = got.codes
     count = per_row.count
     for a, b, base in zip(starts, ends, bases):
         if base is None:  # read row by row
@@ -410,12 +425,14 @@ def _run_counts(got: _Codes, table: Table, sel: Any) -> dict[int, int] | None:
     return counts
 
 
-def _leading(got: _Codes, table: Table, sel: Any, op: str, field: str, groups: Sequence[int]) -> dict | None:
+def _leading(got: _Codes, table: Table, sel: Selection | None, op: str, field: str,
+             groups: Iterable[int]) -> dict[int, Any] | None:
     """The max (min) of ``field`` per group code among a dense selection's rows, read off the
     groups' leading rows (``leaders.Leaders``); None when the plan asks for the first time
     (the lists are made when it asks again), the frame is not a dense selection, or a group's
     listed rows are all unselected (the caller loops over the rows instead)."""
-    if sel is None or not sel.is_dense:
+    codes, uniq = got.codes, got.uniq
+    if sel is None or not sel.is_dense or codes is None or uniq is None:
         return None
     key = (field, op)
     if key not in got.leaders:
@@ -425,20 +442,20 @@ def _leading(got: _Codes, table: Table, sel: Any, op: str, field: str, groups: S
         lead = got.leaders.get(key)
         if lead is None:
             try:
-                lead = Leaders(got.codes, table.columns[field], table.live_mask(), len(got.uniq), op == "max")
+                lead = Leaders(codes, table.columns[field], table.live_mask(), len(uniq), op == "max")
             except TypeError:
                 return None  # a live row without an integer here (not stored by the store itself)
             got.leaders[key] = lead
     return lead.extremes(groups, sel.mask(), table.columns[field])
 
 
-def _finals(expr: Any, days: list) -> list:
+def _finals(expr: DatePart | DateToString, days: list) -> list:
     on_ms = expr.on_ms
     formatted = {d: on_ms(d if d is None or d is MISSING else d * MS_PER_DAY) for d in set(days)}
     return list(map(formatted.__getitem__, days))
 
 
-def _reduce_ints(op: str, codes: Any, vals: Any, n_codes: int) -> list:
+def _reduce_ints(op: str, codes: Iterable[int], vals: Iterable[Any], n_codes: int) -> list:
     """Per group code: the sum, max or min of an integer column (a stored one is never null)."""
     if op in ("sum", "average"):
         acc: list = [0] * n_codes
@@ -470,7 +487,7 @@ def _finish(op: str, value: Any, size: int) -> Any:
 
 # -- unwind errors + group ------------------------------------------------------------
 
-def unwind_errors_group(frame: Frame, path: str, keys: Sequence[Any], fields: Sequence[Any]) -> list[dict] | None:
+def unwind_errors_group(frame: Frame, path: str, keys: Sequence[GroupKey], fields: Sequence[GroupField]) -> list[dict] | None:
     """``unwind errors`` then a count per ``errors.<sub>`` key(s), without building the unwound frame.
 
     Rows share their stored errors lists (one object per distinct value): the frame's rows are
@@ -497,7 +514,7 @@ def unwind_errors_group(frame: Frame, path: str, keys: Sequence[Any], fields: Se
     try:
         if per_list is None:
             # More distinct lists than codes: every element of every row read (C loops only).
-            elements = chain.from_iterable(frame.reader()(table.columns["errors"]))
+            elements: Iterable[Any] = chain.from_iterable(frame.reader()(table.columns["errors"]))
             if single:
                 counts: dict[Any, int] = Counter(map(getters[0], elements))
             else:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from itertools import chain, compress
 from operator import itemgetter
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, TypeVar, overload
 
 from ..paths import agg_column, agg_get
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
@@ -24,10 +24,25 @@ from ..columns import take
 from ..values import MISSING, datetimes_of, ms_to_dt
 from ..storage import Table
 
+if TYPE_CHECKING:
+    from ..columns import CodeColumn, TimeColumn
+    from ..selection import Selection
+
+    #: Values read over a frame's positions: a sequence, or a stored typed column itself (read
+    #: the same way: by index, iteration and length) when the rows cover it in order.
+    Values = Sequence[Any] | TimeColumn | CodeColumn
+
 __all__ = ["ColumnFrame", "DocFrame", "GroupFrame", "FieldsFrame", "Frame", "gather", "object_id", "as_lists", "group_id", "group_docs", "drop_missing"]
 
 
-def gather(col: list, rows: Sequence[int]) -> Sequence:
+_T = TypeVar("_T")
+
+
+@overload
+def gather(col: Sequence[_T], rows: Sequence[int]) -> Sequence[_T]: ...
+@overload
+def gather(col: Values, rows: Sequence[int]) -> Values: ...
+def gather(col: Values, rows: Sequence[int]) -> Values:
     """``[col[r] for r in rows]`` at C speed (a tuple); the column itself when rows cover it in order.
 
     The result is read-only by contract: stages never modify a column they were given.
@@ -46,7 +61,7 @@ def gather(col: list, rows: Sequence[int]) -> Sequence:
 _EMPTY: list = []
 
 
-def as_lists(col: Sequence) -> list:
+def as_lists(col: Iterable[Any]) -> list:
     """The ``errors`` column with tuples (the store's shared empty one) read as arrays.
 
     No new list per row: allocating 100k containers can trigger full garbage collections.
@@ -71,7 +86,7 @@ def group_docs(names: Sequence[str], keys: Sequence[Sequence[Any]], fields: Sequ
     return [dict(zip(layout, row)) for row in zip(ids, *columns)]
 
 
-def drop_missing(out: list[dict], names: Sequence[str], columns: Sequence[Sequence]) -> None:
+def drop_missing(out: list[dict], names: Sequence[str], columns: Sequence[Values]) -> None:
     """Fields whose value is MISSING taken out of the rows made from the columns."""
     for name, column in zip(names, columns):
         if MISSING in column:
@@ -97,7 +112,7 @@ class ColumnFrame:
     __slots__ = ("table", "_rows", "sel", "overrides", "ascending")
 
     def __init__(self, table: Table, rows: Sequence[int] | None = None, overrides: dict[str, list] | None = None,
-                 sel: Any = None, ascending: bool = True) -> None:
+                 sel: Selection | None = None, ascending: bool = True) -> None:
         self.table = table
         self._rows = rows
         self.sel = sel
@@ -108,12 +123,12 @@ class ColumnFrame:
     @property
     def rows(self) -> Sequence[int]:
         if self._rows is None:
-            self._rows = self.sel.rows()
+            self._rows = self.sel.rows()  # type: ignore[union-attr]  # a frame given no rows has a selection
         return self._rows
 
     def __len__(self) -> int:
         if self._rows is None:
-            return self.sel.count()
+            return self.sel.count()  # type: ignore[union-attr]  # a frame given no rows has a selection
         return len(self._rows)
 
     def _dense_mask(self) -> bytes | bytearray | None:
@@ -123,13 +138,13 @@ class ColumnFrame:
             return self.sel.mask()
         return None
 
-    def column(self, name: str) -> Sequence:
+    def column(self, name: str) -> Values:
         """One stored column over the frame's rows."""
         col = self.table.columns[name]
         mask = self._dense_mask()
         return gather(col, self.rows) if mask is None else list(compress(col, mask))
 
-    def reader(self) -> Callable[[Sequence], Iterable]:
+    def reader(self) -> Callable[[Values], Iterable[Any]]:
         """A function reading any table-aligned column (a stored one, its codes, cached group
         codes) over the frame's rows, as an iterable, the way ``column`` reads a stored one."""
         mask = self._dense_mask()
@@ -138,7 +153,7 @@ class ColumnFrame:
         rows = self.rows
         return lambda col: gather(col, rows)
 
-    def raw(self, parts: tuple[str, ...]) -> tuple[list, bool]:
+    def raw(self, parts: tuple[str, ...]) -> tuple[Values, bool]:
         """Values of a field path per position; True when they are epoch ms of a datetime column."""
         top = parts[0]
         over = self.overrides.get(top)
@@ -163,7 +178,7 @@ class ColumnFrame:
             return col, field.kind == DATETIME
         return [MISSING] * len(col), False
 
-    def values(self, parts: tuple[str, ...]) -> list:
+    def values(self, parts: tuple[str, ...]) -> Values:
         vals, is_ms = self.raw(parts)
         if is_ms:
             return datetimes_of(vals)
@@ -310,7 +325,7 @@ class FieldsFrame:
 
     __slots__ = ("names", "columns", "size", "millis", "_docs")
 
-    def __init__(self, names: Sequence[str], columns: Sequence[Sequence], size: int,
+    def __init__(self, names: Sequence[str], columns: Sequence[Values], size: int,
                  millis: frozenset[str] = frozenset()) -> None:
         self.names = tuple(names)
         self.columns = list(columns)

@@ -22,7 +22,7 @@ Whichever strategy finds the groups, the output is built and ordered by
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from ..schema import DATETIME, ERRORS, FIELDS, INT
 from .accumulators import INTS, MILLIS, REDUCERS, VALUES
@@ -35,6 +35,9 @@ from .frames import ColumnFrame, DocFrame, Frame, GroupFrame
 from .grouped import finish_group_columns, finish_groups
 from .partition import Partition, partition
 from .sliced import sliced_group
+
+if TYPE_CHECKING:
+    from .frames import Values
 
 __all__ = [
     "GroupKey",
@@ -107,10 +110,12 @@ class GroupStage(NamedTuple):
         self._charge_reducing(rows, part)
         self._charge_groups(rows, len(part.keys), columns=True)
         cache: dict[Any, Any] = {}
-        if part.subframes is not None:
-            results = [_reduce_per_frame(part.subframes, f, cache) for f in self.fields]
+        subframes, split = part.subframes, part.split
+        if subframes is not None:
+            results = [_reduce_per_frame(subframes, f, cache) for f in self.fields]
         else:
-            results = [_reduce_field(frame, f, part, cache) for f in self.fields]
+            assert split is not None, "a partition without sub-frames splits columns"
+            results = [_reduce_field(frame, f, part.sizes, split, cache) for f in self.fields]
         out = finish_group_columns([k.name for k in self.keys], part.keys, [f.name for f in self.fields], results)
         return out, POSTINGS if part.subframes is not None else COMPUTED_KEYS
 
@@ -185,7 +190,7 @@ def _pushed_work(expr: Expr) -> int:
 
 # -- reducing ----------------------------------------------------------------------
 
-def _input_column(frame: Frame, expr: Expr) -> tuple[list, str]:
+def _input_column(frame: Frame, expr: Expr) -> tuple[Values, str]:
     if type(expr) is PathExpr:
         vals, is_ms = expr.raw(frame)
         if is_ms:
@@ -202,14 +207,15 @@ def _input_column(frame: Frame, expr: Expr) -> tuple[list, str]:
     return expr.column(frame), VALUES
 
 
-def _reduce_field(frame: Frame, f: GroupField, part: Partition, cache: dict) -> list:
+def _reduce_field(frame: Frame, f: GroupField, sizes: list[int], split: Callable[[Values], list],
+                  cache: dict) -> list:
     if f.expr is None:
-        return list(part.sizes)
+        return list(sizes)
     key = _expr_key(f.expr)
     got = cache.get(key)
     if got is None:
         col, kind = _input_column(frame, f.expr)
-        got = cache[key] = (part.split(col), kind)
+        got = cache[key] = (split(col), kind)
     groups, kind = got
     return _reduce_groups(f.operator, groups, kind, key, cache)
 

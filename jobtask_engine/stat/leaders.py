@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from itertools import compress
 from operator import neg
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..thresholds import LEADERS_KEPT
+
+if TYPE_CHECKING:
+    from .frames import Values
 
 __all__ = ["Leaders"]
 
@@ -34,7 +37,7 @@ class Leaders:
 
     __slots__ = ("lists", "bounded", "desc", "stale")
 
-    def __init__(self, codes: Sequence[int], vals: Sequence[Any], live: Sequence[int] | None, n_codes: int,
+    def __init__(self, codes: Sequence[int], vals: Values, live: Sequence[int] | None, n_codes: int,
                  desc: bool) -> None:
         self.desc = desc  # True: the largest values lead (max); False: the smallest (min)
         self.stale = False  # a bounded group lost its last listed row to a write
@@ -69,7 +72,7 @@ class Leaders:
     def _key(self, v: Any) -> Any:
         return v if self.desc else -v
 
-    def note_write(self, r: int, old: int | None, new: int | None, vals: Sequence[Any]) -> None:
+    def note_write(self, r: int, old: int | None, new: int | None, vals: Values) -> None:
         """Row ``r`` was written (alone): ``drop`` then ``add``."""
         self.drop(r, old)
         self.add(r, new, vals)
@@ -84,7 +87,7 @@ class Leaders:
                 if not got and self.bounded[old]:
                     self.stale = True
 
-    def add(self, r: int, new: int | None, vals: Sequence[Any]) -> None:
+    def add(self, r: int, new: int | None, vals: Values) -> None:
         """Written row ``r`` is live in group ``new`` (None: deleted) with value ``vals[r]``;
         ``vals`` current for every listed row."""
         if new is None:
@@ -104,7 +107,7 @@ class Leaders:
             del got[LEADERS_KEPT:]
             self.bounded[new] = True
 
-    def extremes(self, groups: Iterable[int], mask: Sequence[int], vals: Sequence[Any]) -> dict[int, Any] | None:
+    def extremes(self, groups: Iterable[int], mask: Sequence[int], vals: Values) -> dict[int, Any] | None:
         """group code -> the best value among the selected rows (``mask[r]`` true) of each of
         ``groups``, or None when a group's listed rows are all unselected (and it has others)."""
         out: dict[int, Any] = {}

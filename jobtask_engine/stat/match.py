@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from itertools import compress, repeat
 from operator import eq
-from typing import Any, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
 from ..limits import sre_parser
 from ..schema import FIELDS, INT, STR
@@ -28,6 +28,9 @@ from ..paths import query_leaves
 from ..values import MISSING, ValueTest, bson_equal
 from ..values import in_test as any_equal
 from .frames import ColumnFrame, Frame
+
+if TYPE_CHECKING:
+    from .frames import Values
 
 __all__ = ["MatchCondition", "MatchStage", "condition_test", "search_patterns", "eq_test", "in_test", "regex_test"]
 
@@ -175,16 +178,15 @@ def _tested(cond: MatchCondition, frame: Frame) -> list[bool]:
     return [any(test(v) for v in leaves) if leaves else test(MISSING) for leaves in reached]
 
 
-def _scalar_hits(cond: MatchCondition, frame: Frame, col: Any = None) -> bytes | None:
-    """``eq``/``in`` on a stored string or integer column, compared in C (None: not applicable).
-
-    ``col``: test this column (e.g. the whole stored column) instead of the frame's.
-    """
-    if not _scalar_applies(cond, frame):
+def _scalar_hits(cond: MatchCondition, frame: Frame) -> bytes | None:
+    """``eq``/``in`` on a stored string or integer column, compared in C (None: not applicable)."""
+    if type(frame) is not ColumnFrame or not _scalar_applies(cond, frame):
         return None
-    name = cond.parts[0]
-    if col is None:
-        col = frame.column(name)
+    return _column_hits(cond, frame.column(cond.parts[0]))
+
+
+def _column_hits(cond: MatchCondition, col: Values) -> bytes:
+    """``eq``/``in`` (one that ``_scalar_applies`` to) tested on each value of ``col`` in C."""
     if cond.op == "eq":
         return bytes(map(eq, col, repeat(cond.value)))
     wanted = set(cond.value)
@@ -215,7 +217,7 @@ def _match_selection(conditions: tuple, frame: ColumnFrame) -> ColumnFrame | Non
     n = len(sel.mask())
     acc = int.from_bytes(sel.mask(), "little")
     for cond in conditions:
-        hits = _scalar_hits(cond, frame, frame.table.columns[cond.parts[0]])
+        hits = _column_hits(cond, frame.table.columns[cond.parts[0]])
         if cond.negated:
             hits = hits.translate(_NOT)
         acc &= int.from_bytes(hits, "little")
@@ -227,7 +229,7 @@ class MatchStage(NamedTuple):
 
     conditions: tuple[MatchCondition, ...]
 
-    def apply(self, frame: Frame) -> Any:
+    def apply(self, frame: Frame) -> Frame:
         n = len(frame)
         if n == 0:
             return frame

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 from .. import errors as E
 from ..limits import LimitError, check_date_format, check_operands, check_pattern, check_pipeline
@@ -85,7 +85,7 @@ class _Refused(Exception):
     """A reason the reference gives; becomes ERROR_DB_QUERY."""
 
 
-def _fail(reason: str) -> None:
+def _fail(reason: str) -> NoReturn:
     raise _Refused(reason)
 
 
@@ -209,16 +209,16 @@ def _stage(stages: list, kind: str, options: Any, group_keys: list[str]) -> list
     if kind == "unwind":
         stages.extend(_unwind(options))
     elif kind == "group":
-        rule, keys = _group(options, group_keys)
-        stages.append(rule)
+        group, keys = _group(options, group_keys)
+        stages.append(group)
         group_keys = group_keys + keys
     elif kind == "count":
         stages.append(_count(options))
     elif kind == "sort":
         stages.append(_sort(options, group_keys))
     elif kind == "project":
-        rule, group_keys = _project(options, group_keys)
-        stages.append(rule)
+        project, group_keys = _project(options, group_keys)
+        stages.append(project)
     elif kind == "limit":
         n = _whole(options, "aggregate.limit")
         if n <= 0:
@@ -256,8 +256,8 @@ def _path_expr(key: Any, where: str) -> Expr:
         if any(p == "" or p.startswith("$") for p in parts):
             _fail(f"{where}: invalid field path {path!r}")
         return Root(parts)
-    parts = path.split(".")
-    if any(p == "" or p.startswith("$") for p in parts):
+    steps = path.split(".")
+    if any(p == "" or p.startswith("$") for p in steps):
         _fail(f"{where}: invalid field path '${path}' (key = {key!r})")
     return PathExpr(path)
 
@@ -440,7 +440,7 @@ def _group_field(condition: Any, before: list[str]) -> GroupField:
             raise E.db_query(f"'aggregate.group.fields' condition requires a key: {condition}")
 
     if operator == "count":
-        expr = None if test is None else Cond(test, Const(1), Const(0))
+        expr: Expr | None = None if test is None else Cond(test, Const(1), Const(0))
     elif operator == "push":
         if not key and not sub_items:
             raise E.db_query(f"'aggregate.group.fields' condition requires fields: {condition}")

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import compress
 from operator import itemgetter
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..columns import CodeColumn
 from ..schema import INDEXED
@@ -37,6 +37,10 @@ from ..timeutil import MS_PER_DAY, day_numbers
 from ..values import MISSING, freeze
 from .expressions import DatePart, DateToString, PathExpr
 from .frames import ColumnFrame, Frame
+
+if TYPE_CHECKING:
+    from .expressions import Expr
+    from .frames import Values
 
 __all__ = ["Partition", "partition"]
 
@@ -52,7 +56,7 @@ class Partition:
 
     __slots__ = ("keys", "sizes", "split", "subframes")
 
-    def __init__(self, keys: list[tuple], sizes: list[int], split: Callable[[Sequence], list] | None = None,
+    def __init__(self, keys: list[tuple], sizes: list[int], split: Callable[[Values], list] | None = None,
                  subframes: list | None = None) -> None:
         self.keys = keys
         self.sizes = sizes
@@ -60,7 +64,7 @@ class Partition:
         self.subframes = subframes
 
 
-def partition(frame: Frame, key_exprs: Sequence[Any]) -> Partition:
+def partition(frame: Frame, key_exprs: Sequence[Expr]) -> Partition:
     if not key_exprs:
         return Partition([()], [len(frame)], _whole)
     posted = _postings(frame, key_exprs)
@@ -71,7 +75,7 @@ def partition(frame: Frame, key_exprs: Sequence[Any]) -> Partition:
 
 # -- postings ------------------------------------------------------------------------
 
-def _postings(frame: Frame, key_exprs: Sequence[Any]) -> Partition | None:
+def _postings(frame: Frame, key_exprs: Sequence[Expr]) -> Partition | None:
     if len(key_exprs) != 1 or type(frame) is not ColumnFrame or frame.overrides or not frame.ascending:
         # Posting lists are in row id order; a sorted frame's groups must keep its order.
         return None
@@ -123,7 +127,7 @@ def _cut_postings(frame: ColumnFrame, field: str, lists: list) -> list:
 
 # -- codes ---------------------------------------------------------------------------
 
-def _key_column(frame: Frame, expr: Any) -> tuple[Sequence, Callable | None]:
+def _key_column(frame: Frame, expr: Expr) -> tuple[Values, Callable[[Any], Any] | None]:
     """The column to group on, and the function turning a pre-key into the key (None: as is)."""
     if type(expr) is PathExpr and len(expr.parts) == 1 and type(frame) is ColumnFrame and expr.path not in frame.overrides:
         col = frame.table.columns.get(expr.path)
@@ -132,7 +136,7 @@ def _key_column(frame: Frame, expr: Any) -> tuple[Sequence, Callable | None]:
             # once per group; 1-byte codes read over the rows as bytes (no int boxed a row).
             codes = frame.reader()(col.code_list())
             return (bytes(codes) if col.codes.typecode == "B" else list(codes)), col.values.__getitem__
-    if type(expr) in (DatePart, DateToString) and type(expr.arg) is PathExpr:
+    if isinstance(expr, (DatePart, DateToString)) and type(expr.arg) is PathExpr:
         vals, is_ms = expr.arg.raw(frame)
         if is_ms:
             needs_time = type(expr) is DateToString and expr.fmt.needs_time
@@ -143,12 +147,12 @@ def _key_column(frame: Frame, expr: Any) -> tuple[Sequence, Callable | None]:
     return expr.column(frame), None
 
 
-def _by_codes(frame: Frame, key_exprs: Sequence[Any]) -> Partition:
+def _by_codes(frame: Frame, key_exprs: Sequence[Expr]) -> Partition:
     pairs = [_key_column(frame, e) for e in key_exprs]
     cols = [c for c, _ in pairs]
     finals = [f for _, f in pairs]
     single = len(cols) == 1
-    keyed: Sequence = cols[0] if single else list(zip(*cols))
+    keyed: Values = cols[0] if single else list(zip(*cols))
     try:
         counts = Counter(keyed)  # distinct keys in first-seen order, with their sizes
         frozen = _has_bool(counts, not single)
@@ -185,11 +189,11 @@ def _finalize(keys: list[tuple], finals: list) -> tuple[list[tuple], list[list[i
     return [final[gs[0]] for gs in groups], groups
 
 
-def _whole(col: Sequence) -> list:
+def _whole(col: Values) -> list:
     return [col]
 
 
-def _splitter(keyed: Sequence, code_of: dict, groups: list[list[int]]) -> Callable[[Sequence], list]:
+def _splitter(keyed: Values, code_of: dict, groups: list[list[int]]) -> Callable[[Values], list]:
     """A function splitting a frame-aligned column into the groups' values (computed codes cached)."""
     if len(groups) == 1:
         return _whole
@@ -203,7 +207,7 @@ def _splitter(keyed: Sequence, code_of: dict, groups: list[list[int]]) -> Callab
                 sels = state["sels"] = [codes.translate(_table(gs)) for gs in groups]
             return sels
 
-        def split_few(col: Sequence) -> list:
+        def split_few(col: Values) -> list:
             return [list(compress(col, sel)) for sel in selections()]
 
         return split_few
@@ -218,7 +222,7 @@ def _splitter(keyed: Sequence, code_of: dict, groups: list[list[int]]) -> Callab
             got = state["members"] = _members(keyed, {k: of_group[c] for k, c in code_of.items()}, len(groups))
         return got
 
-    def split_many(col: Sequence) -> list:
+    def split_many(col: Values) -> list:
         out = []
         for m in members():
             if len(m) == 1:
@@ -253,7 +257,7 @@ def _has_bool(keys: dict, tuples: bool) -> bool:
     return any(type(k) is bool for k in keys)
 
 
-def _members(keyed: Sequence, code_of: dict, n_groups: int) -> list[list[int]]:
+def _members(keyed: Values, code_of: dict, n_groups: int) -> list[list[int]]:
     """Ascending positions of each group's documents: one Python pass over integer codes."""
     members: list[list[int]] = [[] for _ in range(n_groups)]
     appenders = [m.append for m in members]

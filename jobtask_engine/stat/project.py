@@ -10,7 +10,7 @@ documents.  A spec that only excludes ``_id`` keeps everything else.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from ..paths import kept_path, merge_kept, set_in
 from ..schema import FIELD_NAMES
@@ -18,6 +18,9 @@ from ..values import MISSING
 from .budget import DOC_VALUE, PROJECT_PATH, expr_work
 from .expressions import Expr, PathExpr
 from .frames import DocFrame, FieldsFrame, Frame
+
+if TYPE_CHECKING:
+    from .frames import Values
 
 __all__ = ["INCLUDE", "EXCLUDE", "ProjectStage"]
 
@@ -81,7 +84,7 @@ def _project_columns(frame: Frame, id_item: Any, others: list[tuple[str, Any]]) 
     """Top-level output fields only: each one a column (``FieldsFrame``), in the order the
     documents would hold them (``_id``, the kept fields, the computed ones)."""
     names: list[str] = []
-    columns: list[Sequence] = []
+    columns: list[Values] = []
     millis: set[str] = set()
     if id_item == INCLUDE:
         names.append("_id")
@@ -89,17 +92,21 @@ def _project_columns(frame: Frame, id_item: Any, others: list[tuple[str, Any]]) 
     elif isinstance(id_item, Expr):
         names.append("_id")
         columns.append(id_item.column(frame))
-    kept = [(name, (name,)) for name, item in others if item == INCLUDE]
-    computed = [(name, item) for name, item in others if isinstance(item, Expr)]
-    for name, item in kept + computed:
+    # each output read as a path's values (a tuple of its parts) or evaluated (an Expr)
+    kept: list[tuple[str, tuple[str, ...] | Expr]] = [(name, (name,)) for name, item in others if item == INCLUDE]
+    computed: list[tuple[str, tuple[str, ...] | Expr]] = [
+        (name, item.parts if type(item) is PathExpr and len(item.parts) == 1 else item)
+        for name, item in others if isinstance(item, Expr)
+    ]
+    for name, source in kept + computed:
         names.append(name)
-        if type(item) is tuple or _is_path(item):
-            values, is_ms = frame.raw(item if type(item) is tuple else item.parts)  # a stored datetime stays epoch ms
+        if isinstance(source, tuple):
+            values, is_ms = frame.raw(source)  # a stored datetime stays epoch ms
             columns.append(values)
             if is_ms:
                 millis.add(name)
         else:
-            columns.append(item.column(frame))
+            columns.append(source.column(frame))
     return FieldsFrame(names, columns, len(frame), frozenset(millis))
 
 
@@ -120,7 +127,7 @@ def _copy_field(out: list[dict], frame: Frame, parts: tuple[str, ...]) -> None:
             doc[top] = v
 
 
-def _set_computed(out: list[dict], parts: tuple[str, ...], values: list) -> None:
+def _set_computed(out: list[dict], parts: tuple[str, ...], values: Iterable[Any]) -> None:
     if len(parts) == 1:  # the common case, without a call per document
         name = parts[0]
         for doc, v in zip(out, values):

@@ -19,12 +19,15 @@ shaped from their columns (``shape_frame``).
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ..schema import DATETIME, ERRORS, FIELD_NAMES, FIELDS
 from ..timeutil import ms_to_iso, ms_to_iso_many
 from ..values import MISSING
 from .frames import ColumnFrame, FieldsFrame, Frame, GroupFrame, drop_missing, object_id
+
+if TYPE_CHECKING:
+    from .frames import Values
 
 __all__ = ["plain", "flatten_row", "shape_rows", "shape_frame"]
 
@@ -148,7 +151,7 @@ def _shape_fields(frame: FieldsFrame) -> list[dict]:
     return out
 
 
-def _iso_column(column: Sequence) -> list:
+def _iso_column(column: Values) -> list:
     """Epoch ms of a datetime column written out (null stays null, MISSING is removed after)."""
     if MISSING in column:
         return [v if v is None or v is MISSING else ms_to_iso(v) for v in column]

@@ -44,11 +44,12 @@ fields read), dropped when its planes are built.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ..columns import CodeColumn
 from ..schema import FIELDS, INT
 from ..storage import Table
+from ..storage.bitsliced import BitSlices
 from ..storage.derived import Kind
 from ..thresholds import SLICED_GROUPS
 from .accumulators import fit_int64
@@ -56,6 +57,9 @@ from .budget import charge
 from .expressions import PathExpr
 from .fast import reduced_int_field
 from .frames import ColumnFrame, Frame
+
+if TYPE_CHECKING:
+    from .group import GroupField, GroupKey
 
 __all__ = ["sliced_group", "SLICED_SERVE", "PLANE_BYTE", "COMPRESS_ROW"]
 
@@ -73,10 +77,10 @@ COMPRESS_ROW = 6
 
 #: the fields a group reads -> the rent paid towards their planes' build (a ledger, read and
 #: written in place under the table's build lock; no version, no budget: an int per shape)
-_RENT: Kind[tuple, int] = Kind("rent towards bit slices")
+_RENT: Kind[tuple[str, ...], int] = Kind("rent towards bit slices")
 
 
-def _build_now(table: Table, fields: tuple, groups: int, reads: int) -> bool:
+def _build_now(table: Table, fields: tuple[str, ...], groups: int, reads: int) -> bool:
     """Whether the planes of ``fields`` are to be built (or are current) now, rent or build:
     False puts this group's estimated cost by the next strategy towards their build."""
     due = sum(table.bit_slices_due(f) for f in fields)
@@ -93,7 +97,7 @@ def _build_now(table: Table, fields: tuple, groups: int, reads: int) -> bool:
         return True
 
 
-def sliced_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> tuple[list[tuple], list[list]] | None:
+def sliced_group(frame: Frame, keys: Sequence[GroupKey], fields: Sequence[GroupField]) -> tuple[list[tuple], list[list]] | None:
     """(each group's key values, each field's value per group), or None when the shape does
     not fit (the caller orders the groups and builds the output)."""
     if type(frame) is not ColumnFrame or frame.overrides or len(keys) != 1 or frame.sel is None:
@@ -118,8 +122,9 @@ def sliced_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> tu
     if rows is None:
         return None
     key_slices = table.bit_slices(expr.path)
-    field_slices = {src: table.bit_slices(src) for src in reads}
-    if key_slices is None or any(s is None or rows & s.bad for s in field_slices.values()):
+    got_slices = {src: table.bit_slices(src) for src in reads}
+    field_slices: dict[str, BitSlices] = {src: s for src, s in got_slices.items() if s is not None}
+    if key_slices is None or len(field_slices) < len(got_slices) or any(rows & s.bad for s in field_slices.values()):
         return None
     nbytes = (table.capacity + 7) >> 3
     charge(len(values) * nbytes * PLANE_BYTE, f"{len(values)} key values x a bitmap of {nbytes} bytes")
@@ -133,7 +138,7 @@ def sliced_group(frame: Frame, keys: Sequence[Any], fields: Sequence[Any]) -> tu
     charge(len(groups) * planes * nbytes * PLANE_BYTE, f"{len(groups)} groups x {planes} planes of {nbytes} bytes")
     counts = [g.bit_count() for _, g in groups]
     sums: dict[str, list[int]] = {}
-    results = []
+    results: list[list] = []
     for f, src in zip(fields, sources):
         if not src:
             results.append(counts)

@@ -9,7 +9,7 @@ beside them.
 from __future__ import annotations
 
 from itertools import compress
-from typing import Any, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Collection, Iterable, NamedTuple, Sequence
 
 from ..limits import check_rows
 from ..schema import DATETIME, FIELD_NAMES, FIELDS, INT, STR
@@ -17,6 +17,9 @@ from ..paths import doc_get, embedded_values, query_leaves, set_path
 from ..values import MISSING, NULL_KEY, R_DATE, leaves_sort_key, sort_key
 from .budget import RESULT_VALUE, SORT_COMPUTED, SORT_ELEMENT, SORT_PLAIN, UNWOUND_ROW, charge, reserve_answer
 from .frames import ColumnFrame, DocFrame, Frame, GroupFrame
+
+if TYPE_CHECKING:
+    from .frames import Values
 
 __all__ = ["UnwindStage", "CountStage", "SortStage", "SkipStage", "LimitStage"]
 
@@ -26,7 +29,7 @@ class UnwindStage(NamedTuple):
 
     path: str
 
-    def apply(self, frame: Frame) -> Any:
+    def apply(self, frame: Frame) -> ColumnFrame | DocFrame:
         parts = tuple(self.path.split("."))
         if type(frame) is ColumnFrame and len(parts) == 1:
             return _unwind_columns(frame, parts[0])
@@ -108,16 +111,16 @@ class CountStage(NamedTuple):
 
 
 class SkipStage(NamedTuple):
-    count: int
+    count: int  # type: ignore[assignment]  # the field is named as the request's; it shadows tuple.count
 
-    def apply(self, frame: Frame) -> Any:
+    def apply(self, frame: Frame) -> Frame:
         return frame.slice(self.count, None)
 
 
 class LimitStage(NamedTuple):
-    count: int
+    count: int  # type: ignore[assignment]  # the field is named as the request's; it shadows tuple.count
 
-    def apply(self, frame: Frame) -> Any:
+    def apply(self, frame: Frame) -> Frame:
         return frame.slice(0, self.count)
 
 
@@ -128,7 +131,7 @@ class SortStage(NamedTuple):
 
     keys: tuple[tuple[str, bool], ...]
 
-    def apply(self, frame: Frame, keep: int | None = None) -> Any:
+    def apply(self, frame: Frame, keep: int | None = None) -> Frame:
         """Sort; with ``keep``, only the first ``keep`` documents are needed (a later limit).
 
         A full sort of positions by a key column: timsort in C beats a Python top-k
@@ -147,7 +150,7 @@ class SortStage(NamedTuple):
         return frame.take(order, ordered=False)
 
 
-def _sort_column(frame: Frame, parts: tuple[str, ...], desc: bool) -> Sequence:
+def _sort_column(frame: Frame, parts: tuple[str, ...], desc: bool) -> Values:
     if len(parts) == 1:
         values, is_ms = frame.raw(parts)
         if _plainly_ordered(frame, parts[0], values):
@@ -164,20 +167,20 @@ def _sort_column(frame: Frame, parts: tuple[str, ...], desc: bool) -> Sequence:
         return [leaves_sort_key(query_leaves(v, parts[1:]), desc) for v in base]
     if len(parts) == 2:
         if type(frame) is GroupFrame and parts[0] == "_id":
-            values: Any = frame.values(parts)  # a key's column
+            embedded: list | None = frame.values(parts)  # a key's column
         else:
-            values = embedded_values(frame.docs(), parts)  # ``_id.<key>`` after a group
-        if values is not None:
-            if _one_plain_type(values):
-                return values
-            _charge_computed(values, parts)
-            return [sort_key(v, desc) for v in values]
+            embedded = embedded_values(frame.docs(), parts)  # ``_id.<key>`` after a group
+        if embedded is not None:
+            if _one_plain_type(embedded):
+                return embedded
+            _charge_computed(embedded, parts)
+            return [sort_key(v, desc) for v in embedded]
     docs = frame.docs()
     _charge_computed(docs, parts)
     return [leaves_sort_key(query_leaves(d, parts), desc) for d in docs]
 
 
-def _charge_computed(values: Sequence, parts: tuple[str, ...]) -> None:
+def _charge_computed(values: Collection[Any], parts: tuple[str, ...]) -> None:
     """A sort key computed per value (arrays, documents, mixed types), charged before it is:
     per row, and per array element two levels deep (a document's value at the path's head)."""
     n = len(values)
@@ -195,7 +198,7 @@ def _charge_computed(values: Sequence, parts: tuple[str, ...]) -> None:
            f"{n} rows x a computed sort key on {'.'.join(parts)} ({elements} array elements)")
 
 
-def _one_plain_type(values: Sequence) -> bool:
+def _one_plain_type(values: Iterable[Any]) -> bool:
     """All strings, or all numbers (no booleans): raw values then sort in BSON order."""
     types = set(map(type, values))
     return types == _STR or (bool(types) and types <= _NUMBERS)
@@ -205,7 +208,7 @@ _STR = {str}
 _NUMBERS = {int, float}
 
 
-def _plainly_ordered(frame: Frame, name: str, values: Sequence) -> bool:
+def _plainly_ordered(frame: Frame, name: str, values: Collection[Any]) -> bool:
     """A stored int, string or datetime column without null or missing sorts by its raw values."""
     if type(frame) is not ColumnFrame or name in frame.overrides:
         return False
