@@ -100,7 +100,7 @@ def _name(draw, used: set, prefix: str) -> str:
 
 
 def _conditions(draw, doc: _Doc) -> list[dict]:
-    out = []
+    out: list[dict] = []
     keys = [p for p in doc.paths("str", "int", allow_missing=False) if p in MATCH_VALUES or p in COUNTS]
     if not keys:
         return out
