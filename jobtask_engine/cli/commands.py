@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from types import ModuleType
 from typing import TYPE_CHECKING, Callable
 
 from jobtask_engine.cli.inputs import UsageError, load_store, missing_extra, open_data, query_request
@@ -65,7 +66,7 @@ def _announce(store: "JobTaskStore") -> Callable[[str], None]:
     return on_ready
 
 
-def _import_extra(module: str, extra: str, modules: frozenset[str], what: str):
+def _import_extra(module: str, extra: str, modules: frozenset[str], what: str) -> ModuleType:
     """``module``, or a UsageError naming the extra to install when one of its packages is missing."""
     import importlib
 
