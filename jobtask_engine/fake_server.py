@@ -17,7 +17,9 @@ S = TypeVar("S", bound="FakeServer")
 class FakeServer:
     """A server over one (thread-safe) store; subclasses start, stop and have ``store``."""
 
-    store: "JobTaskStore"
+    @property
+    def store(self) -> "JobTaskStore":
+        raise NotImplementedError
 
     def start(self: S) -> S:
         raise NotImplementedError

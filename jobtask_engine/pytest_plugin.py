@@ -59,10 +59,11 @@ def seed(
     With explicit records, ``overrides`` are applied to every one of them
     (e.g. ``domain_id="domain-a"``).
     """
+    from jobtask_engine.fake_server import FakeServer
+
     rows = _records(records, seed, overrides)
-    server_seed = getattr(target, "seed", None)
-    if callable(server_seed):
-        return server_seed(rows)
+    if isinstance(target, FakeServer):  # a live server: one block no call interleaves with
+        return target.seed(rows)
     return [target.create(record) for record in rows]
 
 

@@ -26,6 +26,8 @@ __all__ = [
     "parse_stat_request",
     "StatRequest",
     "ParsedRequest",
+    "ListParts",
+    "StatParts",
     "parse_list_parts",
     "parse_stat_parts",
 ]
@@ -50,16 +52,28 @@ class StatRequest(NamedTuple):
     plan: StatPlan
 
 
-class ParsedRequest(NamedTuple):
-    """A validated request together with its plain conditions (before they become closures).
+class ListParts(NamedTuple):
+    """A validated list request together with its plain conditions (before they become closures).
 
     Other executors (the SQL backends) compile ``all_of`` / ``any_of`` themselves; ``request``
-    is exactly what ``parse_list_request`` / ``parse_stat_request`` return, so every check ran.
+    is exactly what ``parse_list_request`` returns, so every check ran.
     """
 
-    request: Any  # SearchQuery or StatRequest
+    request: SearchQuery
     all_of: tuple[Condition, ...]
     any_of: tuple[Condition, ...]
+
+
+class StatParts(NamedTuple):
+    """A validated stat request together with its plain conditions (as ``ListParts``)."""
+
+    request: StatRequest
+    all_of: tuple[Condition, ...]
+    any_of: tuple[Condition, ...]
+
+
+#: A validated request together with its plain conditions.
+ParsedRequest = ListParts | StatParts
 
 
 def _params(params: Any, required: tuple[str, ...]) -> dict:
@@ -126,7 +140,7 @@ def parse_list_request(params: Any) -> SearchQuery:
     return parse_list_parts(params).request
 
 
-def parse_list_parts(params: Any) -> ParsedRequest:
+def parse_list_parts(params: Any) -> ListParts:
     """``parse_list_request``'s answer plus the plain AND / OR conditions it compiled."""
     params = _params(params, ("domain_id",))
     query = _query(params)
@@ -137,7 +151,7 @@ def parse_list_parts(params: Any) -> ParsedRequest:
     flt = compile_filter(all_of, any_of)
     start, limit = parse_page(page)
     search = SearchQuery(flt, sort, start, limit, projection, bool(query.get("count_only")))
-    return ParsedRequest(search, tuple(all_of), tuple(any_of))
+    return ListParts(search, tuple(all_of), tuple(any_of))
 
 
 def parse_stat_request(params: Any) -> StatRequest:
@@ -145,7 +159,7 @@ def parse_stat_request(params: Any) -> StatRequest:
     return parse_stat_parts(params).request
 
 
-def parse_stat_parts(params: Any) -> ParsedRequest:
+def parse_stat_parts(params: Any) -> StatParts:
     """``parse_stat_request``'s answer plus the plain AND / OR conditions it compiled."""
     params = _params(params, ("query", "domain_id"))
     query = _query(params)
@@ -153,4 +167,4 @@ def parse_stat_parts(params: Any) -> ParsedRequest:
         raise E.required_parameter("aggregate")
     all_of, any_of = _conditions(params, query, STAT_FILTER_KEYS)
     plan = parse_statistics_query(query)
-    return ParsedRequest(StatRequest(compile_filter(all_of, any_of), plan), tuple(all_of), tuple(any_of))
+    return StatParts(StatRequest(compile_filter(all_of, any_of), plan), tuple(all_of), tuple(any_of))

@@ -51,7 +51,7 @@ class StatSql(NamedTuple):
 class _Value(NamedTuple):
     """A pipeline value read from SQL: the expression (None: always missing) and its conversion."""
 
-    sql: exp.Expression | None
+    sql: exp.Expr | None
     kind: str  # the schema kind of the value
     null_is_missing: bool
 
@@ -68,7 +68,8 @@ def _field_value(path: str, unwound: bool, engine: str, what: str) -> _Value:
     raise refuse(what, engine, f"key = {path}")
 
 
-def _out(value: _Value, dialect: Dialect) -> exp.Expression:
+def _out(value: _Value, dialect: Dialect) -> exp.Expr:
+    assert value.sql is not None  # a value some document has (its callers read the others as constants)
     if value.kind == DATETIME:
         return dialect.epoch_ms(value.sql)
     return value.sql
@@ -101,7 +102,7 @@ def _date_format(pieces: list, dialect: Dialect, source: str) -> str:
     return "".join(out)
 
 
-def _group_key(key: GroupKey, unwound: bool, dialect: Dialect) -> tuple[exp.Expression | None, Callable]:
+def _group_key(key: GroupKey, unwound: bool, dialect: Dialect) -> tuple[exp.Expr | None, Callable[[Any], Any]]:
     e = key.expr
     what = "aggregate.group.keys"
     if type(e) is PathExpr:
@@ -109,7 +110,7 @@ def _group_key(key: GroupKey, unwound: bool, dialect: Dialect) -> tuple[exp.Expr
         if value.sql is None:
             return None, lambda v: MISSING
         return _out(value, dialect), _convert(value.kind, value.null_is_missing)
-    if type(e) in (DatePart, DateToString) and type(e.arg) is PathExpr:
+    if (type(e) is DatePart or type(e) is DateToString) and type(e.arg) is PathExpr:
         value = _field_value(e.arg.path, unwound, dialect.engine, what)
         if value.sql is None:
             return None, lambda v: None  # a date of a missing value is null
@@ -118,19 +119,20 @@ def _group_key(key: GroupKey, unwound: bool, dialect: Dialect) -> tuple[exp.Expr
         if type(e) is DatePart:
             make = {"year": exp.Year, "month": exp.Month, "day": exp.Day}[e.unit]
             return make(this=value.sql), lambda v: v
-        fmt = exp.Literal.string(_date_format(e.fmt.pieces, dialect, e.fmt.source))
-        if dialect.engine == "spark":
-            sql = exp.Anonymous(this="date_format", expressions=[value.sql, fmt])
-        else:
-            sql = exp.Anonymous(this="strftime", expressions=[value.sql, fmt])
-        return sql, lambda v: v
+        if type(e) is DateToString:
+            fmt = exp.Literal.string(_date_format(e.fmt.pieces, dialect, e.fmt.source))
+            if dialect.engine == "spark":
+                sql: exp.Expr = exp.Anonymous(this="date_format", expressions=[value.sql, fmt])
+            else:
+                sql = exp.Anonymous(this="strftime", expressions=[value.sql, fmt])
+            return sql, lambda v: v
     raise refuse(what, dialect.engine, f"key = {key.name}")
 
 
 # -- group fields ------------------------------------------------------------------------
 
 
-def _sum_sql(sql: exp.Expression) -> exp.Expression:
+def _sum_sql(sql: exp.Expr) -> exp.Expr:
     # DECIMAL(38,0): a sum of int64 values never overflows (Spark's ANSI mode fails on BIGINT overflow)
     return exp.Sum(this=exp.cast(sql, exp.DataType.build("DECIMAL(38, 0)")))
 
@@ -150,19 +152,19 @@ def _pair(item: Any) -> tuple[Any, Any]:
     return (item["r"], item["v"]) if isinstance(item, dict) else (item[0], item[1])
 
 
-def _ordered_struct(value: _Value, dialect: Dialect) -> exp.Expression:
+def _ordered_struct(value: _Value, dialect: Dialect) -> exp.Expr:
     return exp.Struct(expressions=[
         exp.PropertyEQ(this=exp.to_identifier("r"), expression=exp.column(ROW_NO)),
         exp.PropertyEQ(this=exp.to_identifier("v"), expression=_out(value, dialect)),
     ])
 
 
-def _in_order(f: GroupField, value: _Value, dialect: Dialect) -> tuple[list[exp.Expression], Callable]:
+def _in_order(f: GroupField, path: str, value: _Value, dialect: Dialect) -> tuple[list[exp.Expr], Callable[[list], Any]]:
     """first/last: the value of the first/last document (missing -> null); push/add_to_set: the values
     in input order (missing ones left out; add_to_set keeps first occurrences)."""
     if value.sql is not None and value.sql.find(exp.Dot) is not None:
         # unwound element values: their order inside one stored document is not kept by the SQL engines
-        raise refuse("aggregate.group.fields", dialect.engine, f"aggregate.group.fields.{f.operator} of {f.expr.path}")
+        raise refuse("aggregate.group.fields", dialect.engine, f"aggregate.group.fields.{f.operator} of {path}")
     if value.sql is None:
         return [], (lambda vs: None) if f.operator in ("first", "last") else (lambda vs: [])
     convert = _convert(value.kind, value.null_is_missing)
@@ -180,7 +182,7 @@ def _in_order(f: GroupField, value: _Value, dialect: Dialect) -> tuple[list[exp.
     return [exp.ArrayAgg(this=_ordered_struct(value, dialect))], finish
 
 
-def _group_field(f: GroupField, unwound: bool, dialect: Dialect) -> tuple[list[exp.Expression], Callable]:
+def _group_field(f: GroupField, unwound: bool, dialect: Dialect) -> tuple[list[exp.Expr], Callable[[list], Any]]:
     """SQL aggregates for one field, and how their values (a list) become the field's value."""
     what = f"aggregate.group.fields.{f.operator}"
     if f.operator == "count" and f.expr is None:
@@ -189,14 +191,13 @@ def _group_field(f: GroupField, unwound: bool, dialect: Dialect) -> tuple[list[e
         raise refuse("aggregate.group.fields", dialect.engine, f"{what} (name = {f.name})")
     value = _field_value(f.expr.path, unwound, dialect.engine, "aggregate.group.fields")
     if f.operator in _IN_ORDER:
-        return _in_order(f, value, dialect)
-    numeric = value.sql is not None and value.kind == INT
+        return _in_order(f, f.expr.path, value, dialect)
     if f.operator == "sum":
-        if not numeric:
+        if value.sql is None or value.kind != INT:  # not numeric
             return [], lambda vs: 0
         return [_sum_sql(value.sql)], lambda vs: _fit(vs[0])
     if f.operator == "average":
-        if not numeric:
+        if value.sql is None or value.kind != INT:  # not numeric
             return [], lambda vs: None
         # the engine divides the exact integer sum by the count in floating point
         return [_sum_sql(value.sql), exp.Count(this=exp.Star())], lambda vs: int(vs[0]) / float(vs[1])
@@ -210,8 +211,8 @@ def _group_field(f: GroupField, unwound: bool, dialect: Dialect) -> tuple[list[e
 # -- the head query ----------------------------------------------------------------------
 
 
-def _source(where: exp.Expression, table: exp.Table, unwound: bool, after: exp.Expression | None = None,
-            before: exp.Expression | None = None) -> exp.Expression:
+def _source(where: exp.Expr, table: exp.Table, unwound: bool, after: exp.Expr | None = None,
+            before: exp.Expr | None = None) -> exp.Subquery:
     """The documents the head stage reads: matched rows (``before``: match stages on them), unwound,
     then filtered by ``after`` (the unwind's filter)."""
     if before is not None:
@@ -227,8 +228,8 @@ def _source(where: exp.Expression, table: exp.Table, unwound: bool, after: exp.E
 
 class _Head(NamedTuple):
     unwound: bool
-    before: exp.Expression | None  # match stages on the stored documents
-    after: exp.Expression | None  # match stages on the unwound documents
+    before: exp.Expr | None  # match stages on the stored documents
+    after: exp.Expr | None  # match stages on the unwound documents
     stage: Any  # the group or count stage
     tail: tuple
 
@@ -261,8 +262,12 @@ def _head(stages: tuple, engine: str) -> _Head:
     raise refuse("aggregate (stored documents)", engine, type(stage).__name__)
 
 
-def _compile_group(stage: GroupStage, src: exp.Expression, unwound: bool, dialect: Dialect):
-    key_sql, key_conv, names = [], [], []
+def _compile_group(
+    stage: GroupStage, src: exp.Expr, unwound: bool, dialect: Dialect
+) -> tuple[exp.Select, Callable[[Sequence[Sequence[Any]]], list[dict]]]:
+    key_sql: list[exp.Expr] = []
+    key_conv: list[tuple[int | None, Callable[[Any], Any]]] = []
+    names: list[str] = []
     for k in stage.keys:
         sql, conv = _group_key(k, unwound, dialect)
         names.append(k.name)
@@ -270,7 +275,7 @@ def _compile_group(stage: GroupStage, src: exp.Expression, unwound: bool, dialec
         if sql is not None:
             key_sql.append(sql)
     field_plans = []
-    aggs: list[exp.Expression] = [exp.Count(this=exp.Star())]
+    aggs: list[exp.Expr] = [exp.Count(this=exp.Star())]
     for f in stage.fields:
         sqls, finish = _group_field(f, unwound, dialect)
         field_plans.append((f.name, len(aggs), len(sqls), finish))
@@ -310,7 +315,7 @@ def _nothing(table: exp.Table) -> StatSql:
     return StatSql(exp.select(exp.Literal.number(1)).from_(table.copy()).where(exp.false()), lambda rows: [], (), "distinct")
 
 
-def _compile_distinct(path: str, where: exp.Expression, table: exp.Table, dialect: Dialect) -> StatSql:
+def _compile_distinct(path: str, where: exp.Expr, table: exp.Table, dialect: Dialect) -> StatSql:
     parts = path.split(".")
     f = FIELDS.get(parts[0])
     if f is None:
@@ -321,7 +326,7 @@ def _compile_distinct(path: str, where: exp.Expression, table: exp.Table, dialec
         if len(parts) > 1:
             return _nothing(table)
         value = _Value(exp.column(f.name), f.kind, not f.nullable)
-        src: exp.Expression = table.copy()
+        src: exp.Expr = table.copy()
         q = exp.select(exp.alias_(_out(value, dialect), "v")).distinct().from_(src).where(where.copy())
     else:
         if len(parts) == 1 or parts[1] == "additional" or parts[1].isdigit():
@@ -329,6 +334,7 @@ def _compile_distinct(path: str, where: exp.Expression, table: exp.Table, dialec
         if len(parts) > 2 or parts[1] not in ("error_code", "message"):
             return _nothing(table)  # no element has such a sub-field
         value = _field_value(path, True, dialect.engine, "distinct")
+        assert value.sql is not None  # an element's error_code or message
         q = exp.select(exp.alias_(value.sql, "v")).distinct().from_(_source(where, table, True))
     conv = _convert(value.kind, value.null_is_missing)
 
@@ -338,8 +344,9 @@ def _compile_distinct(path: str, where: exp.Expression, table: exp.Table, dialec
     return StatSql(q, to_docs, (), "distinct")
 
 
-def compile_stat(plan: StatPlan, where: exp.Expression, table: exp.Table, dialect: Dialect) -> StatSql:
+def compile_stat(plan: StatPlan, where: exp.Expr, table: exp.Table, dialect: Dialect) -> StatSql:
     if plan.stages is None:
+        assert plan.distinct is not None  # a plan is a pipeline or a distinct
         return _compile_distinct(plan.distinct, where, table, dialect)
     head = _head(plan.stages, dialect.engine)
     unwound, stage, tail = head.unwound, head.stage, head.tail

@@ -23,7 +23,7 @@ class Dialect(NamedTuple):
     engine: str  # the name refusals use
     sqlglot: str  # sqlglot's dialect name
 
-    def epoch_ms(self, ts: exp.Expression) -> exp.Expression:
+    def epoch_ms(self, ts: exp.Expr) -> exp.Expr:
         """Epoch milliseconds of a TIMESTAMP column (results carry datetimes as integers: no time zones)."""
         if self.engine == "spark":
             return exp.Anonymous(this="unix_millis", expressions=[exp.cast(ts, exp.DataType.build("TIMESTAMP"))])
@@ -32,7 +32,7 @@ class Dialect(NamedTuple):
     def timestamp_type(self) -> exp.DataType:
         return exp.DataType.build("TIMESTAMPNTZ" if self.engine == "spark" else "TIMESTAMP")
 
-    def sql(self, tree: exp.Expression) -> str:
+    def sql(self, tree: exp.Expr) -> str:
         return tree.sql(dialect=self.sqlglot)
 
 

@@ -16,7 +16,7 @@ from ..stat.dates import _DAY_SPECS, _TIME_SPECS  # noqa: F401
 from ..stat.distinct import _sorted as distinct_order  # noqa: F401
 from ..schema import MISSING  # noqa: F401
 from ..stat.execute import StatOutcome, run_pipeline, shape_stat  # noqa: F401
-from ..stat.frames import DocFrame  # noqa: F401
+from ..stat.frames import DocFrame, Frame  # noqa: F401
 from ..stat.group import finish_groups  # noqa: F401
 from ..stat.parse import StatPlan
 from ..timeutil import ms_to_iso  # noqa: F401
@@ -26,6 +26,6 @@ from ..values import ms_to_dt  # noqa: F401
 SPEC_OF = {fn: letter for letter, fn in (*_DAY_SPECS.items(), *_TIME_SPECS.items())}
 
 
-def stat_response(plan: StatPlan, frame: DocFrame | None = None, values: list | None = None, total: int = 0) -> dict:
+def stat_response(plan: StatPlan, frame: Frame | None = None, values: list | None = None, total: int = 0) -> dict:
     """The stat response for a pipeline's final frame (or distinct's values), as the engine shapes it."""
     return shape_stat(StatOutcome(frame, values, total), plan)

@@ -116,6 +116,6 @@ def parquet_to_jsonl(source: Any, path: str | os.PathLike, *, memory_limit: str 
             f"COPY (SELECT {', '.join(parts)} FROM read_parquet(?) ORDER BY {ROW_NO}) TO ? (FORMAT json)",
             [files, str(path)],
         )
-        return con.execute("SELECT count(*) FROM read_parquet(?)", [files]).fetchone()[0]
+        return con.execute("SELECT count(*) FROM read_parquet(?)", [files]).fetchall()[0][0]  # count(*): one row
     finally:
         con.close()

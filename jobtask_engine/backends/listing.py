@@ -23,7 +23,7 @@ __all__ = ["ListSql", "compile_list"]
 
 
 class ListSql(NamedTuple):
-    count: exp.Select
+    count_query: exp.Select
     page: exp.Select | None  # None: count_only
     fields: tuple[str, ...]  # the page's columns, JobTaskInfo order
 
@@ -54,7 +54,7 @@ def page_columns(projection: tuple[str, ...] | None) -> tuple[str, ...]:
     return tuple(fields)
 
 
-def select_column(name: str, dialect: Dialect) -> exp.Expression:
+def select_column(name: str, dialect: Dialect) -> exp.Expr:
     """A stored column as results carry it (datetimes as epoch milliseconds)."""
     col = exp.column(name)
     if FIELDS[name].kind == DATETIME:
@@ -72,7 +72,7 @@ def _paged(query: exp.Select, q: SearchQuery, dialect: Dialect) -> exp.Select:
     return query
 
 
-def compile_list(query: SearchQuery, where: exp.Expression, table: exp.Table, dialect: Dialect) -> ListSql:
+def compile_list(query: SearchQuery, where: exp.Expr, table: exp.Table, dialect: Dialect) -> ListSql:
     """The count, and the page: with a limit, the page's row numbers are found first (ordering
     only the sort columns) and its columns read for those rows alone (two-phase), which keeps a
     deep or wide page from carrying every column of every match through the sort."""

@@ -35,7 +35,7 @@ def _column(parts: tuple[str, ...], unwound_column: str | None, engine: str, wha
     raise refuse(what, engine, f"key = {'.'.join(parts)}")
 
 
-def _equals(col: Any, kind: str, q: Any) -> exp.Expression:
+def _equals(col: Any, kind: str, q: Any) -> exp.Condition:
     """MongoDB equality of the stored value with ``q``."""
     if q is None:
         return TRUE if col is None else exp.Is(this=col, expression=exp.null())
@@ -53,7 +53,7 @@ def _equals(col: Any, kind: str, q: Any) -> exp.Expression:
     return FALSE  # another type bracket (datetimes never equal a JSON value)
 
 
-def match_sql(stage: Any, unwound_column: str | None, engine: str, what: str) -> exp.Expression:
+def match_sql(stage: Any, unwound_column: str | None, engine: str, what: str) -> exp.Condition:
     """An AND of the stage's conditions (``stat.match.MatchCondition``: parts, negated, op, value)."""
     parts = []
     for cond in stage.conditions:

@@ -6,7 +6,7 @@ A runner only has to say how to run one SQL text and return its rows
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from sqlglot import exp
 
@@ -17,6 +17,13 @@ from .engine_parts import DocFrame, distinct_order, finish_groups, run_pipeline,
 from .listing import compile_list
 from .shape import page_dicts
 from .where import where_clause
+
+if TYPE_CHECKING:
+    from ..query.search import SearchQuery
+    from ..stat.frames import Frame
+    from ..stat.parse import StatPlan
+    from .aggregate import StatSql
+    from .listing import ListSql
 
 __all__ = ["SqlRunner"]
 
@@ -37,12 +44,12 @@ class SqlRunner:
                          catalog=parts[-3] if len(parts) > 2 else None)
 
     # -- compiling -------------------------------------------------------------
-    def _list_sql(self, params: Any):
+    def _list_sql(self, params: Any) -> tuple[SearchQuery, ListSql]:
         parsed = parse_list_parts(params)
         where = where_clause(parsed.all_of, parsed.any_of, self.dialect)
         return parsed.request, compile_list(parsed.request, where, self.table_expr(), self.dialect)
 
-    def _stat_sql(self, params: Any):
+    def _stat_sql(self, params: Any) -> tuple[StatPlan, StatSql]:
         parsed = parse_stat_parts(params)
         where = where_clause(parsed.all_of, parsed.any_of, self.dialect)
         return parsed.request.plan, compile_stat(parsed.request.plan, where, self.table_expr(), self.dialect)
@@ -58,10 +65,10 @@ class SqlRunner:
             if compiled.tail:
                 text += "\n-- then, in process: " + ", ".join(type(s).__name__ for s in compiled.tail)
             return text
-        _, compiled = self._list_sql(params)
-        texts = [self.dialect.sql(compiled.count)]
-        if compiled.page is not None:
-            texts.append(self.dialect.sql(compiled.page))
+        _, listed = self._list_sql(params)
+        texts = [self.dialect.sql(listed.count_query)]
+        if listed.page is not None:
+            texts.append(self.dialect.sql(listed.page))
         return ";\n".join(texts)
 
     def domain_counts(self, limit: int = 6) -> dict[str, int]:
@@ -78,7 +85,7 @@ class SqlRunner:
     def list(self, params: Any) -> dict:
         """The JobTask API's ``list``: ``{"results": [...], "total_count": N}``."""
         query, compiled = self._list_sql(params)
-        total = int(self._rows(self.dialect.sql(compiled.count))[0][0])
+        total = int(self._rows(self.dialect.sql(compiled.count_query))[0][0])
         if compiled.page is None:
             return {"results": [], "total_count": total}
         rows = self._rows(self.dialect.sql(compiled.page)) if total else []
@@ -91,6 +98,6 @@ class SqlRunner:
         if compiled.kind == "distinct":
             values = distinct_order(docs)
             return stat_response(plan, values=values, total=len(values))
-        frame = finish_groups(docs) if compiled.kind == "group" else DocFrame(docs)
+        frame: Frame = finish_groups(docs) if compiled.kind == "group" else DocFrame(docs)
         frame, total = run_pipeline(frame, compiled.tail, plan.page)
         return stat_response(plan, frame=frame, total=total)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import msgspec
 
@@ -34,7 +34,7 @@ def page_dicts(rows: Sequence[Sequence[Any]], fields: Sequence[str], projection:
     return out
 
 
-def _converter(name: str, sub: dict | None):
+def _converter(name: str, sub: dict | None) -> Callable[[Any], Any]:
     kind = FIELDS[name].kind
     if kind == DATETIME:
         return lambda v: None if v is None else ms_to_iso(v)

@@ -21,7 +21,7 @@ __all__ = ["SparkRunner"]
 
 def _spark_call(call: Callable[[], Any]) -> Any:
     """Spark's own failures (analysis errors, JVM exceptions) as the engine's one error type."""
-    from py4j.protocol import Py4JError
+    from py4j.protocol import Py4JError  # type: ignore[import-untyped]  # py4j ships no type information
     from pyspark.errors import PySparkException
 
     try:

@@ -35,7 +35,7 @@ ELEMENT = "e"
 _SPARK_MAX_DIGITS = 38
 
 
-def where_clause(all_of: tuple[Condition, ...], any_of: tuple[Condition, ...], dialect: Dialect) -> exp.Expression:
+def where_clause(all_of: tuple[Condition, ...], any_of: tuple[Condition, ...], dialect: Dialect) -> exp.Condition:
     """``all_of`` AND-ed, AND (when given) ``any_of`` OR-ed."""
     parts = [condition_sql(c, dialect) for c in all_of]
     if any_of:
@@ -43,21 +43,21 @@ def where_clause(all_of: tuple[Condition, ...], any_of: tuple[Condition, ...], d
     return _and(parts)
 
 
-def _and(parts: list[exp.Expression]) -> exp.Expression:
+def _and(parts: list[exp.Condition]) -> exp.Condition:
     if any(p is FALSE for p in parts):
         return FALSE
     parts = [p for p in parts if p is not TRUE]
     return exp.and_(*parts) if parts else TRUE
 
 
-def _or(parts: list[exp.Expression]) -> exp.Expression:
+def _or(parts: list[exp.Condition]) -> exp.Condition:
     if any(p is TRUE for p in parts):
         return TRUE
     parts = [p for p in parts if p is not FALSE]
     return exp.or_(*parts) if parts else FALSE
 
 
-def _not(e: exp.Expression) -> exp.Expression:
+def _not(e: exp.Condition) -> exp.Condition:
     if e is TRUE:
         return FALSE
     if e is FALSE:
@@ -65,7 +65,7 @@ def _not(e: exp.Expression) -> exp.Expression:
     return exp.not_(exp.paren(e))
 
 
-def condition_sql(cond: Condition, dialect: Dialect) -> exp.Expression:
+def condition_sql(cond: Condition, dialect: Dialect) -> exp.Condition:
     """One condition; the refusals name the operator as the caller wrote it."""
     _, op = OPERATORS[cond.operator]
     if op == "regex":
@@ -90,10 +90,10 @@ def condition_sql(cond: Condition, dialect: Dialect) -> exp.Expression:
 
 # -- where a test applies -------------------------------------------------------------
 
-Test = Callable[[exp.Expression], exp.Expression]
+Test = Callable[[exp.Expr], exp.Condition]
 
 
-def _on_path(path: Path, test: Test | exp.Expression) -> exp.Expression:
+def _on_path(path: Path, test: Test | exp.Boolean) -> exp.Condition:
     """A test of the path's value: the column, or any element of ``errors`` (constants for unknown sub-fields)."""
     if isinstance(test, exp.Expression):
         if path.in_array and test is TRUE:
@@ -115,21 +115,21 @@ def _on_path(path: Path, test: Test | exp.Expression) -> exp.Expression:
     return exp.GT(this=exp.ArraySize(this=matched), expression=exp.Literal.number(0))
 
 
-def _not_empty() -> exp.Expression:
+def _not_empty() -> exp.Condition:
     return exp.GT(this=exp.ArraySize(this=exp.column("errors")), expression=exp.Literal.number(0))
 
 
 # -- scalar tests -------------------------------------------------------------------
 
 
-def _null_test(op: str) -> Test | exp.Expression:
+def _null_test(op: str) -> Test | exp.Boolean:
     """A null query value: eq/gte/lte match null and missing, gt/lt nothing."""
     if op in ("eq", "gte", "lte"):
         return lambda col: exp.Is(this=col, expression=exp.null())
     return FALSE
 
 
-def _scalar(path: Path, op: str, v: Any, dialect: Dialect) -> Test | exp.Expression:
+def _scalar(path: Path, op: str, v: Any, dialect: Dialect) -> Test | exp.Boolean:
     if op == "in":
         tests = [_scalar(path, "eq", x, dialect) for x in v]
         consts = [t for t in tests if isinstance(t, exp.Expression)]
@@ -150,7 +150,7 @@ def _scalar(path: Path, op: str, v: Any, dialect: Dialect) -> Test | exp.Express
     return lambda col: _total(make(this=col, expression=literal), col)
 
 
-def _total(test: exp.Expression, col: exp.Expression) -> exp.Expression:
+def _total(test: exp.Condition, col: exp.Expr) -> exp.Condition:
     """``col IS NOT NULL AND test``: a comparison with a NULL column is false, not unknown."""
     return exp.and_(exp.Not(this=exp.Is(this=col, expression=exp.null())), test)
 
@@ -170,7 +170,7 @@ def _literal(kind: str, v: Any, op: str, dialect: Dialect) -> Any:
     return FALSE
 
 
-def _contain(path: Path, op: str, v: Any, cond: Condition, dialect: Dialect) -> exp.Expression:
+def _contain(path: Path, op: str, v: Any, cond: Condition, dialect: Dialect) -> exp.Condition:
     """Case-insensitive literal search on strings; on integers and datetimes the reference's equality."""
     negate = op == "not_contain"
     if path.kind in (INT, DATETIME) or not isinstance(v, str):
@@ -181,7 +181,7 @@ def _contain(path: Path, op: str, v: Any, cond: Condition, dialect: Dialect) -> 
         raise refuse("contain", dialect.engine, cond.label)
     needle = v.lower()
 
-    def test(col: exp.Expression) -> exp.Expression:
+    def test(col: exp.Expr) -> exp.Condition:
         if not needle:
             return exp.Not(this=exp.Is(this=col, expression=exp.null()))
         found = exp.GT(
@@ -194,7 +194,7 @@ def _contain(path: Path, op: str, v: Any, cond: Condition, dialect: Dialect) -> 
     return _not(found) if negate else found
 
 
-def _regex(cond: Condition, dialect: Dialect) -> exp.Expression:
+def _regex(cond: Condition, dialect: Dialect) -> exp.Condition:
     patterns = cond.value if isinstance(cond.value, list) else [cond.value]
     for p in patterns:
         try:
@@ -212,7 +212,7 @@ def _regex(cond: Condition, dialect: Dialect) -> exp.Expression:
     if path.in_array and path.kind == UNKNOWN:
         return FALSE
 
-    def test(col: exp.Expression) -> exp.Expression:
+    def test(col: exp.Expr) -> exp.Condition:
         return _or([
             _total(exp.RegexpLike(this=col, expression=exp.Literal.string(spell(p, dialect.engine))), col)
             for p in patterns
@@ -221,8 +221,9 @@ def _regex(cond: Condition, dialect: Dialect) -> exp.Expression:
     return _on_path(path, test)
 
 
-def _exists(path: Path, want: bool) -> exp.Expression:
+def _exists(path: Path, want: bool) -> exp.Condition:
     """Stored or not: NULL means "not stored" only in non-nullable columns and in errors elements."""
+    found: exp.Condition
     if path.in_array:
         if path.kind == UNKNOWN:
             found = FALSE
@@ -235,12 +236,13 @@ def _exists(path: Path, want: bool) -> exp.Expression:
     return found if want else _not(found)
 
 
-def _errors_whole(op: str, value: Any, cond: Condition, dialect: Dialect) -> exp.Expression:
+def _errors_whole(op: str, value: Any, cond: Condition, dialect: Dialect) -> exp.Condition:
     """``errors`` compared with whole Error documents (the reference's embedded-document conversion)."""
     if value is None and op in ("eq", "ne", "contain", "lt", "lte", "gt", "gte"):
         return TRUE if op == "ne" else FALSE
     values = value if isinstance(value, list) else [value]
     tests = []
+    found: exp.Condition
     for doc in values:
         if doc is None:
             continue
@@ -256,14 +258,14 @@ def _errors_whole(op: str, value: Any, cond: Condition, dialect: Dialect) -> exp
     return _not(found) if op == "nin" else found
 
 
-def _element_equals(doc: dict, cond: Condition, dialect: Dialect) -> exp.Expression:
+def _element_equals(doc: dict, cond: Condition, dialect: Dialect) -> exp.Condition:
     """An element equal to the converted document: same stored sub-fields, same values."""
     additional = doc.get("additional")
     if additional is not None and additional != {}:
         if isinstance(additional, dict):
             raise refuse("errors whole-element value", dialect.engine, cond.label)
         return FALSE  # a stored additional is always an object
-    parts = []
+    parts: list[exp.Condition] = []
     for name in ("error_code", "message"):
         col = exp.Dot(this=exp.column(ELEMENT), expression=exp.to_identifier(name))
         want = doc.get(name)

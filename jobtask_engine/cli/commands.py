@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import TYPE_CHECKING, Callable
 
 from jobtask_engine.cli.inputs import UsageError, load_store, missing_extra, open_data, query_request
 from jobtask_engine.cli.output import format_response
@@ -53,7 +54,7 @@ def run_save(args: argparse.Namespace) -> int:
     return 0
 
 
-def _announce(store: "JobTaskStore"):
+def _announce(store: "JobTaskStore") -> Callable[[str], None]:
     domains = list(store.domains().items())[:5]
 
     def on_ready(url: str) -> None:
@@ -65,7 +66,7 @@ def _announce(store: "JobTaskStore"):
     return on_ready
 
 
-def _import_extra(module: str, extra: str, modules: frozenset[str], what: str):
+def _import_extra(module: str, extra: str, modules: frozenset[str], what: str) -> ModuleType:
     """``module``, or a UsageError naming the extra to install when one of its packages is missing."""
     import importlib
 
@@ -95,7 +96,7 @@ def _serve_store(args: argparse.Namespace) -> "JobTaskStore":
     return store if store is not None else load_store([], "--sample")
 
 
-def _announce_grpc(store: "JobTaskStore"):
+def _announce_grpc(store: "JobTaskStore") -> Callable[[str], None]:
     def on_ready(endpoint: str) -> None:
         print(f"jobtask-engine: serving {len(store):,} job tasks over gRPC at {endpoint}", flush=True)
         print(f"  try: SpaceConnector(endpoint='{endpoint}').dispatch('JobTask.list', {{}}, x_domain_id=...)", flush=True)
@@ -121,6 +122,7 @@ def run_serve(args: argparse.Namespace) -> int:
     beside = None  # gRPC served beside HTTP, on the same (thread-safe) store
     try:
         if server is None:
+            assert rpc is not None  # --no-http needs --grpc-port (refused above otherwise)
             rpc.serve_grpc(store, host=args.host, port=grpc_port, on_ready=_announce_grpc(store))
         else:
             if rpc is not None:

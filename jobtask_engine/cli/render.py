@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, TypeGuard
 
 import msgspec
 
@@ -37,7 +37,7 @@ def columns_of(rows: Iterable[dict]) -> list[str]:
     return list(seen)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 

@@ -16,7 +16,7 @@ from .planner import LOOKUP, RANGE_CODES, TEST, AccessPlan, Step
 from .predicates import ANY_OF, IndexAccess, Predicate
 from .row_tests import filter_rows
 
-__all__ = ["run_filter", "read_index"]
+__all__ = ["run_filter", "read_index", "read_range"]
 
 Trace = list[dict[str, Any]]
 
@@ -29,16 +29,23 @@ def read_index(access: IndexAccess, table: Table, dense: bool = False) -> Select
     if kind == "postings":
         return table.value_selection(field, value)
     if kind == "sorted_range":
-        index = table.sorted_index(field)
-        if dense:
-            return Selection(n, mask=index.range_mask(op, value))
-        return Selection(n, rows=index.range(op, value), ordered=False)
+        return read_range(access, table, dense)
     if kind == "string_range":
         return Selection(n, rows=table.string_range(field, op, value), ordered=False)
     if kind == "text":
         rows = table.rows_containing(field, value)
         return None if rows is None else Selection(n, rows=rows)
     return Selection(n, rows=[])  # "nothing"
+
+
+def read_range(access: IndexAccess, table: Table, dense: bool = False) -> Selection:
+    """The rows a ``sorted_range`` access names (``dense``: as its range codes' 0/1 set)."""
+    _, field, op, value = access
+    n = table.capacity
+    index = table.sorted_index(field)
+    if dense:
+        return Selection(n, mask=index.range_mask(op, value))
+    return Selection(n, rows=index.range(op, value), ordered=False)
 
 
 def _note(trace: Trace, step: Step, method: str, rows: int) -> None:
@@ -62,8 +69,10 @@ def run_filter(plan: AccessPlan, table: Table, trace: Trace | None = None) -> Se
     n = table.capacity
     answered: list[Selection] = []
     residual: list[Step] = []  # the request's tests, in its order, after any lookup turned test
+    # The planner's lookups and ranges are the predicates with an index access (never None
+    # there, which their type cannot say); its ranges are all sorted ranges.
     for step in plan.lookups:
-        found = read_index(step.predicate.access, table)
+        found = read_index(step.predicate.access, table)  # type: ignore[arg-type]  # see above
         if found is None:
             residual.append(step._replace(method=TEST))
             continue
@@ -75,14 +84,17 @@ def run_filter(plan: AccessPlan, table: Table, trace: Trace | None = None) -> Se
             return Selection(n, rows=[])
         answered.append(found)
     answered.sort(key=Selection.count)
-    current = answered[0] if answered else None  # None: every live row
-    for other in answered[1:]:
-        current = current & other
+    current: Selection | None = None  # None: every live row
+    if answered:
+        current = answered[0]
+        for other in answered[1:]:
+            current = current & other
     for step in plan.ranges:
-        found = read_index(step.predicate.access, table, dense=step.method == RANGE_CODES)
+        dense = step.method == RANGE_CODES
+        ranged = read_range(step.predicate.access, table, dense)  # type: ignore[arg-type]  # see above
         if trace is not None:  # counting a dense set is a pass over it: only when asked
-            _note(trace, step, step.method, found.count())
-        current = found if current is None else current & found
+            _note(trace, step, step.method, ranged.count())
+        current = ranged if current is None else current & ranged
     if current is None:
         current = table.all_rows()
     residual += plan.tests

@@ -13,17 +13,20 @@ from __future__ import annotations
 import heapq
 from itertools import compress, islice, repeat
 from operator import ge, le
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ..columns import CodeColumn
 from ..schema import DATETIME, ERRORS, INT, MISSING, STR
 from ..selection import Selection
-from ..storage import Table
+from ..storage import SortedIndex, Table
 from ..paths import element_getter
 from ..values import bson_key, leaves_sort_key
 from .conditions import Path
 from .planner import INDEX_WALK, MULTI_SORT, TOP_K, VIEW_SORT, VIEW_TOP_K, OrderPlan, order_plan_for
 from .search import SortKey
+
+if TYPE_CHECKING:
+    from ..storage.table import Column
 
 __all__ = ["order_rows", "view_top_k", "TOP_K_SAMPLE"]
 
@@ -34,7 +37,7 @@ KeyFn = Callable[[int], Any]
 TOP_K_SAMPLE = 1024
 
 
-def _null_first(col: list) -> KeyFn:
+def _null_first(col: Column) -> KeyFn:
     if type(col) is CodeColumn:  # each value's key made once, a row's read through its code
         keys, codes = [(0, "") if x is None or x is MISSING else (1, x) for x in col.values], col.codes
         return lambda r: keys[codes[r]]
@@ -46,7 +49,7 @@ def _null_first(col: list) -> KeyFn:
     return key
 
 
-def _array_key(col: list, get_one: Callable[[Any], Any], desc: bool) -> KeyFn:
+def _array_key(col: Column, get_one: Callable[[Any], Any], desc: bool) -> KeyFn:
     """The sort key of a path through ``errors``: the values it reaches, as one array's elements."""
 
     def key(r: int) -> Any:
@@ -75,9 +78,10 @@ def _key_fn(table: Table, path: Path | None, desc: bool) -> KeyFn:
     return lambda r: bson_key(col[r])
 
 
-def _walk(index, desc: bool, matches: Selection, need: int) -> list[int]:
-    """The first ``need`` rows of the index order that are among the matches (C-level loop)."""
-    def order():
+def _walk(index: SortedIndex, desc: bool, matches: Selection, need: int | None) -> list[int]:
+    """The first ``need`` rows (all when None) of the index order that are among the matches
+    (C-level loop)."""
+    def order() -> Iterator[int]:
         return index.descending() if desc else index.ascending()
 
     wanted = matches.mask().__getitem__ if matches.is_dense else set(matches.members()).__contains__
@@ -130,6 +134,7 @@ def order_rows(
         return _walk(table.sorted_index(plan.field), plan.desc, matches, need)
     rows = matches.rows()
     if strategy == VIEW_TOP_K:
+        assert need is not None  # the planner orders by a top-k only for a page's rows
         return view_top_k(table.order_view(plan.field), rows, need, plan.desc)
     if strategy == VIEW_SORT:
         return _view_sorted(table.order_view(plan.field), rows, need, plan.desc)
@@ -142,6 +147,7 @@ def order_rows(
     key = fns[0] if len(fns) == 1 else (lambda r: tuple(f(r) for f in fns))
     desc = sort[0].desc
     if strategy == TOP_K:
+        assert need is not None  # the planner orders by a top-k only for a page's rows
         return (heapq.nlargest if desc else heapq.nsmallest)(need, rows, key=key)
     ordered = sorted(rows, key=key, reverse=desc)
     return ordered if need is None else ordered[:need]

@@ -40,7 +40,7 @@ from ..schema import DATETIME, INT
 from ..storage import Table
 from ..thresholds import DENSE_FRACTION
 from . import build_ledger
-from .predicates import Predicate
+from .predicates import IndexAccess, Predicate
 
 if TYPE_CHECKING:  # the parsed request's types (they import the executor, which imports this)
     from .filters import FilterPlan
@@ -148,14 +148,14 @@ def plan_filter(flt: FilterPlan, table: Table) -> AccessPlan:
     """
     n = table.capacity
     lookups: list[Step] = []
-    unsized: list[Predicate] = []  # ranges over a field whose sorted index is not built
+    unsized: list[tuple[Predicate, IndexAccess]] = []  # ranges over a field whose sorted index is not built
     tests: list[Step] = []
     for pred in flt.all_of:
         access = pred.access
         if access is None:
             tests.append(Step(pred, TEST, None))
         elif access.kind == "sorted_range":
-            unsized.append(pred)
+            unsized.append((pred, access))
         elif access.kind == "postings":
             lookups.append(Step(pred, LOOKUP, table.value_count(access.field, access.value)))
         elif access.kind == "nothing":
@@ -166,16 +166,16 @@ def plan_filter(flt: FilterPlan, table: Table) -> AccessPlan:
     sized: list[tuple[int, Predicate]] = []
     range_tests: list[Step] = []
     test_cost = _test_cost(count, n, dense)
-    by_field: dict[str, list[Predicate]] = {}
-    for pred in unsized:
-        by_field.setdefault(pred.access.field, []).append(pred)
-    for field, preds in by_field.items():
+    by_field: dict[str, list[tuple[Predicate, IndexAccess]]] = {}
+    for pred, access in unsized:
+        by_field.setdefault(access.field, []).append((pred, access))
+    for field, ranged in by_field.items():
         # One decision per field: two ranges of one field (a window) both use its index or
         # neither, never the second building it while the first tests every candidate.
-        if _rents(table, field, test_cost * len(preds)):
-            range_tests += [Step(pred, TEST, None, _RENT_NOTE.format(field=field)) for pred in preds]
+        if _rents(table, field, test_cost * len(ranged)):
+            range_tests += [Step(pred, TEST, None, _RENT_NOTE.format(field=field)) for pred, _ in ranged]
         else:
-            sized += [(table.range_count(field, pred.access.op, pred.access.value), pred) for pred in preds]
+            sized += [(table.range_count(field, access.op, access.value), pred) for pred, access in ranged]
     ranges: list[Step] = []
     for size, pred in sorted(sized, key=lambda item: item[0]):
         method = choose_range(size, count, n, dense)

@@ -10,7 +10,7 @@ the milliseconds of a pass over candidates).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from ..columns import MISSING_MS, CodeColumn, TimeColumn
 from ..paths import element_getter, elements_reached
@@ -40,6 +40,15 @@ __all__ = ["filter_rows", "ROW_TESTS"]
 Rows = Sequence[int]
 
 
+class RowValues(Protocol):
+    """What a comparison reads by row id: a column in any representation (``columns.py``), its
+    order view, or a code column's codes."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, row: int, /) -> Any: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
 def filter_rows(pred: Predicate, table: Table, rows: Rows) -> list[int]:
     """The candidate ``rows`` (ascending) that satisfy ``pred``, in their order."""
     return ROW_TESTS[pred.test](pred, table, rows)
@@ -48,29 +57,29 @@ def filter_rows(pred: Predicate, table: Table, rows: Rows) -> list[int]:
 # -- comprehensions where the column kind fixes the stored types --------------------
 
 
-def _gt_rows(col: Sequence[Any], rows: Rows, v: int) -> list[int]:
+def _gt_rows(col: RowValues, rows: Rows, v: float) -> list[int]:
     return [r for r in rows if col[r] > v]
 
 
-def _gte_rows(col: Sequence[Any], rows: Rows, v: int) -> list[int]:
+def _gte_rows(col: RowValues, rows: Rows, v: float) -> list[int]:
     return [r for r in rows if col[r] >= v]
 
 
-def _lt_rows(col: Sequence[Any], rows: Rows, v: int) -> list[int]:
+def _lt_rows(col: RowValues, rows: Rows, v: float) -> list[int]:
     return [r for r in rows if col[r] < v]
 
 
-def _lte_rows(col: Sequence[Any], rows: Rows, v: int) -> list[int]:
+def _lte_rows(col: RowValues, rows: Rows, v: float) -> list[int]:
     return [r for r in rows if col[r] <= v]
 
 
-def _eq_rows(col: Sequence[Any], rows: Rows, v: Any) -> list[int]:
+def _eq_rows(col: RowValues, rows: Rows, v: Any) -> list[int]:
     if type(rows) is range and rows.start == 0 and rows.stop == len(col):
         return [r for r, x in enumerate(col) if x == v]  # every row: let C find the positions
     return [r for r in rows if col[r] == v]
 
 
-_COMPARISONS: dict[str, Callable[[Sequence[Any], Rows, Any], list[int]]] = {
+_COMPARISONS: dict[str, Callable[[RowValues, Rows, Any], list[int]]] = {
     "eq": _eq_rows,
     "gt": _gt_rows,
     "gte": _gte_rows,
@@ -88,9 +97,12 @@ def _all(pred: Predicate, table: Table, rows: Rows) -> list[int]:
 
 
 def _str_eq(pred: Predicate, table: Table, rows: Rows) -> list[int]:
-    col, v = table.columns[pred.path.field], pred.value
+    path = pred.path
+    assert path is not None  # set on every predicate but none/all/any-of (``predicates.py``)
+    col: RowValues
+    col, v = table.columns[path.field], pred.value
     if type(col) is CodeColumn:  # the value's code against the codes: no string read per row
-        col, v = col.codes, col.code(v)
+        v, col = col.code(v), col.codes
         if v is None:  # no row ever held it
             return list(rows) if pred.negate else []
     if pred.negate:
@@ -99,11 +111,15 @@ def _str_eq(pred: Predicate, table: Table, rows: Rows) -> list[int]:
 
 
 def _int_compare(pred: Predicate, table: Table, rows: Rows) -> list[int]:
-    return _COMPARISONS[pred.op](table.columns[pred.path.field], rows, pred.value)
+    path = pred.path
+    assert path is not None  # set on every predicate but none/all/any-of (``predicates.py``)
+    return _COMPARISONS[pred.op](table.columns[path.field], rows, pred.value)
 
 
 def _date_range(pred: Predicate, table: Table, rows: Rows) -> list[int]:
-    view = table.order_view(pred.path.field)
+    path = pred.path
+    assert path is not None  # set on every predicate but none/all/any-of (``predicates.py``)
+    view = table.order_view(path.field)
     kept = _COMPARISONS[pred.op](view, rows, pred.value)
     if pred.op in ("lt", "lte"):
         return _gt_rows(view, kept, NEG_INF)  # null and missing are -inf in the view
@@ -117,6 +133,7 @@ def _keep(pred: Predicate, table: Table, rows: Rows, test: ValueTest) -> list[in
     """Rows whose value (any reached value, on an element path) passes ``test``; the others
     when the predicate is negated."""
     path, negate = pred.path, pred.negate
+    assert path is not None  # set on every predicate but none/all/any-of (``predicates.py``)
     col = table.columns[path.field]
     if path.in_array:
         get_one = element_getter(path.sub)
@@ -149,7 +166,9 @@ def _keep_coded(col: CodeColumn, rows: Rows, test: ValueTest, negate: bool) -> l
 def _date_value(pred: Predicate, table: Table, rows: Rows) -> list[int]:
     """eq/in of a datetime with instants or null, or a comparison with null, over the order view:
     null and not stored both read as -inf there, and a find's null matches both."""
-    view, op, v = table.order_view(pred.path.field), pred.op, pred.value
+    path = pred.path
+    assert path is not None  # set on every predicate but none/all/any-of (``predicates.py``)
+    view, op, v = table.order_view(path.field), pred.op, pred.value
     if op == "eq" and not pred.negate:
         return _eq_rows(view, rows, NEG_INF if v is None else v)
     if op in ("eq", "in"):
@@ -173,7 +192,9 @@ def _search(pred: Predicate, table: Table, rows: Rows) -> list[int]:
 
 
 def _exists(pred: Predicate, table: Table, rows: Rows) -> list[int]:
-    col = table.columns[pred.path.field]
+    path = pred.path
+    assert path is not None  # set on every predicate but none/all/any-of (``predicates.py``)
+    col = table.columns[path.field]
     if type(col) is TimeColumn:  # its raw array: no value boxed per row
         raw, negate = col.raw, pred.negate
         return [r for r in rows if (raw[r] != MISSING_MS) is not negate]
@@ -187,7 +208,9 @@ def _errors_whole(pred: Predicate, table: Table, rows: Rows) -> list[int]:
         # BSON equality: field order counts, booleans are not numbers (Python's == ignores both).
         return any(bson_equal(e, d) for e in elements for d in docs)
 
-    col = table.columns[pred.path.field]
+    path = pred.path
+    assert path is not None  # set on every predicate but none/all/any-of (``predicates.py``)
+    col = table.columns[path.field]
     if pred.negate:
         return [r for r in rows if not holds(col[r])]
     return [r for r in rows if holds(col[r])]
@@ -195,7 +218,9 @@ def _errors_whole(pred: Predicate, table: Table, rows: Rows) -> list[int]:
 
 def _elem_match(pred: Predicate, table: Table, rows: Rows) -> list[int]:
     elem_test = compile_elem_match(pred.value)
-    col = table.columns[pred.path.field]
+    path = pred.path
+    assert path is not None  # set on every predicate but none/all/any-of (``predicates.py``)
+    col = table.columns[path.field]
     return [r for r in rows if any(map(elem_test, col[r]))]
 
 

@@ -35,8 +35,10 @@ def _sub_projection(projection: Sequence[str]) -> tuple[list[str], dict[str, Sub
         first, deeper = rest[0], tuple(rest[1:])
         if not deeper:
             inner[first] = None
-        elif inner.get(first, []) is not None:
-            inner.setdefault(first, []).append(deeper)
+        else:
+            kept = inner.setdefault(first, [])
+            if kept is not None:  # None: the whole sub-field already asked for
+                kept.append(deeper)
     fields = [f for f in FIELDS if f in heads]
     partial = {
         h: {k: s[k] for k in ERROR_FIELDS if k in s} for h, s in subs.items() if h not in whole
@@ -93,6 +95,7 @@ def _converter(name: str, sub: SubProjection | None) -> Callable[[Sequence], Seq
 
 def make_shaper(table: Table, projection: Sequence[str] | None) -> Callable[[Sequence[int]], list[dict[str, Any]]]:
     """rows of a page -> response dicts, reading only the projected columns, column by column."""
+    partial: dict[str, SubProjection]
     if projection is None:
         fields, partial = list(FIELDS), {}
     else:

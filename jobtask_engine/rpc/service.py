@@ -15,7 +15,7 @@ delete scoped to a workspace is one store call.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Protocol
 
 import grpc
 from spaceone.api.inventory.v1 import job_task_pb2 as pb
@@ -36,6 +36,15 @@ SERVICE_NAME = pb.DESCRIPTOR.services_by_name["JobTask"].full_name
 Method = Callable[[bytes, Scope], bytes]
 #: google.protobuf.Empty, serialized.
 EMPTY = b""
+
+
+class CallContext(Protocol):
+    """What a call uses of ``grpc.ServicerContext`` (grpcio ships no type information)."""
+
+    def invocation_metadata(self) -> Any: ...
+
+    def abort(self, code: Any, details: str) -> NoReturn:
+        """Ends the call with ``code``: raises, never returns (grpcio's documented contract)."""
 
 
 class JobTaskService:
@@ -68,8 +77,8 @@ class JobTaskService:
         return EMPTY
 
     # -- grpc -----------------------------------------------------------------------
-    def _answer(self, method: Method) -> Callable[[bytes, grpc.ServicerContext], bytes]:
-        def call(data: bytes, context: grpc.ServicerContext) -> bytes:
+    def _answer(self, method: Method) -> Callable[[bytes, CallContext], bytes]:
+        def call(data: bytes, context: CallContext) -> bytes:
             try:
                 return method(data, scope_of(metadata_dict(context.invocation_metadata())))
             except EngineError as exc:

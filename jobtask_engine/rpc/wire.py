@@ -116,11 +116,11 @@ def fields_encoder(descriptor: Descriptor, names: tuple[str, ...]) -> Callable[[
     JobTaskInfo took 0.7 ms this way against 1.9 ms with one closure per field
     joined (same machine, same minute).
     """
-    table = []
+    table: list[tuple[str, int, bytes, dict[str, int]]] = []  # numbers: an enum's, by name (others: none)
     for name in names:
         field = descriptor.fields_by_name[name]
         kind = _kind(field)
-        numbers = {v.name: v.number for v in field.enum_type.values} if kind == _ENUM_KIND else None
+        numbers = {v.name: v.number for v in field.enum_type.values} if kind == _ENUM_KIND else {}
         table.append((name, kind, tag(field.number, 0 if kind != _STRING_KIND else 2), numbers))
     one_byte = _VARINT_ONE_BYTE
 

@@ -9,7 +9,7 @@ request leaves the store as it was.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from jobtask_engine.errors import (
     invalid_parameter,
@@ -28,6 +28,10 @@ def stat_job_tasks(store: "JobTaskStore", request: dict) -> dict:
     return store.stat(request)
 
 
+@overload
+def _string(body: dict, key: str, *, required: Literal[True]) -> str: ...
+@overload
+def _string(body: dict, key: str, *, required: bool) -> str | None: ...
 def _string(body: dict, key: str, *, required: bool) -> str | None:
     value = body.get(key)
     if value is None:

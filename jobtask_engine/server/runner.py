@@ -101,7 +101,7 @@ def serve(
         log_level=log_level,
         lifespan="off",
         http=protocol_with_request_timeout(request_timeout),
-        timeout_keep_alive=keep_alive,
+        timeout_keep_alive=keep_alive,  # type: ignore[arg-type]  # uvicorn hints int; it hands the value to loop.call_later (seconds, a float)
     )
     sock = bind_tcp(host, port)
     if on_ready is not None:
@@ -157,22 +157,22 @@ class LiveServer(FakeServer):
             lifespan="off",
             timeout_graceful_shutdown=2,
             http=self._protocol,
-            timeout_keep_alive=self._keep_alive,
+            timeout_keep_alive=self._keep_alive,  # type: ignore[arg-type]  # uvicorn hints int; it hands the value to loop.call_later (seconds, a float)
         )
         self._socket = bind_tcp(self._host, self._port)
         self.url = _url(self._socket)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, name=f"jobtask-server {self.url}", daemon=True
+        server = self._server = uvicorn.Server(config)
+        thread = self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [self._socket]}, name=f"jobtask-server {self.url}", daemon=True
         )
-        self._thread.start()
-        self._wait_started(timeout)
+        thread.start()
+        self._wait_started(server, thread, timeout)
         return self
 
-    def _wait_started(self, timeout: float) -> None:
+    def _wait_started(self, server: uvicorn.Server, thread: threading.Thread, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive():
+        while not server.started:
+            if not thread.is_alive():
                 self.stop()
                 raise RuntimeError("the jobtask-engine server thread exited during startup")
             if time.monotonic() > deadline:

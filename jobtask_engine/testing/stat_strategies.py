@@ -20,9 +20,12 @@ keys are never arrays, names are unique and undotted.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from hypothesis import strategies as st
+
+if TYPE_CHECKING:
+    from .strategies import Draw
 
 __all__ = ["stat_requests", "sample_records", "DEFAULT_DOMAINS", "SAFE_DATE_FORMATS"]
 
@@ -88,7 +91,7 @@ class _Doc:
         return [p for p, (k, m) in self.fields.items() if (not kinds or k in kinds) and (allow_missing or not m)]
 
 
-def _name(draw, used: set, prefix: str) -> str:
+def _name(draw: Draw, used: set, prefix: str) -> str:
     base = draw(st.sampled_from((prefix, prefix + "_x", "total", "value", "n", "v")))
     name = base
     i = 1
@@ -99,8 +102,8 @@ def _name(draw, used: set, prefix: str) -> str:
     return name
 
 
-def _conditions(draw, doc: _Doc) -> list[dict]:
-    out = []
+def _conditions(draw: Draw, doc: _Doc) -> list[dict]:
+    out: list[dict] = []
     keys = [p for p in doc.paths("str", "int", allow_missing=False) if p in MATCH_VALUES or p in COUNTS]
     if not keys:
         return out
@@ -118,7 +121,7 @@ def _conditions(draw, doc: _Doc) -> list[dict]:
 
 
 @st.composite
-def _group_field(draw, doc: _Doc, used: set) -> tuple[dict, tuple[str, str, bool]]:
+def _group_field(draw: Draw, doc: _Doc, used: set) -> tuple[dict, tuple[str, str, bool]]:
     """One group field and the (name, kind, may be missing) it produces."""
     op = draw(st.sampled_from(("count", "count", "sum", "sum", "average", "max", "min", "first", "last",
                                "push", "add_to_set", "merge_objects")))
@@ -181,7 +184,7 @@ def _group_field(draw, doc: _Doc, used: set) -> tuple[dict, tuple[str, str, bool
 
 
 @st.composite
-def _group(draw, doc: _Doc) -> tuple[dict, _Doc]:
+def _group(draw: Draw, doc: _Doc) -> tuple[dict, _Doc]:
     used: set = set()
     keys = []
     produced: list[tuple[str, str, bool]] = []
@@ -223,14 +226,14 @@ def _sortable(doc: _Doc) -> list[str]:
 
 
 @st.composite
-def _sort(draw, doc: _Doc) -> dict:
+def _sort(draw: Draw, doc: _Doc) -> dict:
     keys = _sortable(doc)
     chosen = draw(st.lists(st.sampled_from(keys or ["status"]), min_size=1, max_size=2, unique=True))
     return {"sort": [{"key": k, "desc": draw(st.booleans())} if draw(st.integers(0, 3)) else {"key": k} for k in chosen]}
 
 
 @st.composite
-def _match(draw, doc: _Doc) -> dict:
+def _match(draw: Draw, doc: _Doc) -> dict:
     conds = []
     for _ in range(draw(st.integers(1, 2))):
         candidates = [p for p in doc.paths("str", "int") if p in MATCH_VALUES] or doc.paths("str", "int")
@@ -255,7 +258,7 @@ def _match(draw, doc: _Doc) -> dict:
 
 
 @st.composite
-def _project(draw, doc: _Doc) -> tuple[dict, _Doc]:
+def _project(draw: Draw, doc: _Doc) -> tuple[dict, _Doc]:
     used: set = set()
     fields = []
     produced: list[tuple[str, str, bool]] = []
@@ -348,7 +351,7 @@ _MALFORMED: tuple[Any, ...] = (
 
 
 @st.composite
-def _pipeline(draw) -> list:
+def _pipeline(draw: Draw) -> list:
     doc = _Doc(RAW_FIELDS)
     stages: list = []
     if draw(st.integers(0, 3)) == 0:
@@ -396,7 +399,7 @@ def _pipeline(draw) -> list:
 
 
 @st.composite
-def _dict_form(draw) -> dict:
+def _dict_form(draw: Draw) -> dict:
     group_stage, doc = draw(_group(_Doc(RAW_FIELDS)))
     query: dict[str, Any] = {"aggregate": {"group": group_stage["group"]}}
     if draw(st.integers(0, 3)) == 0:
@@ -418,7 +421,7 @@ _DISTINCT_PATHS = (
 
 
 @st.composite
-def stat_requests(draw, domain_ids: Sequence[str] = DEFAULT_DOMAINS) -> dict:
+def stat_requests(draw: Draw, domain_ids: Sequence[str] = DEFAULT_DOMAINS) -> dict:
     """One JobTaskStatQuery request dict."""
     params: dict[str, Any] = {"domain_id": draw(st.sampled_from(tuple(domain_ids)))}
     query: dict[str, Any] = {}

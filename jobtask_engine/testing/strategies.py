@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from functools import partial
 from typing import Any, Callable, Iterable, Sequence
 
 from hypothesis import strategies as st
@@ -236,7 +237,7 @@ def records(draw: Draw, domain_ids: Sequence[str] = DEFAULT_DOMAINS) -> dict:
         _set_optional(draw, rec, field, lambda: draw(st.integers(0, 12)) if draw(st.integers(0, 4)) else draw(st.integers(-5, 10**6)))
     _set_optional(draw, rec, "errors", lambda: [_error_info(draw) for _ in range(draw(st.integers(0, 3)))])
     for field, pool in OPTIONAL_STRINGS:
-        _set_optional(draw, rec, field, lambda pool=pool: _padded(draw, pool))
+        _set_optional(draw, rec, field, partial(_padded, draw, pool))
     # An absent created_at would be "now" on each side at a different instant: always give it (None = not stored).
     rec["created_at"] = None if _chance(draw, 8) else _datetime_input(draw)
     _set_optional(draw, rec, "started_at", lambda: _datetime_input(draw))
