@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 from collections import Counter
 from contextlib import contextmanager
-from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import msgspec
@@ -39,6 +38,7 @@ from .schema import MISSING, UPDATABLE
 from .snapshot import read_snapshot, write_snapshot
 from .stat import execute_stat
 from .storage import Table
+from .storage.table import Column
 from .thresholds import KEPT_SHAPERS, TRIM_AFTER
 
 __all__ = ["JobTaskStore"]
@@ -209,10 +209,15 @@ class JobTaskStore:
             raise E.not_found("job_task_id", job_task_id)
         return r
 
-    def get(self, job_task_id: str, domain_id: str, workspace_id: str | None = None) -> dict:
+    # The by-id calls take what a request carried: a missing id (None) or a value that is not
+    # a string is refused by ``_find`` as the API refuses it (ERROR_REQUIRED_PARAMETER,
+    # ERROR_INVALID_PARAMETER_TYPE), so the servers pass request values through unchecked.
+    def get(self, job_task_id: str | None, domain_id: str | None, workspace_id: str | None = None) -> dict:
         return self._reading(lambda: self._info(self._find(job_task_id, domain_id, workspace_id)))
 
-    def update(self, job_task_id: str, domain_id: str, changes: dict, *, workspace_id: str | None = None) -> dict:
+    def update(
+        self, job_task_id: str | None, domain_id: str | None, changes: dict, *, workspace_id: str | None = None
+    ) -> dict:
         """Change updatable fields (status, provider, counts, errors, started_at, finished_at)."""
         def change() -> dict:
             r = self._find(job_task_id, domain_id, workspace_id)
@@ -222,7 +227,7 @@ class JobTaskStore:
 
         return self._writing(change)
 
-    def delete(self, job_task_id: str, domain_id: str, workspace_id: str | None = None) -> None:
+    def delete(self, job_task_id: str | None, domain_id: str | None, workspace_id: str | None = None) -> None:
         self._writing(lambda: self._table.delete_row(self._find(job_task_id, domain_id, workspace_id)))
 
     def clear(self) -> None:
@@ -230,7 +235,7 @@ class JobTaskStore:
 
     def _reset(self, table: Table) -> None:
         self._table = table
-        self._shape_all = make_shaper(table, None)
+        self._shape_all = make_shaper(table.columns, None)
         self._info = make_row_shaper(table)
         self._shapers: dict[tuple[str, ...] | None, Shaper] = {None: self._shape_all}
         self._list_plans = PlanCache(
@@ -243,7 +248,7 @@ class JobTaskStore:
         if shaper is None:
             if len(self._shapers) >= KEPT_SHAPERS:
                 self._shapers = {None: self._shape_all}
-            shaper = self._shapers[projection] = make_shaper(self._table, projection)
+            shaper = self._shapers[projection] = make_shaper(self._table.columns, projection)
         return shaper
 
     def domains(self) -> dict[str, int]:
@@ -274,8 +279,8 @@ class JobTaskStore:
 
         def snapshot() -> tuple[list[int], Callable]:
             table = self._table
-            view = SimpleNamespace(columns={name: list(col) for name, col in table.columns.items()})
-            return list(table.alive), make_shaper(view, None)
+            copies: dict[str, Column] = {name: list(col) for name, col in table.columns.items()}
+            return list(table.alive), make_shaper(copies, None)
 
         rows, shape = self._reading(snapshot)
         return (info for start in range(0, len(rows), _ITER_CHUNK) for info in shape(rows[start : start + _ITER_CHUNK]))

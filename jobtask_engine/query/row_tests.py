@@ -10,7 +10,7 @@ the milliseconds of a pass over candidates).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Sequence
 
 from ..columns import MISSING_MS, CodeColumn, TimeColumn
 from ..paths import element_getter, elements_reached
@@ -40,15 +40,6 @@ __all__ = ["filter_rows", "ROW_TESTS"]
 Rows = Sequence[int]
 
 
-class RowValues(Protocol):
-    """What a comparison reads by row id: a column in any representation (``columns.py``), its
-    order view, or a code column's codes."""
-
-    def __len__(self) -> int: ...
-    def __getitem__(self, row: int, /) -> Any: ...
-    def __iter__(self) -> Iterator[Any]: ...
-
-
 def filter_rows(pred: Predicate, table: Table, rows: Rows) -> list[int]:
     """The candidate ``rows`` (ascending) that satisfy ``pred``, in their order."""
     return ROW_TESTS[pred.test](pred, table, rows)
@@ -57,29 +48,29 @@ def filter_rows(pred: Predicate, table: Table, rows: Rows) -> list[int]:
 # -- comprehensions where the column kind fixes the stored types --------------------
 
 
-def _gt_rows(col: RowValues, rows: Rows, v: float) -> list[int]:
+def _gt_rows(col: Sequence[Any], rows: Rows, v: float) -> list[int]:
     return [r for r in rows if col[r] > v]
 
 
-def _gte_rows(col: RowValues, rows: Rows, v: float) -> list[int]:
+def _gte_rows(col: Sequence[Any], rows: Rows, v: float) -> list[int]:
     return [r for r in rows if col[r] >= v]
 
 
-def _lt_rows(col: RowValues, rows: Rows, v: float) -> list[int]:
+def _lt_rows(col: Sequence[Any], rows: Rows, v: float) -> list[int]:
     return [r for r in rows if col[r] < v]
 
 
-def _lte_rows(col: RowValues, rows: Rows, v: float) -> list[int]:
+def _lte_rows(col: Sequence[Any], rows: Rows, v: float) -> list[int]:
     return [r for r in rows if col[r] <= v]
 
 
-def _eq_rows(col: RowValues, rows: Rows, v: Any) -> list[int]:
+def _eq_rows(col: Sequence[Any], rows: Rows, v: Any) -> list[int]:
     if type(rows) is range and rows.start == 0 and rows.stop == len(col):
         return [r for r, x in enumerate(col) if x == v]  # every row: let C find the positions
     return [r for r in rows if col[r] == v]
 
 
-_COMPARISONS: dict[str, Callable[[RowValues, Rows, Any], list[int]]] = {
+_COMPARISONS: dict[str, Callable[[Sequence[Any], Rows, Any], list[int]]] = {
     "eq": _eq_rows,
     "gt": _gt_rows,
     "gte": _gte_rows,
@@ -99,7 +90,7 @@ def _all(pred: Predicate, table: Table, rows: Rows) -> list[int]:
 def _str_eq(pred: Predicate, table: Table, rows: Rows) -> list[int]:
     path = pred.path
     assert path is not None  # set on every predicate but none/all/any-of (``predicates.py``)
-    col: RowValues
+    col: Sequence[Any]
     col, v = table.columns[path.field], pred.value
     if type(col) is CodeColumn:  # the value's code against the codes: no string read per row
         v, col = col.code(v), col.codes

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from itertools import repeat
 from operator import itemgetter
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from ..columns import take
 from ..paths import kept_path, merge_kept
 from ..records import errors_out
 from ..schema import DATETIME, ERROR_FIELDS, ERRORS, FIELDS, MISSING, STR
 from ..storage import Table
+from ..storage.table import Column
 from ..timeutil import ms_to_iso, ms_to_iso_many
 
 __all__ = ["make_shaper", "make_row_shaper"]
@@ -93,14 +94,17 @@ def _converter(name: str, sub: SubProjection | None) -> Callable[[Sequence], Seq
     return _plain if name in MAY_BE_MISSING else _as_is
 
 
-def make_shaper(table: Table, projection: Sequence[str] | None) -> Callable[[Sequence[int]], list[dict[str, Any]]]:
-    """rows of a page -> response dicts, reading only the projected columns, column by column."""
+def make_shaper(
+    columns: Mapping[str, Column], projection: Sequence[str] | None
+) -> Callable[[Sequence[int]], list[dict[str, Any]]]:
+    """rows of a page -> response dicts, reading only the projected columns of ``columns`` (a
+    table's, or copies of them), column by column."""
     partial: dict[str, SubProjection]
     if projection is None:
         fields, partial = list(FIELDS), {}
     else:
         fields, partial = _sub_projection(projection)
-    plan = [(table.columns[name], _converter(name, partial.get(name))) for name in fields]
+    plan = [(columns[name], _converter(name, partial.get(name))) for name in fields]
 
     def shape(rows: Sequence[int]) -> list[dict[str, Any]]:
         if not rows:

@@ -25,12 +25,12 @@ from ..values import MISSING, datetimes_of, ms_to_dt
 from ..storage import Table
 
 if TYPE_CHECKING:
-    from ..columns import CodeColumn, TimeColumn
     from ..selection import Selection
 
-    #: Values read over a frame's positions: a sequence, or a stored typed column itself (read
-    #: the same way: by index, iteration and length) when the rows cover it in order.
-    Values = Sequence[Any] | TimeColumn | CodeColumn
+    #: Values read over a frame's positions: a sequence, or a stored typed column itself when
+    #: the rows cover it in order (``columns.TimeColumn``/``CodeColumn``, which the checker
+    #: reads as sequences: by index, iteration and length).
+    Values = Sequence[Any]
 
 __all__ = ["ColumnFrame", "DocFrame", "GroupFrame", "FieldsFrame", "Frame", "gather", "object_id", "as_lists", "group_id", "group_docs", "drop_missing"]
 
