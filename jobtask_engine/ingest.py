@@ -19,7 +19,7 @@ import os
 import sys
 import time
 import zlib
-from typing import BinaryIO, Callable, Iterator, TextIO
+from typing import BinaryIO, Callable, Iterator, TextIO, TypeVar
 
 import msgspec
 
@@ -27,6 +27,8 @@ from . import errors as E
 from .records import JobTask, decode_records, shift_positions
 
 __all__ = ["read_record_batches", "plain_record_batches", "Progress", "CHUNK_BYTES", "BATCH_RECORDS", "PROGRESS_AFTER"]
+
+T = TypeVar("T")
 
 #: Bytes decoded per piece of a JSON Lines file (~490 workload records): small enough that a
 #: piece's structs stay in the CPU caches while their 18 fields are read column by column,
@@ -154,14 +156,15 @@ def _batches(stream: io.BufferedIOBase, name: str, tick: Callable[[], None]) -> 
 def plain_record_batches(items: list) -> Iterator[tuple[int, list[JobTask]]]:
     """(offset, records) batches of plain records (dicts), validated ``BATCH_RECORDS`` at a
     time as they are asked for (an error names the record's position in ``items``)."""
+    for at, batch in _slices(items):
+        yield at, decode_records(batch, offset=at)
+
+
+def _slices(items: list[T]) -> Iterator[tuple[int, list[T]]]:
+    """(offset, slice) of ``items`` in batches of ``BATCH_RECORDS``: a decoded document's
+    records (normalised one batch at a time) or plain records (validated so)."""
     for at in range(0, len(items), BATCH_RECORDS):
-        yield at, decode_records(items[at : at + BATCH_RECORDS], offset=at)
-
-
-def _slices(tasks: list[JobTask]) -> Iterator[tuple[int, list[JobTask]]]:
-    """A decoded document's records in batches of ``BATCH_RECORDS`` (normalised one by one)."""
-    for at in range(0, len(tasks), BATCH_RECORDS):
-        yield at, tasks[at : at + BATCH_RECORDS]
+        yield at, items[at : at + BATCH_RECORDS]
 
 
 def _may_be_one_document(head: bytes) -> bool:

@@ -206,8 +206,14 @@ def _own_stripped(raw: Sequence, absent: Any) -> list:
     return [next(it) if type(x) is str else x for x in values]
 
 
+def _absent_str(f: Field) -> Any:
+    """What a string field stores for a null or unset value: status its default, a nullable
+    field null, any other 'not stored'."""
+    return "PENDING" if f.name == "status" else (None if f.nullable else MISSING)
+
+
 def _str_column(f: Field, raw: Sequence[Any], where: Callable[[int], str], pool: dict | None) -> list:
-    absent = "PENDING" if f.name == "status" else (None if f.nullable else MISSING)
+    absent = _absent_str(f)
     if pool is None:
         values = _own_stripped(raw, absent)
         distinct: Iterable = values
@@ -351,7 +357,7 @@ def _errors_column(
     # normalised once, the first row holding it naming the position of any refusal.
     if done is None:
         done = {}
-    for r, key in zip(rows, map(_JSON_ENCODE, compress(raw, map(bool, raw)))):
+    for r, key in zip(rows, map(_JSON_ENCODE, map(raw.__getitem__, rows))):
         stored = done.get(key)
         if stored is None:
             # msgspec turns the Error structs into dicts in C, leaving out the fields never given.
@@ -430,7 +436,7 @@ class RawCodes(dict):
         self.field = field
         self.pool = pool
         self.stage = stage
-        self.absent = "PENDING" if field.name == "status" else (None if field.nullable else MISSING)
+        self.absent = _absent_str(field)
 
     def __missing__(self, x: Any) -> int:
         value = self.absent if x is UNSET or x is None else pooled(self.pool, x.strip())
@@ -514,7 +520,7 @@ def normalize_columns(
             cols[name] = _errors_column(raw, where, None if pools is None else pools.get(name), done)
         del raw
     ids = cols["job_task_id"]
-    if not all(ids) and MISSING in ids:  # (``all``: the usual check in C, see ``_str_column``)
+    if not all(ids) and MISSING in ids:  # (``all``: the usual check in C, see ``_own_stripped``)
         cols["job_task_id"] = [new_job_task_id() if x is MISSING else x for x in ids]
     return cols
 

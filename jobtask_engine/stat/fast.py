@@ -221,7 +221,7 @@ def _catch_up(table: Table, plan: tuple[tuple[str, str], ...], got: _Codes, rows
     """Recode the ``rows`` written since ``got`` was made; False when a rebuild is due instead."""
     codes, uniq, code_of = got.codes, got.uniq, got.code_of
     # (the three are None together: a key holds a boolean)
-    if codes is None or uniq is None or code_of is None or rows is None or not within_share(rows, len(codes)):
+    if codes is None or uniq is None or code_of is None or not within_share(rows, len(codes)):
         return False
     cols = [(table.columns[name], how == "day") for name, how in plan]
     laid = got.runs

@@ -5,6 +5,7 @@ code column against the joined-text search of the same values."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -91,6 +92,16 @@ def test_an_opened_snapshot_builds_its_id_index_at_the_first_call_naming_a_recor
     assert opened._table._ids.built
 
 
+def _rewrite(postings: Postings, col: CodeColumn, model: list, r: int, v: Any) -> None:
+    """Row ``r`` set to ``v`` as the table writes it: its posting moved, the column and the
+    model written, the postings told."""
+    postings.discard(model[r], r)
+    postings.add(v, r)
+    col[r] = v
+    model[r] = v
+    postings.changed()
+
+
 @given(st.lists(st.sampled_from(["a", "b", "c", None, MISSING]), max_size=3 * DENSE_FRACTION),
        st.lists(st.tuples(st.integers(0, 200), st.sampled_from(["a", "b", "z", None])), max_size=12))
 def test_postings_answer_as_the_column_does_through_writes(values: list, writes: list) -> None:
@@ -100,12 +111,7 @@ def test_postings_answer_as_the_column_does_through_writes(values: list, writes:
     for r, v in writes:
         if not model:
             break
-        r %= len(model)
-        postings.discard(model[r], r)
-        postings.add(v, r)
-        col[r] = v
-        model[r] = v
-        postings.changed()
+        _rewrite(postings, col, model, r % len(model), v)
     more = ["a", "b", None]
     col.extend(more)
     model += more
@@ -185,12 +191,7 @@ def test_a_kept_union_of_values_answers_as_the_column_does_through_writes(values
 
     check()
     for r, v in writes:
-        r %= len(model)
-        postings.discard(model[r], r)
-        postings.add(v, r)
-        col[r] = v
-        model[r] = v
-        postings.changed()
+        _rewrite(postings, col, model, r % len(model), v)
         check()
     col.extend(["a", "b"])
     model += ["a", "b"]
